@@ -1,0 +1,29 @@
+"""Database problems a person can act on, each with a one-line message that names the problem."""
+
+
+class DatabaseProblem(Exception):
+    """Raised instead of a driver traceback. `str(exc)` is the message to show."""
+
+
+class DatabaseMissing(DatabaseProblem):
+    pass
+
+
+class DatabaseLocked(DatabaseProblem):
+    pass
+
+
+class DatabaseUnreachable(DatabaseProblem):
+    pass
+
+
+class SchemaTooNew(DatabaseProblem):
+    pass
+
+
+class SchemaOutOfDate(DatabaseProblem):
+    pass
+
+
+class NotAPillarsDatabase(DatabaseProblem):
+    pass

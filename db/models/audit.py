@@ -1,0 +1,34 @@
+"""The append-only audit log: every sign-in, record view and change, hash-chained."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, IntPK, utcnow
+
+
+class AuditEvent(Base):
+    """One audited event. `hash` covers this row's content and the previous row's hash, so an
+    edited or deleted row breaks the chain from that point on."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_offender", "offender_id", "id"),
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+    )
+
+    id: Mapped[IntPK]
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    username: Mapped[str] = mapped_column(String(40), default="")
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40), default="")
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    offender_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the log outlives records
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

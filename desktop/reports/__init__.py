@@ -1,0 +1,1 @@
+"""Printed documents (reportlab): the scrutiny pack, the dashboard, the daily meeting sheet."""

@@ -1,0 +1,1 @@
+"""Use cases over a Session: permission checks, audit and transactions live here."""

@@ -1,0 +1,1 @@
+"""Everything Qt: the application, the main window, one package per screen, item models."""
