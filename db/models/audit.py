@@ -30,5 +30,7 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     offender_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the log outlives records
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    # Unique: each row has exactly one successor, so two writers racing on the same tail cannot
+    # fork the chain; one of them fails and retries.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)

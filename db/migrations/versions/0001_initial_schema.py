@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:10:28.443314
+Create Date: 2026-11-22
 """
 
 from collections.abc import Sequence
@@ -99,7 +99,8 @@ def upgrade() -> None:
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['officer_id'], ['officer.id'], name=op.f('fk_audit_event_officer_id_officer')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event')),
-    sa.UniqueConstraint('hash', name=op.f('uq_audit_event_hash'))
+    sa.UniqueConstraint('hash', name=op.f('uq_audit_event_hash')),
+    sa.UniqueConstraint('prev_hash', name=op.f('uq_audit_event_prev_hash'))
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index('ix_audit_event_entity', ['entity_type', 'entity_id'], unique=False)

@@ -1,0 +1,19 @@
+"""The signed-in officer, as every service call receives it for its permission checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    officer_id: int
+    username: str
+    display_name: str
+    role: str  # a db.enums.Role value: offender_manager, sergeant, hub_officer, team_manager, administrator
+    team_id: int | None
+    team_name: str  # "" when the officer has no team (hub, administration)
+
+    @property
+    def role_label(self) -> str:
+        return self.role.replace("_", " ")

@@ -1,0 +1,79 @@
+"""`Services`: one object holding the database and every use case, for the app and the CLI.
+
+Each method of each service opens its own short session and transaction, so it may be called from
+any thread (the desktop runs them off the GUI thread) and never holds a lock between calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+from sqlalchemy.orm import Session
+
+from db import engine as db_engine
+from db import schema
+
+log = logging.getLogger("pillars.services")
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Services:
+    """Open with a database URL. Raises db.errors.DatabaseProblem (a one-line message) when the
+    database is missing, locked, unreachable, or of another schema version than this code."""
+
+    def __init__(self, url: str, *, clock: Clock = utc_now, check_schema: bool = True) -> None:
+        self.url = url
+        self.location = db_engine.describe(url)
+        self.clock = clock
+        self.engine = db_engine.make_engine(url)
+        try:
+            with db_engine.translated_errors(url):
+                if check_schema:
+                    schema.check_current(self.engine, self.location)
+        except Exception:
+            self.engine.dispose()
+            raise
+        self._factory = db_engine.session_factory(self.engine)
+
+        # Imported here so each service module stays importable on its own.
+        from desktop.services.audit import AuditService
+        from desktop.services.auth import AuthService
+        from desktop.services.caseload import CaseloadService
+        from desktop.services.records import RecordService
+        from desktop.services.stats import StatsService
+        from desktop.services.users import UserService
+
+        self.audit = AuditService(self)
+        self.auth = AuthService(self)
+        self.caseload = CaseloadService(self)
+        self.records = RecordService(self)
+        self.stats = StatsService(self)
+        self.users = UserService(self)
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def today(self) -> dt.date:
+        """Today in Europe/London, the day the users live in."""
+        from zoneinfo import ZoneInfo
+
+        return self.clock().astimezone(ZoneInfo("Europe/London")).date()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed when the block ends, rolled back on error.
+        Driver errors about reaching or locking the database become DatabaseProblem."""
+        with db_engine.translated_errors(self.url), self._factory() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
