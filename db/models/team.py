@@ -35,6 +35,8 @@ class Officer(Versioned, Base):
     collar_number: Mapped[str] = mapped_column(String(20), default="")
     role: Mapped[Role] = enum_column(Role)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    # The sergeant an offender manager's approvals go to.
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None]
@@ -42,6 +44,7 @@ class Officer(Versioned, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     team: Mapped[Team | None] = relationship(back_populates="officers", foreign_keys=[team_id])
+    supervisor: Mapped[Officer | None] = relationship(remote_side="Officer.id", foreign_keys=[supervisor_id])
     absences: Mapped[list[Absence]] = relationship(
         back_populates="officer", foreign_keys="Absence.officer_id"
     )

@@ -50,6 +50,7 @@ def upgrade() -> None:
     sa.Column('collar_number', sa.String(length=20), nullable=False),
     sa.Column('role', sa.Enum('offender_manager', 'sergeant', 'hub_officer', 'team_manager', 'administrator', name='role', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('team_id', sa.Integer().with_variant(sa.BigInteger(), 'postgresql'), nullable=True),
+    sa.Column('supervisor_id', sa.Integer().with_variant(sa.BigInteger(), 'postgresql'), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('failed_sign_ins', sa.Integer(), nullable=False),
     sa.Column('locked_until', db.base.UtcDateTime(timezone=True), nullable=True),
@@ -58,11 +59,13 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', db.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['officer.id'], name=op.f('fk_officer_supervisor_id_officer')),
     sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_officer_team_id_team')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_officer')),
     sa.UniqueConstraint('username', name=op.f('uq_officer_username'))
     )
     with op.batch_alter_table('officer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_officer_supervisor_id'), ['supervisor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_officer_team_id'), ['team_id'], unique=False)
 
     op.create_table('absence',
@@ -640,6 +643,7 @@ def downgrade() -> None:
     op.drop_table('absence')
     with op.batch_alter_table('officer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_officer_team_id'))
+        batch_op.drop_index(batch_op.f('ix_officer_supervisor_id'))
 
     op.drop_table('officer')
     op.drop_table('team')
