@@ -15,15 +15,23 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.errors import DatabaseLocked, DatabaseMissing, DatabaseProblem, DatabaseUnreachable
+from db.errors import (
+    DatabaseLocked,
+    DatabaseMissing,
+    DatabaseProblem,
+    DatabaseUnreachable,
+    NotAPillarsDatabase,
+)
 
 log = logging.getLogger("pillars.db")
 
 DB_URL_ENV = "PILLARS_DB_URL"
+BUSY_TIMEOUT_ENV = "PILLARS_BUSY_TIMEOUT_MS"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+URL_FORMS = "use sqlite:///FILE or postgresql+psycopg://USER@HOST/NAME"
 
 
 def default_sqlite_path() -> Path:
@@ -37,16 +45,25 @@ def default_url() -> str:
     return os.environ.get(DB_URL_ENV) or f"sqlite:///{default_sqlite_path()}"
 
 
+def configured_busy_timeout_ms() -> int:
+    """How long SQLite waits for another program's lock: `PILLARS_BUSY_TIMEOUT_MS` or 5 s."""
+    value = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_BUSY_TIMEOUT_MS
+    if not value.isdigit():
+        raise DatabaseProblem(
+            f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds, not {value!r}"
+        )
+    return int(value)
+
+
 def parse_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseProblem(f"not a database URL: {url!r}") from exc
+        raise DatabaseProblem(f"not a database URL: {url!r}; {URL_FORMS}") from exc
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise DatabaseProblem(
-            f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE or "
-            "postgresql+psycopg://USER@HOST/NAME"
-        )
+        raise DatabaseProblem(f"unsupported database {parsed.get_backend_name()!r}: {URL_FORMS}")
     if parsed.get_backend_name() == "postgresql" and parsed.drivername != "postgresql+psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
@@ -72,13 +89,16 @@ def make_engine(
     url: str | URL,
     *,
     create: bool = False,
-    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    busy_timeout_ms: int | None = None,
     **kwargs: Any,
 ) -> Engine:
     """An engine for `url`. For SQLite, a missing file is an error unless `create` is true; a new
-    file is made readable by its owner only."""
+    file is made readable by its owner only. `busy_timeout_ms` (SQLite's wait for another
+    program's lock) defaults to `configured_busy_timeout_ms()`."""
     parsed = url if isinstance(url, URL) else parse_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if busy_timeout_ms is None:
+            busy_timeout_ms = configured_busy_timeout_ms()
         return _sqlite_engine(parsed, create=create, busy_timeout_ms=busy_timeout_ms, **kwargs)
     connect_args = {"connect_timeout": 5, **kwargs.pop("connect_args", {})}
     return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
@@ -93,8 +113,13 @@ def _sqlite_engine(url: URL, *, create: bool, busy_timeout_ms: int, **kwargs: An
                     f"no Pillars database at {path}: create one with 'pillars demo' or "
                     "'pillars db upgrade'"
                 )
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            except OSError as exc:
+                raise DatabaseProblem(
+                    f"cannot create the database file {path}: {exc.strerror}"
+                ) from exc
             os.close(fd)
         elif path.is_dir():
             raise DatabaseProblem(f"{path} is a folder, not a Pillars database file")
@@ -105,7 +130,8 @@ def _sqlite_engine(url: URL, *, create: bool, busy_timeout_ms: int, **kwargs: An
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
-            if path is not None:
+            # Switching to WAL writes a header: never into an empty file we were only to open.
+            if path is not None and (create or _has_pages(cursor)):
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
@@ -116,13 +142,22 @@ def _sqlite_engine(url: URL, *, create: bool, busy_timeout_ms: int, **kwargs: An
     return engine
 
 
+def _has_pages(cursor: Any) -> bool:
+    cursor.execute("PRAGMA page_count")
+    return bool(cursor.fetchone()[0])
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def explain_operational_error(exc: OperationalError, url: str | URL) -> DatabaseProblem:
-    """Turn a driver's OperationalError into a one-line message a person can act on."""
+def explain_operational_error(exc: DBAPIError, url: str | URL) -> DatabaseProblem:
+    """Turn a driver's error about reaching, opening or locking the database into a one-line
+    message a person can act on."""
     text = str(exc.orig) if exc.orig is not None else str(exc)
+    first_line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    # psycopg: 'connection failed: connection to server at "h", port 5432 failed: FATAL:  ...'
+    detail = first_line.rsplit(" failed: ", 1)[-1].removeprefix("FATAL:").strip()
     lowered = text.lower()
     where = describe(url)
     if "database is locked" in lowered or "database table is locked" in lowered:
@@ -131,25 +166,51 @@ def explain_operational_error(exc: OperationalError, url: str | URL) -> Database
         )
     if "unable to open database file" in lowered:
         return DatabaseMissing(f"cannot open the database file {where}")
-    if "file is not a database" in lowered or "file is encrypted" in lowered:
-        return DatabaseProblem(f"{where} is not a Pillars database (not an SQLite file)")
+    if _not_an_sqlite_file(lowered):
+        return NotAPillarsDatabase(f"{where} is not a Pillars database (not an SQLite file)")
+    if "does not exist" in lowered and "database" in lowered and "role" not in lowered:
+        name = (url if isinstance(url, URL) else parse_url(url)).database
+        return DatabaseMissing(
+            f"the server has no database named {name!r} ({where}): create it with "
+            f"'createdb {name}', then run 'pillars db upgrade --db URL'"
+        )
+    if "password authentication failed" in lowered or (
+        "role" in lowered and "does not exist" in lowered
+    ):
+        return DatabaseUnreachable(f"the database server at {where} refused the sign-in: {detail}")
     if any(
         word in lowered
-        for word in ("connection refused", "could not connect", "timeout expired", "connection to server",
-                     "could not translate host name", "name or service not known")
+        for word in (
+            "connection refused",
+            "could not connect",
+            "timeout expired",
+            "connection to server",
+            "could not translate host name",
+            "name or service not known",
+        )
     ):
-        return DatabaseUnreachable(f"cannot reach the database server at {where}: {text.strip().splitlines()[0]}")
-    if "password authentication failed" in lowered or "role" in lowered and "does not exist" in lowered:
-        return DatabaseUnreachable(f"the database server at {where} refused the sign-in: {text.strip().splitlines()[0]}")
-    if "does not exist" in lowered and "database" in lowered:
-        return DatabaseMissing(f"no database at {where}: {text.strip().splitlines()[0]}")
-    return DatabaseProblem(f"database error at {where}: {text.strip().splitlines()[0]}")
+        return DatabaseUnreachable(
+            f"cannot reach the database server at {where} ({detail}); check the address and "
+            "that PostgreSQL is running"
+        )
+    return DatabaseProblem(f"database error at {where}: {first_line}")
+
+
+def _not_an_sqlite_file(lowered: str) -> bool:
+    return "file is not a database" in lowered or "file is encrypted" in lowered
 
 
 @contextmanager
 def translated_errors(url: str | URL) -> Iterator[None]:
-    """Re-raise driver errors about reaching or locking the database as DatabaseProblem."""
+    """Re-raise driver errors about reaching, opening or locking the database as DatabaseProblem.
+
+    Other driver errors (an integrity error, say) pass through unchanged for the caller."""
     try:
         yield
     except OperationalError as exc:
         raise explain_operational_error(exc, url) from exc
+    except DBAPIError as exc:
+        # sqlite3 reports a file of random bytes as DatabaseError, not OperationalError.
+        if _not_an_sqlite_file(str(exc.orig).lower()):
+            raise explain_operational_error(exc, url) from exc
+        raise
