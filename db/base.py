@@ -6,7 +6,16 @@ import datetime as dt
 import enum
 from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, MetaData, String, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -63,7 +72,9 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs: Any) -> Any:
     )
 
 
-IntPK = Annotated[int, mapped_column(Integer().with_variant(BigInteger(), "postgresql"), primary_key=True)]
+IntPK = Annotated[
+    int, mapped_column(Integer().with_variant(BigInteger(), "postgresql"), primary_key=True)
+]
 Str40 = Annotated[str, mapped_column(String(40))]
 Str120 = Annotated[str, mapped_column(String(120))]
 Str255 = Annotated[str, mapped_column(String(255))]

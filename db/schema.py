@@ -63,7 +63,9 @@ def check_current(engine: Engine, where: str) -> None:
             f"the database {where} is empty: create it with 'pillars db upgrade --db URL' "
             "or 'pillars demo --db URL'"
         )
-    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    known = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
     if revision not in known:
         raise SchemaTooNew(
             f"the database {where} was made by a newer version of Pillars (schema {revision}); "

@@ -1,4 +1,4 @@
-"""Statutory notifications the offender makes (s83-s85 and the 2012 Regulations), processed by the hub."""
+"""Statutory notifications (s83-s85 and the 2012 Regulations), processed by the hub."""
 
 from __future__ import annotations
 

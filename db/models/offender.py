@@ -68,7 +68,9 @@ class Alias(Base):
     __tablename__ = "alias"
 
     id: Mapped[IntPK]
-    offender_id: Mapped[int] = mapped_column(ForeignKey("offender.id", ondelete="CASCADE"), index=True)
+    offender_id: Mapped[int] = mapped_column(
+        ForeignKey("offender.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(160))
 
     offender: Mapped[Offender] = relationship(back_populates="aliases")
@@ -81,7 +83,9 @@ class Address(Versioned, Base):
     __table_args__ = (Index("ix_address_postcode", "postcode"),)
 
     id: Mapped[IntPK]
-    offender_id: Mapped[int] = mapped_column(ForeignKey("offender.id", ondelete="CASCADE"), index=True)
+    offender_id: Mapped[int] = mapped_column(
+        ForeignKey("offender.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20), default="home")  # home | stay
     line1: Mapped[str] = mapped_column(String(120))
     line2: Mapped[str] = mapped_column(String(120), default="")
@@ -99,7 +103,9 @@ class HouseholdMember(Versioned, Base):
     __tablename__ = "household_member"
 
     id: Mapped[IntPK]
-    offender_id: Mapped[int] = mapped_column(ForeignKey("offender.id", ondelete="CASCADE"), index=True)
+    offender_id: Mapped[int] = mapped_column(
+        ForeignKey("offender.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(160))
     relationship_to_offender: Mapped[str] = mapped_column(String(60), default="")
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
@@ -114,7 +120,9 @@ class Conviction(Versioned, Base):
     __tablename__ = "conviction"
 
     id: Mapped[IntPK]
-    offender_id: Mapped[int] = mapped_column(ForeignKey("offender.id", ondelete="CASCADE"), index=True)
+    offender_id: Mapped[int] = mapped_column(
+        ForeignKey("offender.id", ondelete="CASCADE"), index=True
+    )
     offence: Mapped[str] = mapped_column(String(200))
     court: Mapped[str] = mapped_column(String(120), default="")
     convicted_on: Mapped[dt.date] = mapped_column(Date)
@@ -132,7 +140,9 @@ class MappaChange(Base):
     __tablename__ = "mappa_change"
 
     id: Mapped[IntPK]
-    offender_id: Mapped[int] = mapped_column(ForeignKey("offender.id", ondelete="CASCADE"), index=True)
+    offender_id: Mapped[int] = mapped_column(
+        ForeignKey("offender.id", ondelete="CASCADE"), index=True
+    )
     category: Mapped[int] = mapped_column(Integer)
     level: Mapped[int] = mapped_column(Integer)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))

@@ -1,4 +1,4 @@
-"""Public protection notices: the referral raised when a child or vulnerable adult may be at risk."""
+"""Public protection notices: raised when a child or vulnerable adult may be at risk."""
 
 from __future__ import annotations
 

@@ -36,7 +36,9 @@ class ScrutinyItem(Versioned, Base):
 
     id: Mapped[IntPK]
     pack_id: Mapped[int] = mapped_column(ForeignKey("scrutiny_pack.id", ondelete="CASCADE"))
-    offender_id: Mapped[int] = mapped_column(ForeignKey("offender.id", ondelete="CASCADE"), index=True)
+    offender_id: Mapped[int] = mapped_column(
+        ForeignKey("offender.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str] = mapped_column(String(200), default="")  # why it is in the sample
     checklist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -44,7 +44,9 @@ class Officer(Versioned, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     team: Mapped[Team | None] = relationship(back_populates="officers", foreign_keys=[team_id])
-    supervisor: Mapped[Officer | None] = relationship(remote_side="Officer.id", foreign_keys=[supervisor_id])
+    supervisor: Mapped[Officer | None] = relationship(
+        remote_side="Officer.id", foreign_keys=[supervisor_id]
+    )
     absences: Mapped[list[Absence]] = relationship(
         back_populates="officer", foreign_keys="Absence.officer_id"
     )
@@ -85,7 +87,9 @@ class CoverArrangement(Versioned, Base):
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
 
     id: Mapped[IntPK]
-    absence_id: Mapped[int] = mapped_column(ForeignKey("absence.id", ondelete="CASCADE"), index=True)
+    absence_id: Mapped[int] = mapped_column(
+        ForeignKey("absence.id", ondelete="CASCADE"), index=True
+    )
     cover_officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), index=True)
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)

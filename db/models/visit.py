@@ -29,7 +29,9 @@ class Visit(Versioned, Approvable, Base):
     officer2_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), index=True)
     announced: Mapped[bool] = mapped_column(default=False)
     announced_reason: Mapped[str] = mapped_column(Text, default="")
-    purpose: Mapped[str] = mapped_column(String(40), default="routine")  # routine | pre_sentence | post_release
+    purpose: Mapped[str] = mapped_column(
+        String(40), default="routine"
+    )  # routine | pre_sentence | post_release
     outcome: Mapped[VisitOutcome] = enum_column(VisitOutcome, default=VisitOutcome.PLANNED)
     occurred_at: Mapped[dt.datetime | None]
     home_circumstances: Mapped[str] = mapped_column(Text, default="")

@@ -10,7 +10,7 @@ class Actor:
     officer_id: int
     username: str
     display_name: str
-    role: str  # a db.enums.Role value: offender_manager, sergeant, hub_officer, team_manager, administrator
+    role: str  # a db.enums.Role value, e.g. offender_manager, sergeant, team_manager
     team_id: int | None
     team_name: str  # "" when the officer has no team (hub, administration)
 

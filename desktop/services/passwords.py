@@ -1,4 +1,4 @@
-"""Password hashing with the standard library's scrypt. Clear passwords are never stored or logged."""
+"""Password hashing with the standard library's scrypt. Clear passwords are never stored."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ def hash_password(password: str, *, salt: bytes | None = None) -> str:
     """A self-describing hash: `scrypt$n$r$p$salt$digest` (base64)."""
     salt = salt if salt is not None else os.urandom(16)
     digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return "$".join(
-        [_SCHEME, str(_N), str(_R), str(_P), _b64(salt), _b64(digest)]
-    )
+    return "$".join([_SCHEME, str(_N), str(_R), str(_P), _b64(salt), _b64(digest)])
 
 
 def verify_password(password: str, stored: str) -> bool:
