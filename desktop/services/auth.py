@@ -1,0 +1,183 @@
+"""Sign-in, the idle-lock unlock, sign-out, and the lockout after repeated failures.
+
+A failed attempt is committed (its counter and its audit row) before the refusal is raised, so a
+person cannot get round the lockout by failing inside a transaction that rolls back. The counter
+is written with a plain UPDATE that leaves the officer row's version alone: signing in is not an
+edit, and must not make an administrator's open edit of that officer conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from db.models import Officer
+from desktop.services.actor import Actor
+from desktop.services.errors import AccountLocked, ServiceError, SignInRefused
+from desktop.services.passwords import verify_password
+from desktop.services.policy import policy_int
+
+if TYPE_CHECKING:
+    from desktop.services.core import Services
+
+WRONG_CREDENTIALS = "Wrong username or password."
+INACTIVE = (
+    "This account is no longer active. Ask an administrator if you still need to use Pillars."
+)
+
+
+def actor_for(officer: Officer) -> Actor:
+    return Actor(
+        officer_id=officer.id,
+        username=officer.username,
+        display_name=officer.display_name,
+        role=officer.role.value,
+        team_id=officer.team_id,
+        team_name=officer.team.name if officer.team is not None else "",
+    )
+
+
+class AuthService:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def sign_in(self, username: str, password: str) -> Actor:
+        """The signed-in officer. Raises SignInRefused (the same message for an unknown user and
+        a wrong password) or AccountLocked."""
+        typed = (username or "").strip()
+        refusal: ServiceError | None = None
+        actor: Actor | None = None
+        with self._services.transaction() as session:
+            officer = self._find(session, typed)
+            if officer is None:
+                self._services.audit.record(
+                    session,
+                    None,
+                    "sign_in_failed",
+                    username=typed,
+                    detail={"reason": "unknown username"},
+                )
+                refusal = SignInRefused(WRONG_CREDENTIALS)
+            else:
+                refusal = self._check(session, officer, password, action="sign_in")
+                if refusal is None:
+                    actor = actor_for(officer)
+        if refusal is not None:
+            raise refusal
+        assert actor is not None
+        return actor
+
+    def unlock(self, actor: Actor, password: str) -> None:
+        """Re-entry after the idle lock: the same officer types their password again."""
+        refusal: ServiceError | None = None
+        with self._services.transaction() as session:
+            officer = session.get(Officer, actor.officer_id, with_for_update=True)
+            if officer is None:
+                refusal = SignInRefused(WRONG_CREDENTIALS)
+            else:
+                refusal = self._check(session, officer, password, action="unlock")
+        if refusal is not None:
+            raise refusal
+
+    def sign_out(self, actor: Actor) -> None:
+        with self._services.transaction() as session:
+            self._services.audit.record(session, actor, "sign_out")
+
+    def idle_lock_minutes(self) -> int:
+        with self._services.transaction() as session:
+            return max(1, policy_int(session, "idle_lock_minutes"))
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _find(self, session: Session, username: str) -> Officer | None:
+        if not username:
+            return None
+        officer = session.scalars(
+            select(Officer).where(Officer.username == username).with_for_update()
+        ).one_or_none()
+        if officer is None:
+            officer = session.scalars(
+                select(Officer)
+                .where(func.lower(Officer.username) == username.lower())
+                .with_for_update()
+            ).first()
+        return officer
+
+    def _check(
+        self, session: Session, officer: Officer, password: str, *, action: str
+    ) -> ServiceError | None:
+        """Verify the password and keep the counters; return the refusal to raise, if any,
+        after the transaction (with the failure's audit row and counter) has committed."""
+        now = self._services.now()
+        audit = self._services.audit
+        actor = actor_for(officer)
+        failed = officer.failed_sign_ins or 0
+        if officer.locked_until is not None:
+            if now < officer.locked_until:
+                audit.record(
+                    session,
+                    actor,
+                    f"{action}_failed",
+                    entity_type="officer",
+                    entity_id=officer.id,
+                    detail={"reason": "account locked", "locked_until": officer.locked_until},
+                )
+                return AccountLocked(officer.locked_until)
+            failed = 0  # the lock has run out: a fresh set of attempts
+
+        if not verify_password(password or "", officer.password_hash):
+            failed += 1
+            attempts = max(1, policy_int(session, "sign_in_attempts_before_lock"))
+            locked_until = None
+            if failed >= attempts:
+                minutes = max(1, policy_int(session, "sign_in_lock_minutes"))
+                locked_until = now + dt.timedelta(minutes=minutes)
+            self._set_counters(session, officer.id, failed, locked_until)
+            detail: dict[str, object] = {"reason": "wrong password", "failed_attempts": failed}
+            if locked_until is not None:
+                detail["locked_until"] = locked_until
+            audit.record(
+                session,
+                actor,
+                f"{action}_failed",
+                entity_type="officer",
+                entity_id=officer.id,
+                detail=detail,
+            )
+            if locked_until is not None:
+                return AccountLocked(locked_until)
+            return SignInRefused(WRONG_CREDENTIALS)
+
+        if not officer.active:
+            audit.record(
+                session,
+                actor,
+                f"{action}_failed",
+                entity_type="officer",
+                entity_id=officer.id,
+                detail={"reason": "account not active"},
+            )
+            return SignInRefused(INACTIVE)
+
+        if failed or officer.locked_until is not None:
+            self._set_counters(session, officer.id, 0, None)
+        audit.record(session, actor, action, entity_type="officer", entity_id=officer.id)
+        return None
+
+    @staticmethod
+    def _set_counters(
+        session: Session, officer_id: int, failed: int, locked_until: dt.datetime | None
+    ) -> None:
+        session.execute(
+            update(Officer)
+            .where(Officer.id == officer_id)
+            .values(
+                failed_sign_ins=failed,
+                locked_until=locked_until,
+                updated_at=Officer.updated_at,  # not an edit: keep the "changed at" of the record
+            )
+            .execution_options(synchronize_session=False)
+        )
