@@ -1,0 +1,368 @@
+"""The `pillars` command: the desktop app, demo data, and tools for scripts and administrators.
+
+Every subcommand takes `--db URL` (default: `PILLARS_DB_URL`, else the SQLite file in the user's
+data directory). Exit status: 0 done; 1 a problem, told in one line on stderr as
+`pillars: error: ...` (a database missing, locked, unreachable or of another version, a bad
+value); 2 a usage error from argparse; 130 interrupted. `--json` output is stable and documented
+in the README; dates in it are ISO 8601.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, TextIO
+
+from db import engine as db_engine
+from db.errors import DatabaseProblem
+from desktop.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from desktop.services.core import Services
+
+log = logging.getLogger("pillars.cli")
+
+PROG = "pillars"
+
+
+class BadArgument(Exception):
+    """A value on the command line that parses but cannot be used; the message names the option."""
+
+
+# -- entry point --------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on a usage error, as argparse does
+    handler = _StderrHandler(logging.WARNING)
+    handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
+    logging.getLogger("pillars").addHandler(handler)
+    try:
+        command: Callable[[argparse.Namespace], int] = getattr(args, "command", open_app)
+        return command(args)
+    except (DatabaseProblem, ServiceError, BadArgument) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1  # the reader of our output went away (`pillars users | head`)
+    finally:
+        logging.getLogger("pillars").removeHandler(handler)
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 1
+
+
+class _StderrHandler(logging.Handler):
+    """Log records as one line each on whatever `sys.stderr` is when they are emitted."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+# -- arguments ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db_option = argparse.ArgumentParser(add_help=False)
+    db_option.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="sqlite:///FILE or postgresql+psycopg://USER@HOST/NAME "
+        "(default: PILLARS_DB_URL, else the file in your data directory)",
+    )
+    on_option = argparse.ArgumentParser(add_help=False)
+    on_option.add_argument(
+        "--on", metavar="DATE", help="the day to use, YYYY-MM-DD (default: today)"
+    )
+    json_option = argparse.ArgumentParser(add_help=False)
+    json_option.add_argument(
+        "--json", action="store_true", help="print JSON (stable keys, ISO dates) instead of a table"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        parents=[db_option],
+        description="Pillars: offender management for MOSOVO teams. "
+        "With no command, opens the desktop app.",
+    )
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    gui = commands.add_parser("gui", parents=[db_option], help="open the desktop app (default)")
+    gui.set_defaults(command=open_app)
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[db_option, on_option],
+        help="fill an empty database with synthetic demo data",
+        description="Fill an empty database with synthetic, fictional demo data. The same seed "
+        "gives the same data.",
+    )
+    demo.add_argument(
+        "--scale",
+        choices=["team", "county"],
+        default="team",
+        help="one team of about 600 offenders, or the county's four teams (default: team)",
+    )
+    demo.add_argument("--seed", metavar="N", default="1", help="random seed (default: 1)")
+    demo.set_defaults(command=run_demo)
+
+    stats = commands.add_parser(
+        "stats",
+        parents=[db_option, json_option],
+        help="counts of teams, offenders, officers, tasks",
+    )
+    stats.set_defaults(command=run_stats)
+
+    users = commands.add_parser(
+        "users",
+        parents=[db_option, on_option, json_option],
+        help="officers on a day: role, team, absence and named cover",
+    )
+    users.set_defaults(command=run_users)
+
+    database = commands.add_parser("db", help="the database schema: upgrade, current")
+    actions = database.add_subparsers(metavar="ACTION", required=True)
+    upgrade = actions.add_parser(
+        "upgrade",
+        parents=[db_option],
+        help="create the database or bring it to this version's schema",
+    )
+    upgrade.set_defaults(command=run_db_upgrade)
+    current = actions.add_parser(
+        "current", parents=[db_option], help="print the schema the database holds"
+    )
+    current.set_defaults(command=run_db_current)
+    return parser
+
+
+def _url(args: argparse.Namespace) -> str:
+    return getattr(args, "db", None) or db_engine.default_url()
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    """An ISO date (YYYY-MM-DD) from the command line, or BadArgument naming the option."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadArgument(
+            f"{option}: {value!r} is not a date; write it as YYYY-MM-DD, for example 2025-03-31"
+        ) from None
+
+
+def _parse_seed(value: str) -> int:
+    try:
+        seed = int(value)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise BadArgument(f"--seed: {value!r} is not a whole number of 0 or more")
+    return seed
+
+
+def london_today() -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Europe/London")).date()
+
+
+def _open(url: str) -> Services:
+    from desktop.services.core import Services
+
+    return Services(url)
+
+
+# -- gui and demo -------------------------------------------------------------------------------
+
+
+def open_app(args: argparse.Namespace) -> int:
+    url = _url(args)
+    try:
+        from ui.app import run_gui
+    except ImportError as exc:
+        raise BadArgument(f"cannot start the desktop app: {exc}") from exc
+    if _is_missing_default_database(url):
+        path = db_engine.default_sqlite_path()
+        print(
+            f"Building the demo database (county scale) at {path} — first run only",
+            file=sys.stderr,
+            flush=True,
+        )
+        _build_demo(url, scale="county", seed=1, on=london_today())
+    log.info("opening the desktop app on %s", db_engine.describe(url))
+    return int(run_gui(url))
+
+
+def _is_missing_default_database(url: str) -> bool:
+    path = db_engine.sqlite_path(db_engine.parse_url(url))
+    default = db_engine.default_sqlite_path()
+    return path is not None and not path.exists() and path.absolute() == default.absolute()
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    on = parse_date(args.on, "--on") or london_today()
+    seed = _parse_seed(args.seed)
+    summary = _build_demo(_url(args), scale=args.scale, seed=seed, on=on)
+    print(
+        f"Built {summary.scale} demo: {summary.teams} teams, {summary.offenders} offenders, "
+        f"{summary.officers} officers, {summary.open_approval_tasks} open approval tasks, "
+        f"{summary.open_hub_tasks} open hub tasks in {summary.seconds:.1f} s "
+        f"(seed {summary.seed}, as of {summary.on.isoformat()})"
+    )
+    return 0
+
+
+def _build_demo(url: str, *, scale: str, seed: int, on: dt.date) -> Any:
+    from desktop.demo import DemoRefused, build_demo
+
+    progress = ProgressLine(sys.stderr)
+    try:
+        return build_demo(url, scale=scale, seed=seed, on=on, progress=progress)
+    except DemoRefused as exc:
+        raise BadArgument(str(exc)) from exc
+    finally:
+        progress.finish()
+
+
+class ProgressLine:
+    """A progress line on stderr: rewritten in place on a terminal, one line per step otherwise
+    (a log file or a CI job keeps every step)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._in_place = stream.isatty()
+        self._width = 0
+
+    def __call__(self, message: str, *_more: Any) -> None:
+        text = str(message)
+        if self._in_place:
+            self._stream.write("\r" + text.ljust(self._width))
+            self._width = len(text)
+        else:
+            self._stream.write(text + "\n")
+        self._stream.flush()
+
+    def finish(self) -> None:
+        if self._in_place and self._width:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._width = 0
+
+
+# -- stats and users ----------------------------------------------------------------------------
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    services = _open(_url(args))
+    try:
+        counts = services.stats.counts()
+        location = services.location
+    finally:
+        services.close()
+    if args.json:
+        print(json.dumps(counts, indent=2))
+        return 0
+    rows: list[tuple[str, str]] = []
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            rows.append((_label(key), ""))
+            rows.extend((f"  {_label(k)}", str(v)) for k, v in value.items())
+        else:
+            rows.append((_label(key), str(value)))
+    print(f"Pillars database at {location}")
+    _print_table(rows, right_align={1})
+    return 0
+
+
+def run_users(args: argparse.Namespace) -> int:
+    on = parse_date(args.on, "--on")
+    services = _open(_url(args))
+    try:
+        on = on or services.today()
+        officers = services.users.officers(on)
+    finally:
+        services.close()
+    if args.json:
+        document = {
+            "on": on.isoformat(),
+            "officers": [
+                {key: _json_value(value) for key, value in asdict(officer).items()}
+                for officer in officers
+            ],
+        }
+        print(json.dumps(document, indent=2))
+        return 0
+    print(f"Officers on {on:%d/%m/%Y}")
+    if not officers:
+        print("(none)")
+        return 0
+    rows = [("username", "name", "role", "team", "absent", "named cover")]
+    for o in officers:
+        absence = ""
+        if o.absent:
+            until = f" until {o.absent_until:%d/%m/%Y}" if o.absent_until else ""
+            absence = f"{_label(o.absence_kind or 'absent')}{until}"
+        rows.append(
+            (o.username, o.name, _label(o.role), o.team or "-", absence, o.named_cover or "")
+        )
+    _print_table(rows)
+    return 0
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").replace("ppns", "PPNs")
+
+
+def _print_table(rows: Sequence[Sequence[str]], right_align: set[int] | None = None) -> None:
+    right_align = right_align or set()
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [
+            cell.rjust(widths[i]) if i in right_align else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        print("  ".join(cells).rstrip())
+
+
+# -- db -----------------------------------------------------------------------------------------
+
+
+def run_db_upgrade(args: argparse.Namespace) -> int:
+    from desktop.services import database
+
+    before = database.upgrade(_url(args))
+    print(f"Database at {before.location}: schema {before.revision or 'empty'} -> {before.head}")
+    return 0
+
+
+def run_db_current(args: argparse.Namespace) -> int:
+    from desktop.services import database
+
+    report = database.schema_report(_url(args))
+    meaning = {
+        "current": "up to date",
+        "older": f"older than this Pillars ({report.head}): run 'pillars db upgrade'",
+        "newer": "made by a newer version of Pillars",
+        "empty": "empty: run 'pillars db upgrade' or 'pillars demo'",
+    }[report.state]
+    print(f"Database at {report.location}: schema {report.revision or 'none'} ({meaning})")
+    return 0

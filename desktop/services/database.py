@@ -1,0 +1,80 @@
+"""The database itself, for administrators: which schema it holds, and bringing it up to date.
+
+Not a per-user service on `Services`: these work on a database that `Services` refuses to open
+(empty, or of an older schema), so they take a URL. No permission check: only the command line
+calls them, with the database's own credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from db import engine as db_engine
+from db import schema
+from db.errors import SchemaOutOfDate, SchemaTooNew
+
+log = logging.getLogger("pillars.services")
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    location: str  # where the data lives, without any password
+    revision: str | None  # the schema the database holds; None when it is empty
+    head: str  # the schema this version of Pillars uses
+    state: str  # "current", "older", "newer" or "empty"
+
+
+def schema_report(url: str) -> SchemaReport:
+    """Which schema the database at `url` holds. Raises DatabaseProblem when it cannot be opened
+    or holds tables that are not Pillars's; never writes."""
+    location = db_engine.describe(url)
+    engine = db_engine.make_engine(url)
+    try:
+        with db_engine.translated_errors(url):
+            revision = schema.current_revision(engine)
+            try:
+                schema.check_current(engine, location)
+                state = "current"
+            except SchemaOutOfDate:
+                state = "empty" if revision is None else "older"
+            except SchemaTooNew:
+                state = "newer"
+    finally:
+        engine.dispose()
+    return SchemaReport(location, revision, schema.head_revision(), state)
+
+
+def upgrade(url: str) -> SchemaReport:
+    """Bring the database at `url` to this version's schema, creating a missing SQLite file.
+
+    Refuses, writing nothing, a database of a newer Pillars or one holding other tables. A SQLite
+    file this call created is removed again when the upgrade fails. Returns the state before."""
+    parsed = db_engine.parse_url(url)
+    path = db_engine.sqlite_path(parsed)
+    created = path is not None and not path.exists()
+    location = db_engine.describe(parsed)
+    engine = db_engine.make_engine(parsed, create=True)
+    try:
+        with db_engine.translated_errors(parsed):
+            revision = schema.current_revision(engine)
+            try:
+                schema.check_current(engine, location)
+                state = "current"
+            except SchemaOutOfDate:
+                state = "empty" if revision is None else "older"
+                schema.upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        if created and path is not None:
+            _remove_sqlite_file(path)
+        raise
+    engine.dispose()
+    log.info("database at %s: schema %s -> %s", location, revision, schema.head_revision())
+    return SchemaReport(location, revision, schema.head_revision(), state)
+
+
+def _remove_sqlite_file(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
