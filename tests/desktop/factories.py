@@ -582,3 +582,85 @@ def build_world(session: Session, *, today: dt.date = WORLD_TODAY) -> World:
 
     session.flush()
     return w
+
+
+def add_bulk_offenders(session: Session, world: World, count: int, *, seed: int = 0) -> list[int]:
+    """`count` more offenders spread over both teams and their managers, each with two ARMS, a
+    few visits, an address, an alias and sometimes a task: enough to time the caseload at the
+    force's size (2,346). Deterministic for a seed. Returns the new offender ids."""
+    import random
+
+    rng = random.Random(seed)
+    today = world.today
+    managers = [(world.alder, world.ada), (world.alder, world.bram), (world.birch, world.gus)]
+    levels = list(RiskLevel)
+    offenders = []
+    for i in range(count):
+        team_id, manager_id = managers[i % len(managers)]
+        offenders.append(
+            Offender(
+                reference=f"ZZ/2099/{i:06d}",
+                forename=f"Testperson{i}",
+                surname=f"Bulkington{rng.randrange(1000):03d}",
+                date_of_birth=dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(15000)),
+                team_id=team_id,
+                manager_id=manager_id,
+                registration_start=today - dt.timedelta(days=rng.randrange(200, 4000)),
+                next_periodic_due=today + dt.timedelta(days=rng.randrange(-20, 360)),
+                reactive_management=rng.random() < 0.05,
+            )
+        )
+    session.add_all(offenders)
+    session.flush()
+    crew = (world.ada, world.bram)
+    for o in offenders:
+        session.add(Alias(offender_id=o.id, name=f"Alias {o.forename}"))
+        session.add(
+            Address(
+                offender_id=o.id,
+                kind="home",
+                line1=f"{o.id} Bulk Street",
+                town="Northvale",
+                postcode=f"ZZ{o.id % 90 + 1} {o.id % 9 + 1}AB",
+                from_date=o.registration_start,
+            )
+        )
+        for years_ago, state in ((2, ApprovalState.SUPERSEDED), (0, ApprovalState.APPROVED)):
+            session.add(
+                RiskAssessment(
+                    offender_id=o.id,
+                    kind=AssessmentKind.ARMS,
+                    assessed_on=today - relativedelta(years=years_ago, days=rng.randrange(300)),
+                    level=rng.choice(levels),
+                    state=state,
+                )
+            )
+        for _ in range(rng.randrange(0, 6)):
+            at = dt.datetime.combine(
+                today - dt.timedelta(days=rng.randrange(1, 700)), dt.time(19), tzinfo=dt.UTC
+            )
+            session.add(
+                Visit(
+                    offender_id=o.id,
+                    planned_at=at,
+                    occurred_at=at,
+                    officer1_id=crew[0],
+                    officer2_id=crew[1],
+                    outcome=VisitOutcome.COMPLETED,
+                    record_state=ApprovalState.APPROVED,
+                )
+            )
+        if rng.random() < 0.3:
+            session.add(
+                Task(
+                    kind=TaskKind.VISIT_APPROVAL,
+                    group=TASK_GROUP[TaskKind.VISIT_APPROVAL],
+                    offender_id=o.id,
+                    owner_id=world.cora,
+                    team_id=o.team_id,
+                    title="Approve visit record",
+                    due_on=today + dt.timedelta(days=3),
+                )
+            )
+    session.flush()
+    return [o.id for o in offenders]

@@ -1,0 +1,97 @@
+"""A small first set of statutory breaches for one offender on one day.
+
+A later issue replaces this with the full notification-clock engine; until then these four rules
+are what the caseload and the record show. Each breach is shown from the day after its deadline.
+
+- release not recorded: the record still says custody after the expected release date;
+- periodic notification overdue (s85): the annual date has passed while living in the community;
+- notification not processed: a received notification is past its deadline and still unprocessed;
+- PPN not submitted: a PPN still in draft more than 24 hours after the concern.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+RELEASE_NOT_RECORDED = "release_not_recorded"
+PERIODIC_OVERDUE = "periodic_notification_overdue"
+NOTIFICATION_UNPROCESSED = "notification_unprocessed"
+PPN_NOT_SUBMITTED = "ppn_not_submitted"
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    rule: str  # one of the constants above
+    due: dt.date  # the deadline that was missed
+    text: str  # a sentence for the screen
+
+
+@dataclass(frozen=True, slots=True)
+class PendingNotification:
+    kind: str  # a NotificationKind value
+    due_on: dt.date | None
+
+
+def breaches_on(
+    on: dt.date,
+    *,
+    status: str,
+    expected_release_on: dt.date | None,
+    next_periodic_due: dt.date | None,
+    received_notifications: Iterable[PendingNotification] = (),
+    draft_ppn_concerns: Iterable[dt.datetime] = (),
+    now: dt.datetime | None = None,
+    ppn_submit_hours: int = 24,
+) -> list[Breach]:
+    """Every breach standing on `on`, oldest deadline first. `now` (aware) decides the PPN rule;
+    without it, the end of `on` in UTC is used."""
+    found: list[Breach] = []
+    if status == "custody" and expected_release_on is not None and expected_release_on < on:
+        found.append(
+            Breach(
+                RELEASE_NOT_RECORDED,
+                expected_release_on,
+                f"Release from custody expected on {_d(expected_release_on)} has not been "
+                "recorded: the offender's whereabouts and risk are unknown.",
+            )
+        )
+    if status == "community" and next_periodic_due is not None and next_periodic_due < on:
+        found.append(
+            Breach(
+                PERIODIC_OVERDUE,
+                next_periodic_due,
+                f"Periodic notification was due by {_d(next_periodic_due)} and has not been made.",
+            )
+        )
+    for notification in received_notifications:
+        if notification.due_on is not None and notification.due_on < on:
+            label = notification.kind.replace("_", " ")
+            found.append(
+                Breach(
+                    NOTIFICATION_UNPROCESSED,
+                    notification.due_on,
+                    f"A {label} notification due by {_d(notification.due_on)} has not been "
+                    "processed.",
+                )
+            )
+    moment = now or dt.datetime.combine(on, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    limit = dt.timedelta(hours=ppn_submit_hours)
+    for concern_at in draft_ppn_concerns:
+        deadline = concern_at + limit
+        if moment > deadline:
+            found.append(
+                Breach(
+                    PPN_NOT_SUBMITTED,
+                    deadline.date(),
+                    f"A PPN for a concern on {_d(concern_at.date())} was not submitted within "
+                    f"{ppn_submit_hours} hours.",
+                )
+            )
+    found.sort(key=lambda b: b.due)
+    return found
+
+
+def _d(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
