@@ -150,7 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _url(args: argparse.Namespace) -> str:
-    return getattr(args, "db", None) or db_engine.default_url()
+    url: str | None = getattr(args, "db", None)
+    if url is None:
+        return db_engine.default_url()
+    if not url.strip():  # `--db "$UNSET"` in a script must not quietly mean the default
+        raise BadArgument(f"--db: not a database URL: ''; {db_engine.URL_FORMS}")
+    return url
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
@@ -192,11 +197,12 @@ def _open(url: str) -> Services:
 
 def open_app(args: argparse.Namespace) -> int:
     url = _url(args)
+    first_run = _is_missing_default_database(url)  # also refuses a URL that is not one
     try:
         from ui.app import run_gui
     except ImportError as exc:
         raise BadArgument(f"cannot start the desktop app: {exc}") from exc
-    if _is_missing_default_database(url):
+    if first_run:
         path = db_engine.default_sqlite_path()
         print(
             f"Building the demo database (county scale) at {path} — first run only",
