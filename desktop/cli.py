@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, TextIO
+
+from sqlalchemy.exc import DBAPIError
 
 from db import engine as db_engine
 from db.errors import DatabaseProblem
@@ -48,13 +52,28 @@ def main(argv: list[str] | None = None) -> int:
         return command(args)
     except (DatabaseProblem, ServiceError, BadArgument) as exc:
         return _fail(str(exc))
+    except DBAPIError as exc:
+        # A driver error nothing below explained: a table dropped by hand, a PostgreSQL role
+        # without rights on it. Still one line; the details go to the log.
+        log.debug("unexplained database error", exc_info=True)
+        return _fail(str(db_engine.explain_operational_error(exc, _url(args))))
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _silence_stdout()
         return 1  # the reader of our output went away (`pillars users | head`)
     finally:
         logging.getLogger("pillars").removeHandler(handler)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush at exit does not fail too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def _fail(message: str) -> int:

@@ -330,3 +330,19 @@ def test_no_such_postgresql_database(
     message = fails(capsys, *command, "--db", url)
     assert message.startswith("the server has no database named 'pillars_no_such_db'")
     assert "createdb pillars_no_such_db" in message and "pillars db upgrade" in message
+
+
+# -- and a database damaged by hand ------------------------------------------------------------
+
+
+def test_a_table_dropped_by_hand_is_one_line(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE notification"))
+    finally:
+        engine.dispose()
+    message = fails(capsys, "stats", "--db", db_url)
+    assert message.startswith("database error at ") and "notification" in message
