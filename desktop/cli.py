@@ -153,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     users.set_defaults(command=run_users)
 
-    database = commands.add_parser("db", help="the database schema: upgrade, current")
+    database = commands.add_parser(
+        "db", parents=[db_option], help="the database schema: upgrade, current"
+    )
     actions = database.add_subparsers(metavar="ACTION", required=True)
     upgrade = actions.add_parser(
         "upgrade",
