@@ -1,0 +1,269 @@
+"""The caseload item model: Qt's model tester, filtering, quick filters, sorting, and what the
+overdue and breach cells say (a word as well as a colour)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtTest import QAbstractItemModelTester
+
+from desktop.services.caseload import CaseloadRow, search_key
+from ui.caseload.model import (
+    COLUMN_INDEX,
+    OFFENDER_ID_ROLE,
+    QUICK_FILTERS,
+    CaseloadModel,
+)
+from ui.widgets import palette
+
+ON = dt.date(2024, 6, 12)
+
+
+def row(i: int, **extra: object) -> CaseloadRow:
+    name = extra.pop("name", f"Person{i} Surname{i:03d}")
+    aliases = extra.pop("aliases", [])
+    postcode = extra.pop("postcode", f"ZZ{i % 9 + 1} {i % 7}AB")
+    reference = extra.pop("reference", f"ZZ/2020/{i:06d}")
+    base = dict(
+        offender_id=i,
+        reference=reference,
+        name=name,
+        aliases="; ".join(aliases),
+        postcode=postcode,
+        risk_level="low",
+        mappa_category=1,
+        mappa_level=1,
+        status="community",
+        manager="Ada Quillfeather",
+        manager_id=1,
+        last_seen=ON - dt.timedelta(days=30),
+        next_visit_due=ON + dt.timedelta(days=60),
+        visit_overdue=False,
+        arms_review_due=ON + dt.timedelta(days=100),
+        arms_overdue=False,
+        open_tasks=0,
+        breaches=0,
+        released_on=None,
+        reactive_management=False,
+        search_key=search_key(reference, name, aliases, postcode),
+        surname=name.split()[-1],
+    )
+    base.update(extra)
+    return CaseloadRow(**base)  # type: ignore[arg-type]
+
+
+ROWS = [
+    row(
+        1,
+        name="Zebedee Plimsoll",
+        aliases=["Zeb Plimsoll"],
+        postcode="ZZ3 4QT",
+        risk_level="high",
+        visit_overdue=True,
+        next_visit_due=ON - dt.timedelta(days=5),
+    ),
+    row(
+        2, name="Quentin Marrowfat", risk_level="low", reactive_management=True, next_visit_due=None
+    ),
+    row(
+        3,
+        name="Horatio Grubb",
+        risk_level="very_high",
+        breaches=2,
+        arms_overdue=True,
+        arms_review_due=ON - dt.timedelta(days=40),
+        open_tasks=3,
+    ),
+    row(4, name="Barnaby Crumb", status="custody", next_visit_due=None, risk_level="medium"),
+    row(
+        5,
+        name="Cuthbert Fumble",
+        released_on=ON - dt.timedelta(days=10),
+        risk_level=None,
+        last_seen=None,
+        arms_review_due=None,
+    ),
+    row(6, name="Ignatius Pocket", released_on=ON - dt.timedelta(days=45)),
+]
+
+
+@pytest.fixture
+def model(qapp) -> CaseloadModel:
+    """A model watched by Qt's own tester: any broken promise of the model is a Qt warning, and
+    a Qt warning fails the test."""
+    m = CaseloadModel()
+    QAbstractItemModelTester(m, QAbstractItemModelTester.FailureReportingMode.Warning, m)
+    m.set_rows(ROWS, ON)
+    return m
+
+
+def names(m: CaseloadModel) -> list[str]:
+    return [m.index(r, COLUMN_INDEX["name"]).data() for r in range(m.rowCount())]
+
+
+def cell(m: CaseloadModel, name: str, column: str, role: int = Qt.ItemDataRole.DisplayRole):
+    r = names(m).index(name)
+    return m.index(r, COLUMN_INDEX[column]).data(role)
+
+
+def test_model_passes_qt_model_tester_through_every_change(model: CaseloadModel) -> None:
+    model.set_filter_text("pl")
+    model.set_quick_filters(["visit_overdue"])
+    model.set_quick_filters([])
+    model.sort(COLUMN_INDEX["risk"], Qt.SortOrder.DescendingOrder)
+    model.set_filter_text("")
+    model.set_rows(ROWS[:2], ON)
+    model.set_rows([], ON)
+    assert model.rowCount() == 0
+
+
+def test_qtmodeltester_checks(qtmodeltester) -> None:
+    m = CaseloadModel()
+    m.set_rows(ROWS, ON)
+    qtmodeltester.check(m, force_py=True)
+
+
+def test_sorted_by_surname_at_first(model: CaseloadModel) -> None:
+    assert names(model) == [
+        "Barnaby Crumb",
+        "Cuthbert Fumble",
+        "Horatio Grubb",
+        "Quentin Marrowfat",
+        "Zebedee Plimsoll",
+        "Ignatius Pocket",
+    ]
+
+
+def test_filter_matches_name_alias_reference_and_postcode(model: CaseloadModel) -> None:
+    model.set_filter_text("zeb p")
+    assert names(model) == ["Zebedee Plimsoll"]
+    model.set_filter_text("ZZ34QT")  # the postcode without its space
+    assert names(model) == ["Zebedee Plimsoll"]
+    model.set_filter_text("zz/2020/000003")
+    assert names(model) == ["Horatio Grubb"]
+    model.set_filter_text("  ")
+    assert model.rowCount() == len(ROWS)
+    model.set_filter_text("nobody by that name")
+    assert model.rowCount() == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("visit_overdue", {"Zebedee Plimsoll"}),
+        ("breach", {"Horatio Grubb"}),
+        ("high_risk", {"Zebedee Plimsoll", "Horatio Grubb"}),
+        ("custody", {"Barnaby Crumb"}),
+        ("released", {"Cuthbert Fumble"}),
+    ],
+)
+def test_each_quick_filter(model: CaseloadModel, key: str, expected: set[str]) -> None:
+    model.set_quick_filters([key])
+    assert set(names(model)) == expected
+
+
+def test_quick_filters_and_text_narrow_together(model: CaseloadModel) -> None:
+    model.set_quick_filters(["high_risk", "breach"])
+    assert names(model) == ["Horatio Grubb"]
+    model.set_filter_text("zeb")
+    assert names(model) == []
+
+
+def test_overdue_and_breach_cells_carry_a_word_and_a_colour(model: CaseloadModel) -> None:
+    assert cell(model, "Zebedee Plimsoll", "next_visit") == "OVERDUE 07/06/2024"
+    alert = palette.FOREGROUND["alert"]
+    assert (
+        cell(model, "Zebedee Plimsoll", "next_visit", Qt.ItemDataRole.ForegroundRole).color().name()
+        == alert
+    )
+    assert cell(model, "Zebedee Plimsoll", "next_visit", Qt.ItemDataRole.DecorationRole) is not None
+    assert cell(model, "Horatio Grubb", "breaches") == "2 breaches"
+    assert (
+        cell(model, "Horatio Grubb", "breaches", Qt.ItemDataRole.ForegroundRole).color().name()
+        == alert
+    )
+    assert cell(model, "Horatio Grubb", "arms") == "OVERDUE 03/05/2024"
+    assert cell(model, "Ignatius Pocket", "breaches") == "None"
+    assert cell(model, "Ignatius Pocket", "next_visit", Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_cells_speak_in_words(model: CaseloadModel) -> None:
+    assert cell(model, "Horatio Grubb", "risk") == "Very high"
+    assert cell(model, "Cuthbert Fumble", "risk") == "Not assessed"
+    assert cell(model, "Cuthbert Fumble", "last_seen") == "Never seen"
+    assert cell(model, "Cuthbert Fumble", "arms") == "No ARMS"
+    assert cell(model, "Quentin Marrowfat", "next_visit") == "Reactive"
+    assert cell(model, "Barnaby Crumb", "status") == "In custody"
+    assert cell(model, "Barnaby Crumb", "next_visit") == "Not due (in custody)"
+    assert cell(model, "Zebedee Plimsoll", "mappa") == "Cat 1 / Level 1"
+    assert cell(model, "Zebedee Plimsoll", "last_seen") == "13/05/2024"
+    assert cell(model, "Zebedee Plimsoll", "name", Qt.ItemDataRole.ToolTipRole) == (
+        "Also known as: Zeb Plimsoll"
+    )
+    assert cell(model, "Horatio Grubb", "name", OFFENDER_ID_ROLE) == 3
+
+
+def test_sort_by_risk_keeps_persistent_indexes(model: CaseloadModel) -> None:
+    held = QPersistentModelIndex(model.index(names(model).index("Horatio Grubb"), 0))
+    model.sort(COLUMN_INDEX["risk"], Qt.SortOrder.DescendingOrder)
+    assert names(model)[:2] == ["Horatio Grubb", "Zebedee Plimsoll"]
+    assert held.isValid() and held.row() == 0
+    model.sort(COLUMN_INDEX["next_visit"], Qt.SortOrder.AscendingOrder)
+    assert names(model)[0] == "Zebedee Plimsoll"  # the overdue one first
+    assert model.index(0, 0).parent() == QModelIndex()
+
+
+_rows = st.lists(
+    st.builds(
+        lambda i, risk, overdue, breaches, status, word: row(
+            i,
+            name=f"{word.title()} Surname{i:03d}",
+            risk_level=risk,
+            visit_overdue=overdue,
+            breaches=breaches,
+            status=status,
+        ),
+        st.integers(1, 10_000),
+        st.sampled_from([None, "low", "medium", "high", "very_high"]),
+        st.booleans(),
+        st.integers(0, 3),
+        st.sampled_from(["community", "custody", "hospital", "abroad"]),
+        st.text("abcxyz", min_size=1, max_size=6),
+    ),
+    max_size=30,
+    unique_by=lambda r: r.offender_id,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=_rows,
+    needle=st.text("abcxyz ", max_size=4),
+    quick=st.sets(st.sampled_from([q.key for q in QUICK_FILTERS])),
+)
+def test_filtering_is_exactly_the_predicates(qapp, rows, needle, quick) -> None:
+    m = CaseloadModel()
+    m.set_rows(rows, ON)
+    m.set_filter_text(needle)
+    m.set_quick_filters(sorted(quick))
+    tests = [q.test for q in QUICK_FILTERS if q.key in quick]
+    words = needle.lower().split()
+    expected = {
+        r.offender_id
+        for r in rows
+        if all(w in r.search_key for w in words) and all(t(r, ON) for t in tests)
+    }
+    shown = {m.index(i, 0).data(OFFENDER_ID_ROLE) for i in range(m.rowCount())}
+    assert shown == expected
+    assert m.rowCount() == len(expected)
+
+
+def test_replacing_rows_keeps_filter(model: CaseloadModel) -> None:
+    model.set_filter_text("grubb")
+    model.set_rows([*ROWS, replace(ROWS[2], offender_id=99, reference="ZZ/2020/000099")], ON)
+    assert names(model) == ["Horatio Grubb", "Horatio Grubb"]

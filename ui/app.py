@@ -1,0 +1,131 @@
+"""Starting the desktop app, in stages: logging, then the QApplication with its names and
+stylesheet, then the sign-in dialog (which opens the database in the background), then the main
+window. `run_gui(url)` is what `pillars gui` calls."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QWidget
+
+from resources import RESOURCES
+from ui.background import BackgroundRunner
+from ui.context import AppContext
+from ui.signin.dialog import SignInDialog
+from ui.widgets.icons import icon
+from ui.widgets.messages import show_error
+
+log = logging.getLogger("pillars.ui")
+
+ORGANISATION = "Pillars"
+APPLICATION = "Pillars"
+
+
+def log_file() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APPLICATION, appauthor=False)) / "pillars.log"
+
+
+def setup_logging() -> None:
+    """A rotating log file in the user's log directory (never a password: nothing logs one)."""
+    root = logging.getLogger("pillars")
+    if any(getattr(h, "_pillars", False) for h in root.handlers):
+        return
+    try:
+        path = log_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler._pillars = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    if root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (or the one already running, in tests), named and styled."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    app.setWindowIcon(icon("pillars"))
+    apply_style(app)
+    return app
+
+
+def apply_style(app: QApplication) -> None:
+    font = QFont(app.font())
+    if font.pointSizeF() < 10.5:
+        font.setPointSizeF(10.5)
+    app.setFont(font)
+    app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
+
+
+def open_services(url: str):  # noqa: ANN201 - Services, imported here to keep start-up light
+    """Runs in the background: opening the database imports SQLAlchemy and touches the file."""
+    from desktop.services.core import Services
+
+    return Services(url)
+
+
+class Shell:
+    """Moves from the sign-in dialog to the main window."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.window: QWidget | None = None
+        self.dialog = SignInDialog(ctx, open_database=lambda: open_services(ctx.url))
+        self.dialog.signed_in.connect(self._signed_in)
+
+    def start(self) -> None:
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+
+    def _signed_in(self, _actor: object) -> None:
+        from ui.main_window import MainWindow  # after sign-in: the dialog shows sooner
+
+        window = MainWindow(self.ctx)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.window = window
+        window.show()
+
+    def sign_out(self) -> None:
+        """After the event loop: audit the sign-out, then wait for it (no window is left)."""
+        services, actor = self.ctx.services, self.ctx.actor
+        if services is None or actor is None:
+            return
+        try:
+            services.auth.sign_out(actor)
+        except Exception:  # the sign-out record is best effort once the window has gone
+            log.exception("could not record the sign-out")
+        self.ctx.actor = None
+
+
+def run_gui(url: str) -> int:
+    setup_logging()
+    app = make_application()
+    settings = QSettings()
+    runner = BackgroundRunner(app, default_error=lambda exc: show_error(None, exc))
+    ctx = AppContext(settings=settings, runner=runner, url=url)
+    log.info("starting")
+    shell = Shell(ctx)
+    shell.start()
+    code = app.exec()
+    runner.wait_for_done()
+    shell.sign_out()
+    ctx.close()
+    settings.sync()
+    return int(code)

@@ -1,0 +1,1 @@
+"""The caseload: the table of offenders an officer manages, their team's, or the force's."""

@@ -1,0 +1,329 @@
+"""The caseload table model: a thin adapter over the rows the caseload service returned.
+
+Every cell's text, colour and sort key is worked out once when the rows arrive. Filtering is a
+Python pass over each row's precomputed lowercase `search_key` and the ticked quick filters,
+followed by one model reset: a keystroke on the 2,346-row force caseload costs a millisecond or
+two, not a Python call per row per repaint as a QSortFilterProxyModel would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
+
+from ui.widgets import icons, palette
+from ui.widgets.dates import fmt_date
+from ui.widgets.labels import RISK_ORDER, mappa_label, plural, risk_label, status_label
+
+if TYPE_CHECKING:
+    from desktop.services.caseload import CaseloadRow
+
+Index = QModelIndex | QPersistentModelIndex
+
+# Roles beyond Qt's: the row's offender id, and the row object itself.
+OFFENDER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    align_right: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("reference", "Reference"),
+    Column("name", "Name"),
+    Column("risk", "Risk level"),
+    Column("mappa", "MAPPA"),
+    Column("status", "Status"),
+    Column("manager", "Offender manager"),
+    Column("last_seen", "Last seen"),
+    Column("next_visit", "Next visit due"),
+    Column("arms", "ARMS review due"),
+    Column("tasks", "Open tasks", align_right=True),
+    Column("breaches", "Breaches"),
+)
+COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+
+RELEASED_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class QuickFilter:
+    key: str
+    label: str
+    test: Callable[[CaseloadRow, dt.date], bool]
+
+
+def _released_recently(row: CaseloadRow, on: dt.date) -> bool:
+    return row.released_on is not None and 0 <= (on - row.released_on).days <= RELEASED_WINDOW_DAYS
+
+
+QUICK_FILTERS: tuple[QuickFilter, ...] = (
+    QuickFilter("visit_overdue", "Visit overdue", lambda r, on: r.visit_overdue),
+    QuickFilter("breach", "Any breach", lambda r, on: r.breaches > 0),
+    QuickFilter(
+        "high_risk", "Very high and high", lambda r, on: r.risk_level in ("very_high", "high")
+    ),
+    QuickFilter("custody", "In custody", lambda r, on: r.status == "custody"),
+    QuickFilter("released", "Released in the last 30 days", _released_recently),
+)
+QUICK_FILTER_BY_KEY = {q.key: q for q in QUICK_FILTERS}
+
+
+class _Entry:
+    """One row as the table shows it: texts, tones and sort keys per column."""
+
+    __slots__ = ("row", "texts", "tones", "tips", "keys")
+
+    def __init__(self, row: CaseloadRow) -> None:
+        self.row = row
+        cells = [_cell(column.key, row) for column in COLUMNS]
+        self.texts = tuple(c[0] for c in cells)
+        self.tones = tuple(c[1] for c in cells)
+        self.tips = tuple(c[2] for c in cells)
+        self.keys = tuple(c[3] for c in cells)
+
+
+_NO_DATE = (1, dt.date.max)
+
+
+def _date_key(value: dt.date | None) -> tuple[int, dt.date]:
+    return _NO_DATE if value is None else (0, value)
+
+
+def _cell(key: str, r: CaseloadRow) -> tuple[str, str, str, Any]:
+    """(text, tone, tooltip, sort key) of one cell."""
+    if key == "reference":
+        return r.reference, "", "", r.reference
+    if key == "name":
+        aliases = r.aliases if isinstance(r.aliases, str) else "; ".join(r.aliases)
+        tip = f"Also known as: {aliases}" if aliases else ""
+        surname = (getattr(r, "surname", "") or r.name.rsplit(" ", 1)[-1]).lower()
+        return r.name, "", tip, (surname, r.name.lower())
+    if key == "risk":
+        text = risk_label(r.risk_level)
+        return text, "" if r.risk_level else "muted", "", RISK_ORDER.get(r.risk_level or "", 0)
+    if key == "mappa":
+        text = mappa_label(r.mappa_category, r.mappa_level)
+        return text, "", "", (r.mappa_category or 9, r.mappa_level or 9)
+    if key == "status":
+        return status_label(r.status), "", "", r.status
+    if key == "manager":
+        return r.manager or "", "", "", (r.manager or "").lower()
+    if key == "last_seen":
+        if r.last_seen is None:
+            return "Never seen", "warn", "No successful home visit recorded", _NO_DATE
+        return fmt_date(r.last_seen), "", "", _date_key(r.last_seen)
+    if key == "next_visit":
+        due = r.next_visit_due
+        if r.visit_overdue and due is not None:
+            return (
+                f"OVERDUE {fmt_date(due)}",
+                "alert",
+                "The home visit is overdue",
+                _date_key(due),
+            )
+        if r.visit_overdue:
+            return "OVERDUE", "alert", "The home visit is overdue", (0, dt.date.min)
+        if due is None:
+            if r.reactive_management:
+                return "Reactive", "muted", "Reactive management: no routine visits", _NO_DATE
+            if r.status != "community":
+                return f"Not due ({status_label(r.status).lower()})", "muted", "", _NO_DATE
+            return "Not planned", "warn", "", _NO_DATE
+        return fmt_date(due), "", "", _date_key(due)
+    if key == "arms":
+        due = r.arms_review_due
+        if due is None:
+            return "No ARMS", "warn", "No approved ARMS assessment", (0, dt.date.min)
+        if r.arms_overdue:
+            return f"OVERDUE {fmt_date(due)}", "alert", "The ARMS review is overdue", _date_key(due)
+        return fmt_date(due), "", "", _date_key(due)
+    if key == "tasks":
+        return str(r.open_tasks), "" if r.open_tasks else "muted", "", r.open_tasks
+    if key == "breaches":
+        if r.breaches:
+            text = plural(r.breaches, "breach", "breaches")
+            return text, "alert", "Missed statutory notification deadlines", r.breaches
+        return "None", "muted", "", 0
+    raise KeyError(key)
+
+
+class CaseloadModel(QAbstractTableModel):
+    """Rows in the current sort order, narrowed by the filter text and the quick filters."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._all: list[_Entry] = []
+        self._visible: list[_Entry] = []
+        self._on = dt.date.today()
+        self._needles: tuple[str, ...] = ()
+        self._quick: tuple[QuickFilter, ...] = ()
+        self._sort_column = COLUMN_INDEX["name"]
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._fg = {tone: QBrush(QColor(c)) for tone, c in palette.FOREGROUND.items()}
+        self._bg = {tone: QBrush(QColor(c)) for tone, c in palette.BACKGROUND.items()}
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._alert_icon: QIcon | None = None
+
+    # -- feeding -----------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[CaseloadRow], on: dt.date) -> None:
+        self.beginResetModel()
+        self._on = on
+        self._all = [_Entry(r) for r in rows]
+        self._sort_entries()
+        self._visible = self._filtered()
+        self.endResetModel()
+
+    def set_filter_text(self, text: str) -> None:
+        needles = tuple(text.lower().split())
+        if needles == self._needles:
+            return
+        self._needles = needles
+        self._refilter()
+
+    def set_quick_filters(self, keys: Sequence[str]) -> None:
+        quick = tuple(QUICK_FILTER_BY_KEY[k] for k in keys)
+        if quick == self._quick:
+            return
+        self._quick = quick
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self.beginResetModel()
+        self._visible = self._filtered()
+        self.endResetModel()
+
+    def _filtered(self) -> list[_Entry]:
+        entries = self._all
+        needles, quick, on = self._needles, self._quick, self._on
+        if needles:
+            if len(needles) == 1:
+                needle = needles[0]
+                entries = [e for e in entries if needle in e.row.search_key]
+            else:
+                entries = [e for e in entries if all(n in e.row.search_key for n in needles)]
+        for q in quick:
+            entries = [e for e in entries if q.test(e.row, on)]
+        return entries if entries is not self._all else list(entries)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self._all)
+
+    @property
+    def shown(self) -> int:
+        return len(self._visible)
+
+    def row_at(self, row: int) -> CaseloadRow:
+        return self._visible[row].row
+
+    def all_rows(self) -> list[CaseloadRow]:
+        return [e.row for e in self._all]
+
+    def row_of(self, offender_id: int) -> int:
+        for i, e in enumerate(self._visible):
+            if e.row.offender_id == offender_id:
+                return i
+        return -1
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._visible)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if row >= len(self._visible) or col >= len(COLUMNS):
+            return None
+        entry = self._visible[row]
+        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
+            return entry.texts[col]
+        tone = entry.tones[col]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._fg.get(tone) if tone else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._bg.get(tone) if tone else None
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if tone == "alert" else None
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icon() if tone == "alert" else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return entry.tips[col] or None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if COLUMNS[col].align_right:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role == OFFENDER_ID_ROLE:
+            return entry.row.offender_id
+        if role == ROW_ROLE:
+            return entry.row
+        return None
+
+    def _icon(self) -> QIcon:
+        if self._alert_icon is None:
+            self._alert_icon = icons.icon("alert")
+        return self._alert_icon
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    # -- sorting -----------------------------------------------------------------------------
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        before = self._visible
+        self._sort_column, self._sort_order = column, order
+        self._sort_entries()
+        self._visible = self._filtered()
+        position = {id(e): i for i, e in enumerate(self._visible)}
+        moved = []
+        for p in persistent:
+            i = position.get(id(before[p.row()])) if 0 <= p.row() < len(before) else None
+            moved.append(self.index(i, p.column()) if i is not None else QModelIndex())
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    def _sort_entries(self) -> None:
+        col = self._sort_column
+        reverse = self._sort_order == Qt.SortOrder.DescendingOrder
+        ref = COLUMN_INDEX["reference"]
+        # Stable two-pass sort: reference breaks ties, always ascending.
+        self._all.sort(key=lambda e: e.keys[ref])
+        if col != ref or reverse:
+            self._all.sort(key=lambda e: e.keys[col], reverse=reverse)

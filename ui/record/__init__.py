@@ -1,0 +1,1 @@
+"""An offender's record: its window, its tabs and the dialogs that edit it."""

@@ -1,0 +1,1 @@
+"""Signing in: username and password against the officers table, via services.auth."""

@@ -1,0 +1,213 @@
+"""The sign-in dialog. It opens the database in the background ("Connecting…"), then checks a
+username and password with services.auth. A database that cannot be opened is shown as one clear
+sentence, and the dialog can still be closed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.problems import SignInRefused
+from ui.context import AppContext
+from ui.widgets.banner import ClassificationBanner
+from ui.widgets.messages import error_text
+
+if TYPE_CHECKING:
+    from desktop.services.actor import Actor
+    from desktop.services.core import Services
+
+log = logging.getLogger("pillars.ui.signin")
+
+
+def sign_in_job(services: Services, username: str, password: str) -> tuple[Actor, int]:
+    """Runs in the background: the officer, and the idle minutes before the window locks."""
+    actor = services.auth.sign_in(username, password)
+    return actor, services.auth.idle_lock_minutes()
+
+
+class SignInDialog(QDialog):
+    """Emits `signed_in(actor)` and accepts when the password is right. `ctx.services` is set
+    once the database is open; `ctx.actor` and `ctx.idle_lock_ms` once someone signs in."""
+
+    signed_in = Signal(object)
+    database_ready = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        open_database: Callable[[], Services] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Sign in to Pillars")
+        self.setObjectName("signInDialog")
+        self.setMinimumWidth(460)
+
+        self.heading = QLabel("Pillars")
+        self.heading.setObjectName("signInHeading")
+        self.intro = QLabel("Sign in with your Pillars username and password.")
+        self.intro.setWordWrap(True)
+
+        self.username = QLineEdit()
+        self.username.setAccessibleName("Username")
+        self.password = QLineEdit()
+        self.password.setAccessibleName("Password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+
+        form = QFormLayout()
+        form.addRow("&Username", self.username)
+        form.addRow("&Password", self.password)
+        for label, field in (
+            (form.labelForField(self.username), self.username),
+            (form.labelForField(self.password), self.password),
+        ):
+            if isinstance(label, QLabel):
+                label.setBuddy(field)
+
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Sign-in message")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+
+        self.location = QLabel()
+        self.location.setObjectName("mutedText")
+        self.location.setWordWrap(True)
+
+        self.buttons = QDialogButtonBox()
+        self.sign_in_button = QPushButton("&Sign in")
+        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.setDefault(True)
+        self.close_button = QPushButton("Close")
+        self.close_button.setAccessibleName("Close Pillars")
+        self.buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.sign_in_button.clicked.connect(self.submit)
+        self.close_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(ClassificationBanner())
+        body = QVBoxLayout()
+        body.setContentsMargins(24, 16, 24, 20)
+        body.setSpacing(12)
+        body.addWidget(self.heading)
+        body.addWidget(self.intro)
+        body.addLayout(form)
+        body.addWidget(self.message)
+        body.addWidget(self.location)
+        body.addWidget(self.buttons)
+        layout.addLayout(body)
+
+        self.setTabOrder(self.username, self.password)
+        self.setTabOrder(self.password, self.sign_in_button)
+        self.setTabOrder(self.sign_in_button, self.close_button)
+        self.username.setFocus()
+
+        self._ready = False
+        self._busy = False
+        if ctx.services is not None:
+            self._database_opened(ctx.services)
+        elif open_database is not None:
+            self._connect(open_database)
+
+    # -- the database ----------------------------------------------------------------------------
+
+    def _connect(self, open_database: Callable[[], Services]) -> None:
+        self._show_message(f"Connecting to {self.ctx.url or 'the database'}…", tone="info")
+        self.sign_in_button.setEnabled(False)
+        self.ctx.runner.run(
+            open_database,
+            on_result=self._database_opened,
+            on_error=self._database_failed,
+            owner=self,
+        )
+
+    def _database_opened(self, services: Services) -> None:
+        self.ctx.services = services
+        self._ready = True
+        self.location.setText(f"Database: {services.location}")
+        self._hide_message()
+        self.sign_in_button.setEnabled(True)
+        self.database_ready.emit()
+
+    def _database_failed(self, exc: BaseException) -> None:
+        log.warning("cannot open the database: %s", exc)
+        self._show_message(f"Pillars cannot open its database: {error_text(exc)}", tone="alert")
+        self.sign_in_button.setEnabled(False)
+        self.close_button.setFocus()
+
+    # -- signing in ------------------------------------------------------------------------------
+
+    def submit(self) -> None:
+        if not self._ready or self._busy:
+            return
+        username = self.username.text().strip()
+        password = self.password.text()
+        if not username or not password:
+            self._show_message("Enter your username and your password.", tone="alert")
+            (self.username if not username else self.password).setFocus()
+            return
+        self._set_busy(True)
+        self._show_message("Checking…", tone="info")
+        self.ctx.runner.run(
+            sign_in_job,
+            self.ctx.svc,
+            username,
+            password,
+            on_result=self._accepted,
+            on_error=self._refused,
+            owner=self,
+        )
+
+    def _accepted(self, outcome: tuple[Actor, int]) -> None:
+        actor, idle_minutes = outcome
+        self.ctx.actor = actor
+        self.ctx.idle_lock_ms = max(1, int(idle_minutes)) * 60_000
+        self.password.clear()
+        self._set_busy(False)
+        log.info("signed in as %s", actor.username)
+        self.signed_in.emit(actor)
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.password.clear()
+        self._show_message(error_text(exc), tone="alert")
+        if isinstance(exc, SignInRefused):
+            self.password.setFocus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.sign_in_button.setEnabled(not busy and self._ready)
+        self.username.setReadOnly(busy)
+        self.password.setReadOnly(busy)
+
+    # -- messages --------------------------------------------------------------------------------
+
+    def _show_message(self, text: str, *, tone: str) -> None:
+        self.message.setText(text)
+        self.message.setProperty("tone", tone)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setAccessibleDescription(text)
+        self.message.show()
+
+    def _hide_message(self) -> None:
+        self.message.clear()
+        self.message.hide()

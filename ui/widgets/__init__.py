@@ -1,0 +1,1 @@
+"""Small pieces shared by screens: the classification banner, date formatting, labels, tables."""

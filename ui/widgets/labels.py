@@ -1,0 +1,55 @@
+"""Words for the stored values: screens never show `very_high` or `offender_manager`."""
+
+from __future__ import annotations
+
+RISK_LABELS = {"very_high": "Very high", "high": "High", "medium": "Medium", "low": "Low"}
+RISK_ORDER = {"very_high": 4, "high": 3, "medium": 2, "low": 1}
+
+STATUS_LABELS = {
+    "community": "Community",
+    "custody": "In custody",
+    "hospital": "In hospital",
+    "abroad": "Abroad",
+}
+
+ROLE_LABELS = {
+    "offender_manager": "Offender manager",
+    "sergeant": "Sergeant",
+    "hub_officer": "Hub officer",
+    "team_manager": "Team manager",
+    "administrator": "Administrator",
+}
+
+MAPPA_CATEGORIES = {1: "RSO", 2: "Violent", 3: "Other dangerous", 4: "Terrorist"}
+
+
+def risk_label(level: str | None) -> str:
+    return RISK_LABELS.get(level or "", "Not assessed")
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or "", humanise(status))
+
+
+def role_label(role: str | None) -> str:
+    return ROLE_LABELS.get(role or "", humanise(role))
+
+
+def mappa_label(category: int | None, level: int | None) -> str:
+    if category is None and level is None:
+        return "—"
+    cat = f"Cat {category}" if category is not None else "Cat ?"
+    lvl = f"Level {level}" if level is not None else "Level ?"
+    return f"{cat} / {lvl}"
+
+
+def humanise(value: object) -> str:
+    """`no_access` → `No access`; None → ``."""
+    if value is None:
+        return ""
+    text = str(getattr(value, "value", value)).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
