@@ -1,0 +1,347 @@
+"""Three years of double-crewed home visits, and the PPNs that visits with children present raised.
+
+Visits follow the cadence of the risk level in force at the time, land on working days in varied
+time bands (never the previous visit's weekday and band), and are crewed by two different officers
+of the team who were both on duty that day, within the daily limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from desktop.demo.dates import DAY, LONDON, add_months, at
+from desktop.demo.names import (
+    HOME_CIRCUMSTANCES,
+    MASH_OUTCOMES,
+    PPN_CONCERNS,
+    SOCIAL_CARE_DECISIONS,
+)
+from desktop.demo.world import Case, Member, Row, World
+from desktop.rules.policy_defaults import DEFAULTS, VISIT_CADENCE_MONTHS
+
+HOUR = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
+BANDS = {"morning": (8, 11), "afternoon": (12, 16), "evening": (17, 20)}
+BAND_WEIGHTS = (34, 33, 33)
+OUTCOMES = ("completed", "no_access", "refused_entry", "cancelled")
+OUTCOME_WEIGHTS = (90, 6, 2, 2)
+DAILY_LIMIT = int(DEFAULTS["visits_per_officer_per_day"])
+
+
+def build_visits(world: World, progress: Callable[[str], None]) -> None:
+    _designate(world)
+    raised: list[tuple[Case, Row]] = []
+    for n, case in enumerate(world.cases, start=1):
+        _case_visits(world, case, raised)
+        if n % 800 == 0:
+            progress(f"visits {n}/{len(world.cases)}")
+    progress("visits")
+    _ppns(world, raised)
+    progress("PPNs")
+
+
+def _designate(world: World) -> None:
+    """About 6% are left overdue on purpose (more fall behind by chance: failed attempts near
+    today), and a handful end with two failed attempts in a row."""
+    rng = world.rng
+    eligible = [
+        c for c in world.cases
+        if c.row["status"] == "community" and not c.new_conviction and c.reactive_since is None
+        and not c.recent_release and (world.on - c.community_from).days > 400
+    ]
+    chosen = rng.sample(eligible, round(len(world.cases) * 0.065))
+    for case in chosen:
+        case.overdue = True
+    for case in chosen[: max(3, round(len(world.cases) * 0.005))]:
+        case.failed_pair = True
+
+
+def _cadence_days(level: str) -> int:
+    return round(VISIT_CADENCE_MONTHS[level] * 30.44)
+
+
+def _case_visits(world: World, case: Case, raised: list[tuple[Case, Row]]) -> None:
+    rng, on = world.rng, world.on
+    if case.new_conviction:
+        _pre_sentence(world, case, raised)
+        return
+    start = max(world.window_start, case.community_from)
+    end = case.away_since if case.row["status"] != "community" and case.away_since else on
+    last_key: tuple[int, str] | None = None
+    if case.overdue:
+        end = min(end, on - DAY * (_cadence_days(case.level) + rng.randint(10, 60)))
+    if case.released_on and case.released_on >= world.window_start:
+        due, purpose, earliest = case.released_on + DAY * rng.randint(0, 3), "post_release", None
+    elif case.convicted_on >= world.window_start and case.community_from == case.convicted_on:
+        due, purpose, earliest = case.convicted_on + DAY * rng.randint(1, 7), "pre_sentence", None
+    else:
+        due = start + DAY * rng.randrange(_cadence_days(case.level_on(start)))
+        purpose, earliest = "routine", None
+    while True:
+        if case.reactive_since and due >= case.reactive_since and purpose == "routine":
+            break
+        level = case.level_on(due)
+        spread = _cadence_days(level) // 4 if purpose == "routine" else 0
+        first = due - DAY * spread
+        if earliest is not None:
+            first = max(first, earliest)
+        first = max(first, start)
+        day = first + DAY * rng.randint(0, max(0, (due - first).days))
+        if day >= end:
+            if end == on and not case.overdue and day < on + DAY * 28 and rng.random() < 0.6:
+                _visit(world, case, day, (first, due), purpose, last_key, planned=True)
+            break
+        visit = _visit(world, case, day, (first, due), purpose, last_key)
+        if visit is None:
+            due += DAY * 3
+            continue
+        last_key = _key(visit)
+        if visit["children_present"] and visit["ppn_decision"] == "ppn_raised":
+            raised.append((case, visit))
+        happened = visit["planned_at"].date()
+        if visit["outcome"] == "completed":
+            due = add_months(happened, VISIT_CADENCE_MONTHS[level])
+            purpose, earliest = "routine", happened + DAY * 7
+        else:
+            due = happened + DAY * rng.randint(3, 14)
+            earliest = happened + DAY
+    if case.failed_pair:
+        for back in (rng.randint(14, 20), rng.randint(3, 8)):
+            day = on - DAY * back
+            visit = _visit(world, case, day, (day, day + DAY * 2), "routine", last_key,
+                           outcome=rng.choice(("no_access", "refused_entry")))
+            if visit is not None:
+                last_key = _key(visit)
+    if case.overdue and rng.random() < 0.5:
+        day = on + DAY * rng.randint(1, 21)
+        _visit(world, case, day, (on, day), "routine", last_key, planned=True)
+
+
+def _pre_sentence(world: World, case: Case, raised: list[tuple[Case, Row]]) -> None:
+    """Newly convicted: a few already seen before sentence, most with a visit planned by the
+    sentencing date (or within a week of conviction when no date is set)."""
+    rng, on = world.rng, world.on
+    deadline = case.sentenced_on or case.convicted_on + DAY * 7
+    since = (on - case.convicted_on).days
+    if since >= 3 and rng.random() < 0.3:
+        day = case.convicted_on + DAY * rng.randint(1, since - 1)
+        visit = _visit(world, case, day, (case.convicted_on, deadline), "pre_sentence", None)
+        if visit is not None:
+            return
+    day = max(on, min(deadline, on + DAY * rng.randint(1, 5)))
+    _visit(world, case, day, (case.convicted_on, max(deadline, day)), "pre_sentence", None,
+           planned=True)
+
+
+def band_of(planned_at: dt.datetime) -> str:
+    """The time band of a visit, by the clock in England."""
+    hour = planned_at.astimezone(LONDON).hour
+    return "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
+
+
+def _key(visit: Row) -> tuple[int, str]:
+    local = visit["planned_at"].astimezone(LONDON)
+    return local.weekday(), band_of(visit["planned_at"])
+
+
+def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.date],
+           purpose: str, last_key: tuple[int, str] | None, *, planned: bool = False,
+           outcome: str | None = None) -> Row | None:
+    rng, on = world.rng, world.on
+    crew: tuple[Member, Member] | None = None
+    for _ in range(10):
+        if world.calendar.is_visit_day(day) and (planned or day < on):
+            crew = _crew(world, case, day)
+            if crew is not None:
+                break
+        day += DAY
+    if crew is None or (not planned and day >= on):
+        return None
+    band = rng.choices(tuple(BANDS), BAND_WEIGHTS)[0]
+    if (day.weekday(), band) == last_key:
+        band = rng.choice([b for b in BANDS if b != band])
+    first_hour, last_hour = BANDS[band]
+    planned_at = at(day, rng.randint(first_hour, last_hour), rng.choice((0, 15, 30, 45)))
+    if day == on and planned_at <= world.now:
+        planned_at = at(day, rng.randint(17, 20), rng.choice((0, 15, 30, 45)))
+    for officer in crew:
+        world.visits_on[(officer.id, day)] += 1
+    announced = rng.random() < 0.05
+    row = world.rows.add(
+        "visit",
+        offender_id=case.row["id"],
+        planned_at=planned_at,
+        window_start=window[0],
+        window_end=max(window[1], window[0]),
+        outside_window_reason="",
+        officer1_id=crew[0].id,
+        officer2_id=crew[1].id,
+        announced=announced,
+        announced_reason="Works away in the week; appointment made to find him at home."
+        if announced else "",
+        purpose=purpose,
+        outcome="planned",
+        occurred_at=None,
+        home_circumstances="",
+        children_present=None,
+        ppn_decision=None,
+        ppn_decision_reason="",
+        notes="",
+        record_state="draft",
+        planned_by_id=case.om.id,
+        created_at=world.stamp(min(day - DAY * rng.randint(1, 20), on - DAY)),
+        submitted_at=None,
+        decided_by_id=None,
+        decided_at=None,
+        decided_as_cover_for_id=None,
+    )
+    if row["window_end"] < day:
+        row["outside_window_reason"] = "Both officers unavailable earlier in the window."
+    case.visits.append(row)
+    if planned:
+        return row
+    result = outcome or rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]
+    row["outcome"] = result
+    if result == "cancelled":
+        row["notes"] = "Cancelled: crew redeployed to an urgent job."
+        world.decide(row, case.om, world.stamp(day, start=9, end=17),
+                     (crew[0].id, crew[1].id))
+        return row
+    occurred = planned_at + MINUTE * rng.randint(-10, 25)
+    row["occurred_at"] = occurred
+    if result == "completed":
+        row["home_circumstances"] = rng.choice(HOME_CIRCUMSTANCES)
+        children = case.children_on(day)
+        row["children_present"] = bool(children) and rng.random() < 0.45
+        if row["children_present"]:
+            if rng.random() < 0.2:
+                row["ppn_decision"] = "ppn_raised"
+            else:
+                row["ppn_decision"] = "no_ppn_needed"
+                row["ppn_decision_reason"] = (
+                    "Contact known to children's social care and supervised by the mother."
+                )
+    else:
+        row["notes"] = "No reply at the door." if result == "no_access" else (
+            "Offender refused entry at the door; reminded of the power of entry."
+        )
+    world.decide(row, case.om, occurred + MINUTE * rng.randint(20, 26 * 60),
+                 (crew[0].id, crew[1].id))
+    return row
+
+
+def _crew(world: World, case: Case, day: dt.date) -> tuple[Member, Member] | None:
+    """The offender manager (most of the time) and a second officer of the team, both on duty
+    and under the daily visit limit."""
+    rng = world.rng
+    om = case.om
+    team_oms = world.oms[case.team.id]
+
+    def free(member: Member) -> bool:
+        return member.on_duty(day) and world.visits_on[(member.id, day)] < DAILY_LIMIT
+
+    first: Member | None = om if free(om) and rng.random() < 0.92 else None
+    for _ in range(6):
+        if first is not None:
+            break
+        candidate = rng.choice(team_oms)
+        if free(candidate):
+            first = candidate
+    if first is None:
+        return None
+    other_sergeants = [s for s in world.sergeants[case.team.id] if s.id != om.supervisor_id]
+    for _ in range(6):
+        if other_sergeants and rng.random() < 0.12:
+            candidate = rng.choice(other_sergeants)
+        else:
+            candidate = rng.choice(team_oms)
+        if candidate is not first and free(candidate):
+            return first, candidate
+    return None
+
+
+def _ppns(world: World, raised: list[tuple[Case, Row]]) -> None:
+    rng, now = world.rng, world.now
+    for case, visit in raised:
+        concern_at = visit["occurred_at"] + MINUTE * rng.randint(15, 45)
+        age = (now - concern_at).days
+        if age > 180:
+            target = "closed"
+        elif age > 10:
+            target = "awaiting_social_care" if rng.random() < 0.4 else "closed"
+        elif age > 2:
+            target = rng.choices(("submitted", "awaiting_social_care", "closed"), (25, 50, 25))[0]
+        else:
+            target = "submitted"
+        _ppn(world, case, visit, concern_at, target, late=rng.random() < 0.08)
+    # Open PPNs in every state near today, whatever the visits happened to raise.
+    households = [c for c in world.cases if c.has_child_household and c.row["status"] == "community"
+                  and c.children_on(world.on)]
+    picks = rng.sample(households, min(6, len(households)))
+    hours_ago = (3, 9, 30, 50, 70, 90)
+    for i, case in enumerate(picks):
+        target = "draft" if i < 3 else "submitted"
+        _ppn(world, case, None, now - HOUR * hours_ago[i], target, late=i == 5)
+
+
+def _ppn(world: World, case: Case, visit: Row | None, concern_at: dt.datetime, target: str, *,
+         late: bool) -> None:
+    rng, now = world.rng, world.now
+    children = case.children_on(concern_at.date())
+    raised_at = concern_at + MINUTE * rng.randint(10, 180)
+    submitted_at = concern_at + (HOUR * rng.randint(25, 72) if late else MINUTE * rng.randint(
+        200, 20 * 60))
+    mash_at = submitted_at + HOUR * rng.randint(4, 72)
+    decided_on = mash_at.date() + DAY * rng.randint(1, 14)
+    closed_at = max(at(decided_on, rng.randint(9, 16)), mash_at + HOUR)
+    stages = ("draft", "submitted", "awaiting_social_care", "closed")
+    reached = stages.index(target)
+    for stage, when in ((1, submitted_at), (2, mash_at), (3, closed_at)):
+        if when >= now:
+            reached = min(reached, stage - 1)
+    state = stages[reached]
+    raised_by = visit["officer1_id"] if visit is not None else case.om.id
+    closed = reached >= 3
+    ppn = world.rows.add(
+        "ppn",
+        offender_id=case.row["id"],
+        visit_id=visit["id"] if visit is not None else None,
+        household_key=case.postcode_on(concern_at.date()),
+        grade=rng.choices(("red", "amber", "green"), (10, 45, 45))[0],
+        concern=rng.choice(PPN_CONCERNS),
+        concern_at=concern_at,
+        raised_by_id=raised_by,
+        raised_at=min(raised_at, now - MINUTE),
+        state=state,
+        submitted_at=submitted_at if reached >= 1 else None,
+        mash_reviewed_at=mash_at if reached >= 2 else None,
+        mash_outcome=rng.choice(MASH_OUTCOMES) if reached >= 2 else "",
+        follow_up_due_on=submitted_at.date() + DAY * int(DEFAULTS["ppn_follow_up_days"])
+        if reached >= 1 else None,
+        social_care_decision=rng.choice(SOCIAL_CARE_DECISIONS) if closed else "",
+        social_care_decided_on=decided_on if closed else None,
+        social_care_source=f"Children's social care, {case.team.towns[0]}" if closed else "",
+        closed_at=closed_at if closed else None,
+    )
+    for child in children:
+        world.rows.add(
+            "ppn_subject",
+            ppn_id=ppn["id"],
+            household_member_id=child["id"],
+            name=child["name"],
+            date_of_birth=child["date_of_birth"],
+            is_child=True,
+        )
+    if state == "awaiting_social_care":
+        world.add_task(
+            kind="ppn_follow_up",
+            offender_id=case.row["id"],
+            owner_id=raised_by,
+            team_id=case.team.id,
+            subject_type="ppn",
+            subject_id=ppn["id"],
+            title=f"Follow up PPN with children's social care: {case.label}",
+            created_at=mash_at,
+            due_on=ppn["follow_up_due_on"],
+        )
