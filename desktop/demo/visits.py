@@ -87,7 +87,7 @@ def _case_visits(world: World, case: Case, raised: list[tuple[Case, Row]]) -> No
         if earliest is not None:
             first = max(first, earliest)
         first = max(first, start)
-        day = first + DAY * rng.randint(0, max(0, (due - first).days))
+        day = _visit_day(world, first, due)
         if day >= end:
             if end == on and not case.overdue and day < on + DAY * 28 and rng.random() < 0.6:
                 _visit(world, case, day, (first, due), purpose, last_key, planned=True)
@@ -116,6 +116,15 @@ def _case_visits(world: World, case: Case, raised: list[tuple[Case, Row]]) -> No
     if case.overdue and rng.random() < 0.5:
         day = on + DAY * rng.randint(1, 21)
         _visit(world, case, day, (on, day), "routine", last_key, planned=True)
+
+
+def _visit_day(world: World, first: dt.date, last: dt.date) -> dt.date:
+    """A random day in the window that is a visit day, if a few draws find one."""
+    for _ in range(4):
+        day = first + DAY * world.rng.randint(0, max(0, (last - first).days))
+        if world.calendar.is_visit_day(day):
+            break
+    return day
 
 
 def _pre_sentence(world: World, case: Case, raised: list[tuple[Case, Row]]) -> None:
@@ -207,15 +216,16 @@ def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.dat
         row["notes"] = "Cancelled: crew redeployed to an urgent job."
         world.decide(row, case.om, world.stamp(day, start=9, end=17),
                      (crew[0].id, crew[1].id))
+        row["record_state"] = "approved"
         return row
     occurred = planned_at + MINUTE * rng.randint(-10, 25)
     row["occurred_at"] = occurred
     if result == "completed":
         row["home_circumstances"] = rng.choice(HOME_CIRCUMSTANCES)
         children = case.children_on(day)
-        row["children_present"] = bool(children) and rng.random() < 0.45
+        row["children_present"] = bool(children) and rng.random() < 0.55
         if row["children_present"]:
-            if rng.random() < 0.2:
+            if rng.random() < 0.25:
                 row["ppn_decision"] = "ppn_raised"
             else:
                 row["ppn_decision"] = "no_ppn_needed"
@@ -228,6 +238,7 @@ def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.dat
         )
     world.decide(row, case.om, occurred + MINUTE * rng.randint(20, 26 * 60),
                  (crew[0].id, crew[1].id))
+    row["record_state"] = "approved"
     return row
 
 
@@ -269,7 +280,7 @@ def _ppns(world: World, raised: list[tuple[Case, Row]]) -> None:
         if age > 180:
             target = "closed"
         elif age > 10:
-            target = "awaiting_social_care" if rng.random() < 0.4 else "closed"
+            target = "awaiting_social_care" if rng.random() < 0.45 else "closed"
         elif age > 2:
             target = rng.choices(("submitted", "awaiting_social_care", "closed"), (25, 50, 25))[0]
         else:
