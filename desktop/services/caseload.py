@@ -270,7 +270,7 @@ def _build_rows(
         .group_by(Visit.offender_id)
     ):
         if at is not None:
-            last_seen[offender_id] = _london_date(at)
+            last_seen[offender_id] = london_date(at)
 
     open_tasks: dict[int, int] = dict(
         session.execute(  # type: ignore[arg-type]
@@ -424,7 +424,7 @@ def _start_of_london_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=LONDON).astimezone(dt.UTC)
 
 
-def _london_date(at: dt.datetime) -> dt.date:
+def london_date(at: dt.datetime) -> dt.date:
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     return at.astimezone(LONDON).date()

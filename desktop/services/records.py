@@ -1,13 +1,1112 @@
-"""Placeholder while the record service is written (a later commit)."""
+"""One offender's record: reading it whole, and the edits an offender manager makes to identity,
+addresses and household.
+
+Edits arrive as the raw text the person typed (`IdentityEdit`, `AddressEdit`, `HouseholdEdit`);
+the service checks every field with `desktop.rules.validation` and refuses the whole save with a
+`ValidationFailed` listing each bad field. A save made against a version someone else has since
+changed is refused with `EditConflict` naming them: compared up front, and caught again from
+SQLAlchemy's version check for the race between two desktops saving at the same moment. Every
+change is audited with the fields it changed, before and after.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from db.enums import (
+    ApprovalState,
+    AssessmentKind,
+    NotificationKind,
+    NotificationState,
+    OffenderStatus,
+    Pillar,
+    PpnState,
+    TaskState,
+    VisitOutcome,
+)
+from db.models import (
+    Address,
+    Alias,
+    HouseholdMember,
+    Notification,
+    Offender,
+    Officer,
+    Ppn,
+    PpnSubject,
+    RiskAssessment,
+    RiskManagementPlan,
+    Task,
+    Team,
+    Visit,
+)
+from desktop.rules import breaches as breach_rules
+from desktop.rules import cadence
+from desktop.rules.breaches import Breach
+from desktop.rules.periods import age_on, notification_period
+from desktop.rules.validation import Form
+from desktop.services.actor import Actor
+from desktop.services.audit import AuditRow
+from desktop.services.caseload import london_date
+from desktop.services.errors import (
+    EditConflict,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+)
+from desktop.services.permissions import can_edit_offender, load_subject, require_edit, require_read
+from desktop.services.policy import policy_int, visit_cadence_months
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
+
+ADDRESS_KINDS = {"home": "Home", "stay": "Staying at"}
+NOTES_MAX = 10_000
+ALIAS_MAX = 160
+AUDIT_TEXT_MAX = 200  # longest before/after value kept in an audit row's detail
+
+
+# -- the read model -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddressView:
+    address_id: int
+    version: int
+    kind: str  # "home" | "stay"
+    line1: str
+    line2: str
+    town: str
+    postcode: str
+    from_date: dt.date
+    to_date: dt.date | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class HouseholdView:
+    member_id: int
+    version: int
+    name: str
+    relationship: str
+    date_of_birth: dt.date | None
+    age: int | None
+    is_child: bool
+    from_date: dt.date | None
+    to_date: dt.date | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class ConvictionView:
+    offence: str
+    court: str
+    convicted_on: dt.date
+    sentenced_on: dt.date | None
+    sentence_kind: str | None  # a SentenceKind value
+    sentence_months: int | None
+    period_text: str  # e.g. "10 years, to 01/03/2031 (custody of more than 6 and under 30 ...)"
+    notification_ends: dt.date | None
+    indefinite: bool
+
+
+@dataclass(frozen=True)
+class FactorView:
+    kind: str  # "risk" | "protective"
+    label: str
+    present: bool
+    evidence: str
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    assessment_id: int
+    kind: str  # "arms" | "rm2000"
+    assessed_on: dt.date
+    assessor: str
+    level: str  # a RiskLevel value
+    next_review_on: dt.date | None
+    state: str  # an ApprovalState value
+    factors: list[FactorView]
+    rm2000_sexual: int | None
+    rm2000_violent: int | None
+    rm2000_combined: int | None
+
+
+@dataclass(frozen=True)
+class ActionView:
+    pillar: str  # a Pillar value
+    pillar_label: str
+    description: str
+    owner: str
+    due_on: dt.date | None
+    status: str  # an ActionStatus value
+    answers_factor: str | None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan_number: int
+    state: str
+    review_on: dt.date | None
+    contingency: str
+    licence_conditions: str
+    decided_by: str
+    decided_at: dt.datetime | None
+    actions: list[ActionView]
+
+
+@dataclass(frozen=True)
+class VisitView:
+    visit_id: int
+    planned_at: dt.datetime
+    occurred_at: dt.datetime | None
+    outcome: str  # a VisitOutcome value
+    officers: str  # "Ada Quillfeather and Bramwell Tiddlecombe"
+    announced: bool
+    children_present: bool | None
+    record_state: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class PpnView:
+    ppn_id: int
+    grade: str
+    state: str
+    concern: str
+    concern_at: dt.datetime
+    submitted_at: dt.datetime | None
+    follow_up_due_on: dt.date | None
+    social_care_decision: str
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    kind: str  # a NotificationKind value
+    event_on: dt.date
+    notified_on: dt.date
+    due_on: dt.date | None
+    state: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task_id: int
+    kind: str  # a TaskKind value
+    title: str
+    owner: str  # "Hub" for the hub queue
+    due_on: dt.date
+    state: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class OffenderRecord:
+    offender_id: int
+    version: int
+    reference: str
+    forename: str
+    surname: str
+    name: str
+    date_of_birth: dt.date
+    age: int
+    gender: str
+    status: str  # an OffenderStatus value
+    status_since: dt.date | None
+    expected_release_on: dt.date | None
+    team: str
+    manager: str  # "" when unallocated
+    manager_id: int | None
+    mappa_category: int
+    mappa_level: int
+    registration_start: dt.date
+    notification_end: dt.date | None
+    notification_indefinite: bool
+    reactive_management: bool
+    no_fixed_abode: bool
+    notes: str
+    aliases: list[str]
+    addresses: list[AddressView]
+    household: list[HouseholdView]
+    convictions: list[ConvictionView]
+    assessments: list[AssessmentView]
+    plan: PlanView | None
+    visits: list[VisitView]
+    ppns: list[PpnView]
+    notifications: list[NotificationView]
+    tasks: list[TaskView]
+    breaches: list[Breach]
+    last_seen: dt.date | None
+    next_visit_due: dt.date | None
+    can_edit: bool
+    team_id: int = 0
+    risk_level: str | None = None  # the latest approved ARMS level
+    next_periodic_due: dt.date | None = None
+    released_on: dt.date | None = None
+    on: dt.date | None = None  # the day the record's clocks were computed for
+
+    @property
+    def current_address(self) -> AddressView | None:
+        return next((a for a in self.addresses if a.current and a.kind == "home"), None)
+
+
+# -- edits: the raw text typed ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityEdit:
+    forename: str
+    surname: str
+    date_of_birth: str
+    gender: str
+    aliases: str  # one per line
+    notes: str
+
+
+@dataclass(frozen=True)
+class AddressEdit:
+    address_id: int | None
+    expected_version: int | None
+    kind: str  # "home" | "stay"
+    line1: str
+    line2: str
+    town: str
+    postcode: str
+    from_date: str
+    to_date: str
+
+
+@dataclass(frozen=True)
+class HouseholdEdit:
+    member_id: int | None
+    expected_version: int | None
+    name: str
+    relationship: str
+    date_of_birth: str
+    from_date: str
+    to_date: str
+    notes: str
+
+
+def identity_edit_for(record: OffenderRecord) -> IdentityEdit:
+    """The identity form filled from a record, as the person would see it."""
+    return IdentityEdit(
+        forename=record.forename,
+        surname=record.surname,
+        date_of_birth=record.date_of_birth.strftime("%d/%m/%Y"),
+        gender=record.gender,
+        aliases="\n".join(record.aliases),
+        notes=record.notes,
+    )
+
+
+def address_edit_for(view: AddressView) -> AddressEdit:
+    return AddressEdit(
+        address_id=view.address_id,
+        expected_version=view.version,
+        kind=view.kind,
+        line1=view.line1,
+        line2=view.line2,
+        town=view.town,
+        postcode=view.postcode,
+        from_date=view.from_date.strftime("%d/%m/%Y"),
+        to_date=view.to_date.strftime("%d/%m/%Y") if view.to_date else "",
+    )
+
+
+def household_edit_for(view: HouseholdView) -> HouseholdEdit:
+    return HouseholdEdit(
+        member_id=view.member_id,
+        expected_version=view.version,
+        name=view.name,
+        relationship=view.relationship,
+        date_of_birth=view.date_of_birth.strftime("%d/%m/%Y") if view.date_of_birth else "",
+        from_date=view.from_date.strftime("%d/%m/%Y") if view.from_date else "",
+        to_date=view.to_date.strftime("%d/%m/%Y") if view.to_date else "",
+        notes=view.notes,
+    )
+
+
+# -- the service --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Target:
+    """The versioned row a save is about, for the conflict message after a lost race."""
+
+    model: Any = None
+    row_id: int | None = None
+    what: str = "record"
+
+
+ChangeFn = Callable[[Session, Offender, "_Target"], "dict[str, Any] | None"]
+
+
+class _LostRace(Exception):
+    def __init__(self, target: _Target) -> None:
+        self.target = target
 
 
 class RecordService:
     def __init__(self, services: Services) -> None:
         self._services = services
+
+    # reading
+
+    def open(self, actor: Actor, offender_id: int) -> OffenderRecord:
+        """The whole record, if `actor` may read it; the view is audited."""
+        with self._services.transaction() as session:
+            subject = load_subject(session, offender_id)
+            require_read(actor, subject)
+            self._services.audit.record(
+                session,
+                actor,
+                "record_viewed",
+                entity_type="offender",
+                entity_id=offender_id,
+                offender_id=offender_id,
+            )
+            return self._build(session, actor, offender_id)
+
+    def history(self, actor: Actor, offender_id: int) -> list[AuditRow]:
+        return self._services.audit.history(actor, offender_id)
+
+    # editing
+
+    def update_identity(
+        self, actor: Actor, offender_id: int, expected_version: int, edit: IdentityEdit
+    ) -> OffenderRecord:
+        def change(session: Session, offender: Offender, target: _Target) -> dict[str, Any] | None:
+            target.model, target.row_id, target.what = Offender, offender.id, "record"
+            self._check_version(session, offender, expected_version, "record")
+            today = self._services.today()
+            form = Form()
+            forename = form.text("forename", edit.forename, max_length=80, required=True)
+            surname = form.text("surname", edit.surname, max_length=80, required=True)
+            born = form.date(
+                "date_of_birth",
+                edit.date_of_birth,
+                required=True,
+                not_after=today,
+                label="date of birth",
+            )
+            gender = form.text("gender", edit.gender, max_length=20)
+            aliases = form.lines("aliases", edit.aliases, max_length=ALIAS_MAX, label="alias")
+            notes = form.text("notes", edit.notes, max_length=NOTES_MAX, multiline=True)
+            _raise_if_invalid(form)
+            assert born is not None
+            changes: dict[str, Any] = {}
+            for name, value in (
+                ("forename", forename),
+                ("surname", surname),
+                ("date_of_birth", born),
+                ("gender", gender),
+                ("notes", notes),
+            ):
+                before = getattr(offender, name)
+                if before != value:
+                    changes[name] = [_audit_value(before), _audit_value(value)]
+                    setattr(offender, name, value)
+            current_aliases = [a.name for a in offender.aliases]
+            if current_aliases != aliases:
+                changes["aliases"] = [current_aliases, aliases]
+                keep = {a.name: a for a in offender.aliases}
+                offender.aliases = [
+                    keep.pop(name) if name in keep else Alias(name=name) for name in aliases
+                ]
+            if not changes:
+                return None
+            self._stamp(offender, actor)
+            return {
+                "action": "identity_changed",
+                "entity_type": "offender",
+                "entity_id": offender.id,
+                "detail": {"changes": changes},
+            }
+
+        return self._save(actor, offender_id, change)
+
+    def save_address(self, actor: Actor, offender_id: int, edit: AddressEdit) -> OffenderRecord:
+        """Add or change an address. A new current home address (no end date) closes the
+        previous current home address the day before the new one starts (or on the day it
+        started, if that is later), and clears "no fixed abode"."""
+
+        def change(session: Session, offender: Offender, target: _Target) -> dict[str, Any] | None:
+            address = self._child(session, Address, edit.address_id, offender.id, "address")
+            target.model, target.what = Address, "address"
+            if address is not None:
+                target.row_id = address.id
+                self._check_version(session, address, edit.expected_version, "address")
+            form = Form()
+            kind = form.choice("kind", edit.kind, ADDRESS_KINDS)
+            line1 = form.text(
+                "line1", edit.line1, max_length=120, required=True, label="first line"
+            )
+            line2 = form.text("line2", edit.line2, max_length=120, label="second line")
+            town = form.text("town", edit.town, max_length=80, required=True)
+            postcode = form.postcode("postcode", edit.postcode)
+            from_date = form.date("from_date", edit.from_date, required=True, label="from date")
+            to_date = form.date("to_date", edit.to_date, required=False, label="to date")
+            form.order("from_date", "to_date", from_date, to_date)
+            others = [
+                a
+                for a in offender.addresses
+                if a.kind == "home"
+                and a.to_date is None
+                and (address is None or a.id != address.id)
+            ]
+            becomes_current_home = kind == "home" and to_date is None
+            if becomes_current_home and from_date is not None:
+                for other in others:
+                    if other.from_date >= from_date:
+                        form.add(
+                            "to_date",
+                            f"{other.line1}, {other.postcode} is the current home address from "
+                            f"{other.from_date:%d/%m/%Y}; an earlier home address needs an end "
+                            "date.",
+                        )
+            _raise_if_invalid(form)
+            assert from_date is not None
+            values = {
+                "kind": kind,
+                "line1": line1,
+                "line2": line2,
+                "town": town,
+                "postcode": postcode,
+                "from_date": from_date,
+                "to_date": to_date,
+            }
+            detail: dict[str, Any] = {}
+            if address is None:
+                address = Address(offender_id=offender.id, **values)
+                offender.addresses.append(address)
+                detail["new"] = {k: _audit_value(v) for k, v in values.items()}
+            else:
+                changes = {
+                    k: [_audit_value(getattr(address, k)), _audit_value(v)]
+                    for k, v in values.items()
+                    if getattr(address, k) != v
+                }
+                if not changes:
+                    return None
+                for k, v in values.items():
+                    setattr(address, k, v)
+                detail["changes"] = changes
+            self._stamp(address, actor)
+            if becomes_current_home:
+                closed = []
+                for other in others:
+                    other.to_date = max(other.from_date, from_date - dt.timedelta(days=1))
+                    self._stamp(other, actor)
+                    closed.append(f"{other.line1}, {other.postcode} to {other.to_date:%d/%m/%Y}")
+                if closed:
+                    detail["closed"] = closed
+                if offender.no_fixed_abode:
+                    offender.no_fixed_abode = False
+                    self._stamp(offender, actor)
+                    detail["no_fixed_abode"] = [True, False]
+            session.flush()
+            target.row_id = address.id
+            return {
+                "action": "address_saved",
+                "entity_type": "address",
+                "entity_id": address.id,
+                "detail": detail,
+            }
+
+        return self._save(actor, offender_id, change)
+
+    def save_household_member(
+        self, actor: Actor, offender_id: int, edit: HouseholdEdit
+    ) -> OffenderRecord:
+        def change(session: Session, offender: Offender, target: _Target) -> dict[str, Any] | None:
+            member = self._child(
+                session, HouseholdMember, edit.member_id, offender.id, "household member"
+            )
+            target.model, target.what = HouseholdMember, "household member"
+            if member is not None:
+                target.row_id = member.id
+                self._check_version(session, member, edit.expected_version, "household member")
+            today = self._services.today()
+            form = Form()
+            name = form.text("name", edit.name, max_length=160, required=True)
+            relationship = form.text("relationship", edit.relationship, max_length=60)
+            born = form.date(
+                "date_of_birth",
+                edit.date_of_birth,
+                required=False,
+                not_after=today,
+                label="date of birth",
+            )
+            from_date = form.date("from_date", edit.from_date, required=False, label="from date")
+            to_date = form.date("to_date", edit.to_date, required=False, label="to date")
+            form.order("from_date", "to_date", from_date, to_date)
+            notes = form.text("notes", edit.notes, max_length=NOTES_MAX, multiline=True)
+            _raise_if_invalid(form)
+            values = {
+                "name": name,
+                "relationship_to_offender": relationship,
+                "date_of_birth": born,
+                "from_date": from_date,
+                "to_date": to_date,
+                "notes": notes,
+            }
+            detail: dict[str, Any] = {}
+            if member is None:
+                member = HouseholdMember(offender_id=offender.id, **values)
+                offender.household.append(member)
+                detail["new"] = {
+                    _field_name(k): _audit_value(v) for k, v in values.items() if k != "notes"
+                }
+            else:
+                changes = {
+                    _field_name(k): [_audit_value(getattr(member, k)), _audit_value(v)]
+                    for k, v in values.items()
+                    if getattr(member, k) != v
+                }
+                if not changes:
+                    return None
+                for k, v in values.items():
+                    setattr(member, k, v)
+                detail["changes"] = changes
+            self._stamp(member, actor)
+            session.flush()
+            target.row_id = member.id
+            return {
+                "action": "household_member_saved",
+                "entity_type": "household_member",
+                "entity_id": member.id,
+                "detail": detail,
+            }
+
+        return self._save(actor, offender_id, change)
+
+    def remove_household_member(
+        self, actor: Actor, offender_id: int, member_id: int, expected_version: int
+    ) -> OffenderRecord:
+        """Take someone off the household. A person a PPN names is kept, with today as the end
+        date, so the PPN still says who it was about; anyone else is deleted."""
+
+        def change(session: Session, offender: Offender, target: _Target) -> dict[str, Any] | None:
+            member = self._child(
+                session, HouseholdMember, member_id, offender.id, "household member"
+            )
+            assert member is not None
+            target.model, target.row_id, target.what = (
+                HouseholdMember,
+                member.id,
+                "household member",
+            )
+            self._check_version(session, member, expected_version, "household member")
+            named_by_ppn = session.scalar(
+                select(PpnSubject.id).where(PpnSubject.household_member_id == member.id).limit(1)
+            )
+            detail: dict[str, Any] = {"name": member.name}
+            if named_by_ppn is not None:
+                today = self._services.today()
+                if member.to_date is None or member.to_date > today:
+                    member.to_date = max(today, member.from_date or today)
+                    self._stamp(member, actor)
+                detail["kept_because"] = "named in a PPN"
+                detail["to_date"] = _audit_value(member.to_date)
+            else:
+                offender.household.remove(member)
+                session.delete(member)
+            return {
+                "action": "household_member_removed",
+                "entity_type": "household_member",
+                "entity_id": member.id,
+                "detail": detail,
+            }
+
+        return self._save(actor, offender_id, change)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _save(self, actor: Actor, offender_id: int, change: ChangeFn) -> OffenderRecord:
+        target = _Target()
+        try:
+            with self._services.transaction() as session:
+                subject = load_subject(session, offender_id)
+                require_edit(actor, subject)
+                offender = session.scalars(
+                    select(Offender)
+                    .where(Offender.id == offender_id)
+                    .options(selectinload(Offender.aliases), selectinload(Offender.addresses))
+                    .options(selectinload(Offender.household))
+                ).one()
+                try:
+                    audit = change(session, offender, target)
+                    session.flush()
+                except StaleDataError:
+                    raise _LostRace(target) from None
+                if audit is not None:
+                    self._services.audit.record(
+                        session,
+                        actor,
+                        audit["action"],
+                        entity_type=audit["entity_type"],
+                        entity_id=audit["entity_id"],
+                        offender_id=offender_id,
+                        detail=audit["detail"],
+                    )
+                return self._build(session, actor, offender_id)
+        except _LostRace as lost:
+            raise self._conflict_after_race(lost.target, offender_id) from None
+
+    def _stamp(self, row: Any, actor: Actor) -> None:
+        """Mark `row` as saved by `actor`; forces the UPDATE (and with it the version check and
+        bump) even when only a child collection, such as the aliases, changed."""
+        row.updated_by_id = actor.officer_id
+        row.updated_at = self._services.now()
+        if inspect(row).persistent:
+            flag_modified(row, "updated_by_id")
+
+    def _check_version(self, session: Session, row: Any, expected: int | None, what: str) -> None:
+        if expected is None:
+            raise ValidationFailed(
+                [FieldError("expected_version", f"Reload the {what} before changing it.")]
+            )
+        if row.version != expected:
+            raise EditConflict(what, self._officer_name(session, row.updated_by_id), row.updated_at)
+
+    def _child(
+        self, session: Session, model: Any, row_id: int | None, offender_id: int, what: str
+    ) -> Any:
+        if row_id is None:
+            return None
+        row = session.get(model, row_id)
+        if row is None or row.offender_id != offender_id:
+            raise NotFound(
+                f"That {what} is no longer on this record: someone may have removed it. "
+                "Reload the record."
+            )
+        return row
+
+    def _conflict_after_race(self, target: _Target, offender_id: int) -> Exception:
+        """Who won the race: the row this save was about, else the offender's record."""
+        with self._services.transaction() as session:
+            row = None
+            if target.model is not None and target.row_id is not None:
+                row = session.get(target.model, target.row_id)
+                if row is None and target.model is not Offender:
+                    return NotFound(
+                        f"Someone removed this {target.what} after you opened it; nothing was "
+                        "saved."
+                    )
+            what = target.what
+            if row is None:
+                row, what = session.get(Offender, offender_id), "record"
+            if row is None:
+                return NotFound(f"There is no offender record number {offender_id}.")
+            return EditConflict(
+                what, self._officer_name(session, row.updated_by_id), row.updated_at
+            )
+
+    @staticmethod
+    def _officer_name(session: Session, officer_id: int | None) -> str:
+        if officer_id is None:
+            return "Someone"
+        officer = session.get(Officer, officer_id)
+        return officer.display_name if officer is not None else "Someone"
+
+    def _build(self, session: Session, actor: Actor, offender_id: int) -> OffenderRecord:
+        return build_record(
+            session,
+            actor,
+            offender_id,
+            today=self._services.today(),
+            now=self._services.now(),
+        )
+
+
+# -- building the read model --------------------------------------------------------------------
+
+
+def build_record(
+    session: Session, actor: Actor, offender_id: int, *, today: dt.date, now: dt.datetime
+) -> OffenderRecord:
+    """The read model of one offender (no permission check: callers check first)."""
+    session.expire_all()  # read what this transaction wrote, not stale loaded copies
+    offender = session.scalars(
+        select(Offender)
+        .where(Offender.id == offender_id)
+        .options(
+            selectinload(Offender.aliases),
+            selectinload(Offender.addresses),
+            selectinload(Offender.household),
+            selectinload(Offender.convictions),
+        )
+    ).one_or_none()
+    if offender is None:
+        raise NotFound(f"There is no offender record number {offender_id}.")
+    team_name = session.scalar(select(Team.name).where(Team.id == offender.team_id)) or ""
+
+    assessments = list(
+        session.scalars(
+            select(RiskAssessment)
+            .where(RiskAssessment.offender_id == offender_id)
+            .options(selectinload(RiskAssessment.factors))
+            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
+        )
+    )
+    plan = session.scalars(
+        select(RiskManagementPlan)
+        .where(
+            RiskManagementPlan.offender_id == offender_id,
+            RiskManagementPlan.state == ApprovalState.APPROVED,
+        )
+        .options(selectinload(RiskManagementPlan.actions))
+        .order_by(RiskManagementPlan.plan_number.desc())
+        .limit(1)
+    ).one_or_none()
+    visits = list(
+        session.scalars(
+            select(Visit)
+            .where(Visit.offender_id == offender_id)
+            .order_by(Visit.planned_at.desc(), Visit.id.desc())
+        )
+    )
+    ppns = list(
+        session.scalars(
+            select(Ppn).where(Ppn.offender_id == offender_id).order_by(Ppn.concern_at.desc())
+        )
+    )
+    notifications = list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.offender_id == offender_id)
+            .order_by(Notification.event_on.desc(), Notification.id.desc())
+        )
+    )
+    tasks = list(
+        session.scalars(
+            select(Task)
+            .where(Task.offender_id == offender_id, Task.state == TaskState.OPEN)
+            .order_by(Task.due_on, Task.id)
+        )
+    )
+
+    officer_ids: set[int] = {i for i in (offender.manager_id,) if i is not None}
+    officer_ids |= {a.assessor_id for a in assessments if a.assessor_id is not None}
+    officer_ids |= {v.officer1_id for v in visits} | {v.officer2_id for v in visits}
+    officer_ids |= {t.owner_id for t in tasks if t.owner_id is not None}
+    if plan is not None:
+        officer_ids |= {a.owner_id for a in plan.actions if a.owner_id is not None}
+        if plan.decided_by_id is not None:
+            officer_ids.add(plan.decided_by_id)
+    names = {
+        officer_id: f"{forename} {surname}"
+        for officer_id, forename, surname in session.execute(
+            select(Officer.id, Officer.forename, Officer.surname).where(Officer.id.in_(officer_ids))
+        )
+    }
+
+    # clocks, as the caseload computes them
+    latest_arms = next(
+        (
+            a
+            for a in assessments
+            if a.kind == AssessmentKind.ARMS and a.state == ApprovalState.APPROVED
+        ),
+        None,
+    )
+    completed = [
+        v.occurred_at
+        for v in visits
+        if v.outcome == VisitOutcome.COMPLETED and v.occurred_at is not None
+    ]
+    seen_dates = [d for d in (london_date(at) for at in completed) if d <= today]
+    last_seen = max(seen_dates, default=None)
+    releases = [
+        n.event_on
+        for n in notifications
+        if n.kind == NotificationKind.RELEASE
+        and n.state == NotificationState.PROCESSED
+        and n.event_on <= today
+    ]
+    release = max(releases, default=None)
+    in_community = offender.status == OffenderStatus.COMMUNITY
+    released_on = (
+        release
+        if release is not None
+        and in_community
+        and (offender.status_since is None or release >= offender.status_since)
+        else None
+    )
+    next_due = cadence.next_visit_due(
+        latest_arms.level.value if latest_arms else None,
+        last_seen,
+        offender.registration_start,
+        offender.reactive_management,
+        visit_cadence_months(session),
+        in_community=in_community,
+        released_on=released_on,
+        first_visit_days=policy_int(session, "first_visit_after_conviction_days"),
+        release_visit_days=policy_int(session, "visit_after_release_days"),
+    )
+    found = breach_rules.breaches_on(
+        today,
+        status=offender.status.value,
+        expected_release_on=offender.expected_release_on,
+        next_periodic_due=offender.next_periodic_due,
+        received_notifications=[
+            breach_rules.PendingNotification(n.kind.value, n.due_on)
+            for n in notifications
+            if n.state == NotificationState.RECEIVED
+        ],
+        draft_ppn_concerns=[p.concern_at for p in ppns if p.state == PpnState.DRAFT],
+        now=now,
+        ppn_submit_hours=policy_int(session, "ppn_submit_hours"),
+    )
+
+    def current(a: Address) -> bool:
+        return a.from_date <= today and (a.to_date is None or a.to_date >= today)
+
+    addresses = sorted(
+        offender.addresses, key=lambda a: (not current(a), -a.from_date.toordinal(), -a.id)
+    )
+    manager = names.get(offender.manager_id, "") if offender.manager_id is not None else ""
+
+    return OffenderRecord(
+        offender_id=offender.id,
+        version=offender.version,
+        reference=offender.reference,
+        forename=offender.forename,
+        surname=offender.surname,
+        name=offender.full_name,
+        date_of_birth=offender.date_of_birth,
+        age=age_on(offender.date_of_birth, today),
+        gender=offender.gender,
+        status=offender.status.value,
+        status_since=offender.status_since,
+        expected_release_on=offender.expected_release_on,
+        team=team_name,
+        manager=manager,
+        manager_id=offender.manager_id,
+        mappa_category=offender.mappa_category,
+        mappa_level=offender.mappa_level,
+        registration_start=offender.registration_start,
+        notification_end=offender.notification_end,
+        notification_indefinite=offender.notification_indefinite,
+        reactive_management=offender.reactive_management,
+        no_fixed_abode=offender.no_fixed_abode,
+        notes=offender.notes,
+        aliases=[a.name for a in offender.aliases],
+        addresses=[
+            AddressView(
+                address_id=a.id,
+                version=a.version,
+                kind=a.kind,
+                line1=a.line1,
+                line2=a.line2,
+                town=a.town,
+                postcode=a.postcode,
+                from_date=a.from_date,
+                to_date=a.to_date,
+                current=current(a),
+            )
+            for a in addresses
+        ],
+        household=[_household_view(m, today) for m in offender.household],
+        convictions=[
+            _conviction_view(c, offender.date_of_birth)
+            for c in sorted(offender.convictions, key=lambda c: c.convicted_on, reverse=True)
+        ],
+        assessments=[
+            AssessmentView(
+                assessment_id=a.id,
+                kind=a.kind.value,
+                assessed_on=a.assessed_on,
+                assessor=names.get(a.assessor_id, "") if a.assessor_id is not None else "",
+                level=a.level.value,
+                next_review_on=a.next_review_on,
+                state=a.state.value,
+                factors=[
+                    FactorView(f.kind.value, f.label, f.present, f.evidence) for f in a.factors
+                ],
+                rm2000_sexual=a.rm2000_sexual,
+                rm2000_violent=a.rm2000_violent,
+                rm2000_combined=a.rm2000_combined,
+            )
+            for a in assessments
+        ],
+        plan=_plan_view(plan, names) if plan is not None else None,
+        visits=[
+            VisitView(
+                visit_id=v.id,
+                planned_at=v.planned_at,
+                occurred_at=v.occurred_at,
+                outcome=v.outcome.value,
+                officers=f"{names.get(v.officer1_id, '?')} and {names.get(v.officer2_id, '?')}",
+                announced=v.announced,
+                children_present=v.children_present,
+                record_state=v.record_state.value,
+                notes=v.notes,
+            )
+            for v in visits
+        ],
+        ppns=[
+            PpnView(
+                ppn_id=p.id,
+                grade=p.grade.value,
+                state=p.state.value,
+                concern=p.concern,
+                concern_at=p.concern_at,
+                submitted_at=p.submitted_at,
+                follow_up_due_on=p.follow_up_due_on,
+                social_care_decision=p.social_care_decision,
+            )
+            for p in ppns
+        ],
+        notifications=[
+            NotificationView(
+                kind=n.kind.value,
+                event_on=n.event_on,
+                notified_on=n.notified_on,
+                due_on=n.due_on,
+                state=n.state.value,
+                summary=_notification_summary(n),
+            )
+            for n in notifications
+        ],
+        tasks=[
+            TaskView(
+                task_id=t.id,
+                kind=t.kind.value,
+                title=t.title,
+                owner=names.get(t.owner_id, "") if t.owner_id is not None else "Hub",
+                due_on=t.due_on,
+                state=t.state.value,
+                overdue=t.due_on < today,
+            )
+            for t in tasks
+        ],
+        breaches=found,
+        last_seen=last_seen,
+        next_visit_due=next_due,
+        can_edit=can_edit_offender(actor.role, actor.officer_id, offender.manager_id),
+        team_id=offender.team_id,
+        risk_level=latest_arms.level.value if latest_arms else None,
+        next_periodic_due=offender.next_periodic_due,
+        released_on=released_on,
+        on=today,
+    )
+
+
+def _household_view(m: HouseholdMember, today: dt.date) -> HouseholdView:
+    age = age_on(m.date_of_birth, today) if m.date_of_birth is not None else None
+    return HouseholdView(
+        member_id=m.id,
+        version=m.version,
+        name=m.name,
+        relationship=m.relationship_to_offender,
+        date_of_birth=m.date_of_birth,
+        age=age,
+        is_child=age is not None and age < 18,
+        from_date=m.from_date,
+        to_date=m.to_date,
+        notes=m.notes,
+    )
+
+
+def _conviction_view(c: Any, date_of_birth: dt.date) -> ConvictionView:
+    kind = c.sentence_kind.value if c.sentence_kind is not None else None
+    period = notification_period(
+        sentence_kind=kind,
+        sentence_months=c.sentence_months,
+        starts_on=c.convicted_on,
+        date_of_birth=date_of_birth,
+        convicted_on=c.convicted_on,
+    )
+    if period.indefinite:
+        review = (
+            f"; may be reviewed from {period.review_from:%d/%m/%Y}" if period.review_from else ""
+        )
+        text = f"Indefinite ({period.reason}){review}"
+    else:
+        months = period.months or 0
+        length = _months_text(months)
+        ends = f", to {period.ends_on:%d/%m/%Y}" if period.ends_on else ""
+        text = f"{length}{ends} ({period.reason})"
+    return ConvictionView(
+        offence=c.offence,
+        court=c.court,
+        convicted_on=c.convicted_on,
+        sentenced_on=c.sentenced_on,
+        sentence_kind=kind,
+        sentence_months=c.sentence_months,
+        period_text=text,
+        notification_ends=period.ends_on,
+        indefinite=period.indefinite,
+    )
+
+
+def _months_text(months: int) -> str:
+    years, rest = divmod(months, 12)
+    if rest == 0 and years:
+        return f"{years} year{'s' if years != 1 else ''}"
+    if years == 0:
+        return f"{rest} month{'s' if rest != 1 else ''}"
+    return f"{years} year{'s' if years != 1 else ''} {rest} month{'s' if rest != 1 else ''}"
+
+
+def _plan_view(plan: RiskManagementPlan, names: dict[int, str]) -> PlanView:
+    return PlanView(
+        plan_number=plan.plan_number,
+        state=plan.state.value,
+        review_on=plan.review_on,
+        contingency=plan.contingency,
+        licence_conditions=plan.licence_conditions,
+        decided_by=names.get(plan.decided_by_id, "") if plan.decided_by_id is not None else "",
+        decided_at=plan.decided_at,
+        actions=[
+            ActionView(
+                pillar=a.pillar.value,
+                pillar_label=Pillar(a.pillar).label,
+                description=a.description,
+                owner=(names.get(a.owner_id, "") if a.owner_id is not None else "") or a.owner_text,
+                due_on=a.due_on,
+                status=a.status.value,
+                answers_factor=a.answers_factor,
+            )
+            for a in plan.actions
+        ],
+    )
+
+
+def _notification_summary(n: Notification) -> str:
+    parts = [n.kind.label.capitalize()]
+    details = n.details if isinstance(n.details, dict) else {}
+    for key, value in details.items():
+        if isinstance(value, str | int | float) and str(value):
+            parts.append(f"{key.replace('_', ' ')}: {value}")
+    if n.note:
+        parts.append(n.note)
+    return "; ".join(parts)
+
+
+def _raise_if_invalid(form: Form) -> None:
+    if not form.ok:
+        raise ValidationFailed([FieldError(p.field, p.message) for p in form.problems])
+
+
+def _field_name(column: str) -> str:
+    return "relationship" if column == "relationship_to_offender" else column
+
+
+def _audit_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) > AUDIT_TEXT_MAX:
+        return value[: AUDIT_TEXT_MAX - 1] + "…"
+    return value
