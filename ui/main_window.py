@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
         last = str(ctx.settings.value(SCREEN_KEY, SCREENS[0].key) or SCREENS[0].key)
         keys = [s.key for s in self._specs]
         self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
+        current = self.stack.currentWidget()
+        if current is not None:
+            current.setFocus(Qt.FocusReason.OtherFocusReason)  # the screen, not the navigation
 
         self.idle = IdleWatcher(
             idle_lock_ms if idle_lock_ms is not None else ctx.idle_lock_ms, self

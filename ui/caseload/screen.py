@@ -107,6 +107,11 @@ class CaseloadScreen(QWidget):
         scope_label_widget = QLabel("&Show")
         scope_label_widget.setBuddy(self.scope_box)
 
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("countLabel")
+        self.count_label.setAccessibleName("Caseload count")
+        self.count_label.setWordWrap(True)
+
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setAccessibleName("Refresh caseload")
         self.refresh_button.setToolTip("Load the caseload again (F5)")
@@ -126,15 +131,18 @@ class CaseloadScreen(QWidget):
         filter_label = QLabel("&Filter")
         filter_label.setBuddy(self.filter_box)
 
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.heading)
+        title_row.addSpacing(16)
+        title_row.addWidget(self.count_label, 1)
+        title_row.addWidget(self.refresh_button)
+
         top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addSpacing(16)
         top.addWidget(scope_label_widget)
         top.addWidget(self.scope_box)
         top.addSpacing(12)
         top.addWidget(filter_label)
         top.addWidget(self.filter_box, 1)
-        top.addWidget(self.refresh_button)
 
         self.quick_buttons: dict[str, QPushButton] = {}
         quick = QHBoxLayout()
@@ -150,10 +158,6 @@ class CaseloadScreen(QWidget):
             self.quick_buttons[q.key] = button
             quick.addWidget(button)
         quick.addStretch(1)
-        self.count_label = QLabel("")
-        self.count_label.setObjectName("countLabel")
-        self.count_label.setAccessibleName("Caseload count")
-        quick.addWidget(self.count_label)
 
         self.model = CaseloadModel(self)
         self.table = CaseloadTable()
@@ -188,6 +192,7 @@ class CaseloadScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
         layout.setSpacing(8)
+        layout.addLayout(title_row)
         layout.addLayout(top)
         layout.addLayout(quick)
         layout.addWidget(self.state_label)
@@ -206,13 +211,15 @@ class CaseloadScreen(QWidget):
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
 
-        self.setTabOrder(self.scope_box, self.filter_box)
-        self.setTabOrder(self.filter_box, self.refresh_button)
-        previous: QWidget = self.refresh_button
-        for button in self.quick_buttons.values():
-            self.setTabOrder(previous, button)
-            previous = button
-        self.setTabOrder(previous, self.table)
+        chain: list[QWidget] = [
+            self.scope_box,
+            self.filter_box,
+            *self.quick_buttons.values(),
+            self.table,
+            self.refresh_button,
+        ]
+        for before, after in zip(chain, chain[1:], strict=False):
+            self.setTabOrder(before, after)
         self.setFocusProxy(self.filter_box)
 
     # -- loading -----------------------------------------------------------------------------

@@ -343,10 +343,10 @@ class RiskTab(QWidget):
         rows = []
         for a in self._assessments:
             rm = ""
-            if a.rm2000_combined:
+            if a.rm2000_combined is not None:
                 rm = (
-                    f"S {risk_label(a.rm2000_sexual)}, V {risk_label(a.rm2000_violent)}, "
-                    f"combined {risk_label(a.rm2000_combined)}"
+                    f"sexual {a.rm2000_sexual}, violent {a.rm2000_violent}, "
+                    f"combined {a.rm2000_combined}"
                 )
             rows.append(
                 [

@@ -293,7 +293,11 @@ class RecordWindow(QWidget):
 
 
 def _risk_level(record: OffenderRecord) -> str | None:
+    """The latest approved ARMS level (the services say it; older records may not)."""
+    level = getattr(record, "risk_level", None)
+    if level:
+        return level
     for assessment in record.assessments:
         if str(assessment.kind) == "arms" and str(assessment.state) == "approved":
             return assessment.level
-    return next((a.level for a in record.assessments if str(a.kind) == "arms"), None)
+    return None

@@ -1,0 +1,93 @@
+"""`run_gui(url)`: the whole start-up, driven from a timer inside its own event loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication
+
+from tests.desktop.factories import PASSWORD, World
+from ui.app import run_gui
+from ui.main_window import MainWindow
+from ui.signin.dialog import SignInDialog
+
+
+def drive(steps: list[Callable[[], bool]], give_up_ms: int = 20_000) -> list[str]:
+    """Run each step from a timer until it returns True, then the next; quit when stuck."""
+    done: list[str] = []
+    timer = QTimer()
+    timer.setInterval(30)
+
+    def tick() -> None:
+        if not steps:
+            timer.stop()
+            return
+        if steps[0]():
+            done.append(steps.pop(0).__name__)
+
+    def give_up() -> None:
+        timer.stop()
+        for widget in QApplication.topLevelWidgets():
+            widget.close()
+        QCoreApplication.exit(99)
+
+    timer.timeout.connect(tick)
+    timer.start()
+    QTimer.singleShot(give_up_ms, give_up)
+    return done
+
+
+def top(kind: type):
+    return next(
+        (w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None
+    )
+
+
+def test_missing_database_is_explained_and_the_app_closes(qapp, tmp_path: Path) -> None:
+    seen: dict[str, str] = {}
+
+    def message_shown() -> bool:
+        dialog = top(SignInDialog)
+        if dialog is None or "cannot open" not in dialog.message.text():
+            return False
+        seen["text"] = dialog.message.text()
+        seen["sign_in_enabled"] = str(dialog.sign_in_button.isEnabled())
+        dialog.close_button.click()
+        return True
+
+    done = drive([message_shown])
+    code = run_gui(f"sqlite:///{tmp_path / 'absent.sqlite3'}")
+    assert done == ["message_shown"] and code == 0
+    assert "no Pillars database at" in seen["text"]
+    assert seen["sign_in_enabled"] == "False"
+
+
+def test_sign_in_to_the_caseload_and_close(qapp, db_url: str, world: World) -> None:
+    seen: dict[str, object] = {}
+
+    def signed_in() -> bool:
+        dialog = top(SignInDialog)
+        if dialog is None or not dialog.sign_in_button.isEnabled():
+            return False
+        dialog.username.setText("ada")
+        dialog.password.setText(PASSWORD)
+        dialog.sign_in_button.click()
+        return True
+
+    def caseload_loaded() -> bool:
+        window = top(MainWindow)
+        if window is None or window.screens["caseload"].model.total == 0:
+            return False
+        seen["count"] = window.screens["caseload"].model.total
+        seen["status"] = window.location_label.text()
+        seen["title"] = window.windowTitle()
+        window.close()
+        return True
+
+    done = drive([signed_in, caseload_loaded])
+    code = run_gui(db_url)
+    assert done == ["signed_in", "caseload_loaded"] and code == 0
+    assert seen["count"] == 3
+    assert str(seen["status"]).startswith("Database: ") and "pillars.sqlite3" in str(seen["status"])

@@ -1,0 +1,142 @@
+"""The main window: banner, who is signed in, the database location, remembered geometry and
+screen, keyboard shortcuts, and the idle lock that keeps what was typed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.desktop.factories import PASSWORD, World
+from tests.ui.helpers import unnamed, wait_idle
+from ui.caseload.screen import CaseloadScreen
+from ui.context import AppContext
+from ui.main_window import MainWindow
+from ui.screens import SCREENS
+
+
+def open_window(qtbot, ctx: AppContext, **kwargs) -> MainWindow:
+    window = MainWindow(ctx, **kwargs)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    caseload = window.screens["caseload"]
+    assert isinstance(caseload, CaseloadScreen)
+    wait_idle(qtbot, ctx)
+    return window
+
+
+def test_banner_officer_and_database_location(qtbot, ctx: AppContext, world: World) -> None:
+    window = open_window(qtbot, ctx)
+    banner = window.centralWidget().findChild(type(window.officer_label), "classificationBanner")
+    assert banner is not None and banner.text() == "OFFICIAL-SENSITIVE"
+    assert window.officer_label.text() == "Ada Quillfeather · Offender manager · Alder"
+    assert window.location_label.text() == f"Database: {ctx.svc.location}"
+    assert window.current_screen_key == "caseload"
+    assert window.screens["caseload"].model.total == 3
+
+
+def test_remembers_size_and_last_screen(qtbot, ctx: AppContext, world: World) -> None:
+    window = open_window(qtbot, ctx)
+    # The offscreen test screen is 800 x 800: a size that fits it comes back exactly.
+    window.resize(700, 640)
+    width = window.width()  # no narrower than the window's minimum
+    window.close()
+    assert ctx.settings.value("main/screen") == "caseload"
+    assert not ctx.settings.value("main/geometry").isEmpty()
+    again = open_window(qtbot, ctx)
+    assert again.size() == QSize(width, 640)
+    assert again.current_screen_key == "caseload"
+
+
+def test_every_screen_has_a_shortcut(qtbot, ctx: AppContext, world: World) -> None:
+    window = open_window(qtbot, ctx)
+    for spec in SCREENS:
+        action = window.screen_actions[spec.key]
+        assert action.shortcut().toString() == spec.shortcut
+        window.nav.setFocus()
+        action.trigger()
+        assert window.current_screen_key == spec.key
+        assert window.screens[spec.key].isAncestorOf(QApplication.focusWidget())
+    assert "Ctrl+1\tCaseload" in window.shortcuts_text()
+
+
+def test_lock_now_and_unlock(qtbot, ctx: AppContext, world: World) -> None:
+    window = open_window(qtbot, ctx)
+    screen = window.screens["caseload"]
+    qtbot.keyClicks(screen.filter_box, "plim")
+    with qtbot.waitSignal(window.locked_changed, timeout=2000):
+        window.lock_action.trigger()
+    assert window.locked and window.pages.currentWidget() is window.lock_screen
+    assert not window.menuBar().isEnabled()
+    assert "Ada Quillfeather (ada)" in window.lock_screen.explain.text()
+
+    lock = window.lock_screen
+    qtbot.keyClicks(lock.password, "wrong")
+    qtbot.keyClick(lock.password, Qt.Key.Key_Return)
+    wait_idle(qtbot, ctx)
+    assert window.locked
+    assert lock.message.text() == "Wrong username or password."
+
+    qtbot.keyClicks(lock.password, PASSWORD)
+    with qtbot.waitSignal(window.locked_changed, timeout=10_000) as signal:
+        qtbot.mouseClick(lock.unlock_button, Qt.MouseButton.LeftButton)
+    assert signal.args == [False]
+    assert window.pages.currentWidget() is not window.lock_screen
+    assert screen.filter_box.text() == "plim"
+    assert screen.model.shown == 1
+
+
+def test_idle_minutes_lock_the_window(qtbot, ctx: AppContext, world: World) -> None:
+    window = open_window(qtbot, ctx, idle_lock_ms=300)
+    screen = window.screens["caseload"]
+    qtbot.keyClicks(screen.filter_box, "fiddle")
+    with qtbot.waitSignal(window.locked_changed, timeout=5000) as signal:
+        pass  # no input: the idle clock runs out
+    assert signal.args == [True]
+    assert window.lock_screen.isVisible() and not screen.isVisible()
+    qtbot.keyClicks(window.lock_screen.password, PASSWORD)
+    with qtbot.waitSignal(window.locked_changed, timeout=10_000):
+        qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
+    assert screen.isVisible() and screen.filter_box.text() == "fiddle"
+
+
+def test_input_keeps_the_window_unlocked(qtbot, ctx: AppContext, world: World) -> None:
+    window = open_window(qtbot, ctx, idle_lock_ms=400)
+    screen = window.screens["caseload"]
+    for _ in range(6):
+        qtbot.keyClick(screen.filter_box, Qt.Key.Key_A)
+        qtbot.wait(120)
+    assert not window.locked
+
+
+def test_every_control_has_an_accessible_name(qtbot, ctx: AppContext, world: World) -> None:
+    window = open_window(qtbot, ctx)
+    assert unnamed(window) == []
+    window.lock()
+    assert unnamed(window.lock_screen) == []
+
+
+def test_idle_lock_hides_an_open_edit_and_keeps_what_was_typed(
+    qtbot, ctx: AppContext, world: World
+) -> None:
+    window = open_window(qtbot, ctx, idle_lock_ms=60_000)
+    with qtbot.waitSignal(window.record_opened, timeout=5000) as opened:
+        window.open_record(world.zebedee)
+    record = opened.args[0]
+    qtbot.waitUntil(lambda: record.record is not None, timeout=10_000)
+    wait_idle(qtbot, ctx)
+    record.summary.add_address_button.click()
+    dialog = record.dialog
+    qtbot.keyClicks(dialog.inputs["line1"], "99 Half-typed Street")
+
+    window.idle.interval_ms = 200  # as if the idle minutes had passed
+    with qtbot.waitSignal(window.locked_changed, timeout=5000):
+        pass
+    assert not record.isVisible() and not dialog.isVisible()
+    qtbot.keyClicks(window.lock_screen.password, PASSWORD)
+    window.idle.interval_ms = 60_000
+    with qtbot.waitSignal(window.locked_changed, timeout=10_000):
+        qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
+    assert record.isVisible() and dialog.isVisible()
+    assert dialog.value("line1") == "99 Half-typed Street"
