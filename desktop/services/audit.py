@@ -147,9 +147,14 @@ class AuditService:
     ) -> None:
         """Append one event in the caller's transaction. `username` is for events without an
         actor (a failed sign-in); with an actor, the actor's username is used."""
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
         session.flush()
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+        elif dialect == "sqlite":
+            # A write that matches no row takes SQLite's write lock (waiting out the busy timeout)
+            # before the tail is read, so no other writer can append between the read and ours.
+            session.execute(text("UPDATE audit_event SET id = id WHERE id < 0"))
         prev_hash = (
             session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
             or GENESIS_HASH

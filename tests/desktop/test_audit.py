@@ -136,3 +136,28 @@ def test_history_is_newest_first_and_permission_checked(services: Services, worl
     gus = services.auth.sign_in("gus", PASSWORD)
     with pytest.raises(PermissionRefused):
         services.audit.history(gus, world.zebedee)
+
+
+def test_concurrent_writers_keep_one_chain(services: Services, world: World) -> None:
+    """Desktops writing at once queue on the tail of the chain instead of forking it."""
+    import threading
+
+    actors = [services.auth.sign_in(name, PASSWORD) for name in ("ada", "bram", "cora", "gus")]
+    problems: list[BaseException] = []
+
+    def write(actor) -> None:
+        try:
+            for _ in range(10):
+                services.auth.sign_out(actor)
+        except BaseException as exc:  # reported below
+            problems.append(exc)
+
+    threads = [threading.Thread(target=write, args=(a,)) for a in actors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not problems, problems
+    result = services.audit.verify()
+    assert result.ok, result.reason
+    assert result.rows == 4 + 40
