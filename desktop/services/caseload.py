@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.orm import Session
 
 from db.enums import (
@@ -91,7 +91,9 @@ class CaseloadRow:
     arms_overdue: bool
     open_tasks: int
     breaches: int
-    released_on: dt.date | None  # the release date when the latest status change was a release
+    # The release date when the latest status change was a release: the newest release
+    # notification (received or processed; not rejected) on or after status_since.
+    released_on: dt.date | None
     reactive_management: bool
     search_key: str  # lowercase reference, name, aliases, postcode with and without its space
     no_fixed_abode: bool = False
@@ -164,7 +166,7 @@ def _scope_condition(actor: Actor, scope: Scope) -> ColumnElement[bool] | None:
     return None
 
 
-def _scoped(stmt: Select[Any], offender_col: Any, condition: ColumnElement[bool] | None) -> Any:
+def _scoped(stmt: Any, offender_col: Any, condition: ColumnElement[bool] | None) -> Any:
     if condition is None:
         return stmt
     return stmt.join(Offender, Offender.id == offender_col).where(condition)
@@ -311,7 +313,7 @@ def _build_rows(
             )
             .where(
                 Notification.kind == NotificationKind.RELEASE,
-                Notification.state == NotificationState.PROCESSED,
+                Notification.state != NotificationState.REJECTED,
                 Notification.event_on <= on,
             )
             .group_by(Notification.offender_id)

@@ -831,7 +831,7 @@ def build_record(
         n.event_on
         for n in notifications
         if n.kind == NotificationKind.RELEASE
-        and n.state == NotificationState.PROCESSED
+        and n.state != NotificationState.REJECTED
         and n.event_on <= today
     ]
     release = max(releases, default=None)

@@ -155,3 +155,43 @@ def test_load_on_another_day(services: Services, world: World) -> None:
     earlier = WORLD_TODAY - relativedelta(months=2, days=15)
     rows = {r.offender_id: r for r in services.caseload.load(ada, Scope.MINE, on=earlier).rows}
     assert rows[world.horatio].visit_overdue is False
+
+
+def test_release_not_yet_processed_still_counts(
+    services: Services, world: World, db_url: str
+) -> None:
+    from db.engine import make_engine, session_factory
+    from db.enums import NotificationKind, NotificationState
+    from db.models import Notification, Offender
+
+    engine = make_engine(db_url)
+    released = WORLD_TODAY - dt.timedelta(days=2)
+    with session_factory(engine)() as session, session.begin():
+        offender = session.get(Offender, world.percival)
+        offender.status_since = released
+        session.add(
+            Notification(
+                offender_id=world.percival,
+                kind=NotificationKind.RELEASE,
+                event_on=released,
+                notified_on=released,
+                due_on=released + dt.timedelta(days=3),
+                state=NotificationState.RECEIVED,
+            )
+        )
+        session.add(
+            Notification(
+                offender_id=world.zebedee,
+                kind=NotificationKind.RELEASE,
+                event_on=released,
+                notified_on=released,
+                state=NotificationState.REJECTED,
+            )
+        )
+    engine.dispose()
+    ada = services.auth.sign_in("ada", PASSWORD)
+    rows = {r.offender_id: r for r in services.caseload.load(ada, Scope.TEAM).rows}
+    assert rows[world.percival].released_on == released
+    assert rows[world.percival].next_visit_due == released + dt.timedelta(days=3)
+    assert rows[world.zebedee].released_on is None
+    assert services.records.open(ada, world.percival).released_on == released
