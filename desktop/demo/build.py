@@ -48,14 +48,18 @@ def _quiet(_line: str) -> None:
     pass
 
 
-def generate(scale: str, seed: int, on: dt.date,
-             progress: Callable[[str], None] = _quiet) -> World:
-    """Every row of the demo, in memory. Raises ValueError for an unknown scale."""
+def _check_scale(scale: str) -> None:
     if scale not in SCALES:
         raise ValueError(
             f"unknown demo scale {scale!r}: use 'team' (one team of about 600 offenders) or "
             "'county' (four teams, 2,346 offenders)"
         )
+
+
+def generate(scale: str, seed: int, on: dt.date,
+             progress: Callable[[str], None] = _quiet) -> World:
+    """Every row of the demo, in memory. Raises ValueError for an unknown scale."""
+    _check_scale(scale)
     world = World(SCALES[scale], seed, on)
     build_staff(world)
     progress("officers")
@@ -81,8 +85,7 @@ def build_demo(
     ValueError for an unknown scale (before touching anything), DemoRefused for a database that
     already holds offenders or officers, and db.errors.DatabaseProblem when the database cannot be
     used. Everything is written in one transaction: all of it or nothing."""
-    if scale not in SCALES:
-        generate(scale, seed, on)  # raises the ValueError with the message
+    _check_scale(scale)
     if isinstance(on, dt.datetime):
         on = on.date()
     say = progress or _quiet

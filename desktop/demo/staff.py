@@ -224,7 +224,7 @@ def _absences(world: World) -> None:
             if free(member, starts, ends):
                 record(member, kind, starts, ends, _named_cover(world, member, starts, ends))
         for _ in range(rng.randint(1, 2)):
-            starts = on + DAY * rng.randint(7, 84)
+            starts = on + DAY * rng.randint(7, 80)
             ends = starts + DAY * (rng.randint(4, 10) - 1)
             if free(member, starts, ends):
                 record(member, "leave", starts, ends, _named_cover(world, member, starts, ends))

@@ -19,6 +19,11 @@ from desktop.services.errors import ServiceError
 
 BATCH = 5000
 LARGE_TABLE = 5000
+# Tables whose existing rows are kept, matched by this column: a policy value an administrator
+# already set wins over the demo's default. Every other table must be empty.
+KEEP_EXISTING = {"policy": "key"}
+# The audit log is not demo data, and may already record the database being created.
+NOT_DEMO_DATA = frozenset({"audit_event"})
 
 
 class DatabaseNotEmpty(ServiceError):
@@ -38,6 +43,15 @@ def _ensure_empty(conn: Connection, where: str) -> None:
             f"the database {where} already holds {offenders} offenders and {officers} officers: "
             "demo data goes only into an empty database"
         )
+    for table in Base.metadata.sorted_tables:
+        if table.name in KEEP_EXISTING or table.name in NOT_DEMO_DATA:
+            continue
+        rows = conn.scalar(select(func.count()).select_from(table)) or 0
+        if rows:
+            raise DatabaseNotEmpty(
+                f"the database {where} already holds {rows} rows in {table.name}: demo data "
+                "goes only into an empty database"
+            )
 
 
 def write_rows(
@@ -63,6 +77,10 @@ def write_rows(
                 continue
             if progress is not None and len(rows) >= LARGE_TABLE:
                 progress(f"writing {table.name} ({len(rows):,} rows)")
+            if table.name in KEEP_EXISTING:
+                rows = _without_existing(conn, table, rows, KEEP_EXISTING[table.name])
+                if not rows:
+                    continue
             complete = _complete(table, rows, stamp)
             statement = insert(table)
             for start in range(0, len(complete), BATCH):
@@ -71,6 +89,17 @@ def write_rows(
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn, [name for name, rows in tables.items() if rows])
     return written
+
+
+def _without_existing(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: str
+) -> list[dict[str, Any]]:
+    """The rows whose `key` the table does not hold yet, numbered after its highest id (nothing
+    refers to these tables by id)."""
+    held = set(conn.scalars(select(table.c[key])).all())
+    highest = conn.scalar(select(func.max(table.c.id))) or 0
+    fresh = [row for row in rows if row[key] not in held]
+    return [{**row, "id": highest + i} for i, row in enumerate(fresh, start=1)]
 
 
 def _complete(table: Table, rows: Sequence[dict[str, Any]], stamp: dt.datetime) -> list[dict]:

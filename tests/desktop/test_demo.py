@@ -26,6 +26,7 @@ from db.models import (
     Notification,
     Offender,
     Officer,
+    Policy,
     Ppn,
     RiskAssessment,
     RiskManagementPlan,
@@ -35,6 +36,7 @@ from db.models import (
 )
 from desktop.demo import DemoRefused, DemoSummary, build_demo
 from desktop.demo.names import SURNAMES
+from desktop.rules.policy_defaults import DEFAULTS
 from desktop.services.passwords import verify_password
 from tests.conftest import BACKENDS, _create_pg_database, _drop_pg_database, pg_admin_url
 
@@ -394,3 +396,34 @@ def test_a_bad_scale_is_rejected_before_anything_is_made(tmp_path: Path) -> None
 def test_an_unreachable_server_is_a_database_problem() -> None:
     with pytest.raises(DatabaseProblem):
         build_demo("postgresql+psycopg://nobody@127.0.0.1:1/pillars", scale="team", seed=1, on=ON)
+
+
+def test_refuses_a_database_holding_any_other_records(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(Team).values(name="Elder", area="", version=1, updated_at=NOW))
+        with pytest.raises(DemoRefused, match="1 rows in team"):
+            build_demo(db_url, scale="team", seed=1, on=ON)
+        assert _count(engine, Offender) == 0 and _count(engine, Team) == 1
+    finally:
+        engine.dispose()
+
+
+def test_keeps_a_policy_value_already_in_force(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(Policy).values(
+                key="caseload_benchmark", value=45, description="Ours.", version=1, updated_at=NOW
+            ))
+        build_demo(db_url, scale="team", seed=1, on=ON)
+        with engine.connect() as conn:
+            policy = dict(conn.execute(select(Policy.key, Policy.value)).all())
+        assert policy["caseload_benchmark"] == 45
+        assert set(policy) == set(DEFAULTS)
+        with engine.begin() as conn:
+            conn.execute(insert(Policy).values(key="new_key", value=1, description="", version=1,
+                                               updated_at=NOW))
+    finally:
+        engine.dispose()
