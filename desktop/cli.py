@@ -230,7 +230,15 @@ def open_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        _build_demo(url, scale="county", seed=1, on=london_today())
+        try:
+            _build_demo(url, scale="county", seed=1, on=london_today())
+        except BaseException:
+            # The build writes its data all or nothing, but migrates the new file first: without
+            # this, the next start would find the file and open an empty database.
+            from desktop.services.database import remove_sqlite_file
+
+            remove_sqlite_file(path)
+            raise
     log.info("opening the desktop app on %s", db_engine.describe(url))
     return int(run_gui(url))
 
@@ -245,13 +253,25 @@ def run_demo(args: argparse.Namespace) -> int:
     on = parse_date(args.on, "--on") or london_today()
     seed = _parse_seed(args.seed)
     summary = _build_demo(_url(args), scale=args.scale, seed=seed, on=on)
+    counted = ", ".join(
+        _plural(n, what)
+        for n, what in (
+            (summary.teams, "team"),
+            (summary.offenders, "offender"),
+            (summary.officers, "officer"),
+            (summary.open_approval_tasks, "open approval task"),
+            (summary.open_hub_tasks, "open hub task"),
+        )
+    )
     print(
-        f"Built {summary.scale} demo: {summary.teams} teams, {summary.offenders} offenders, "
-        f"{summary.officers} officers, {summary.open_approval_tasks} open approval tasks, "
-        f"{summary.open_hub_tasks} open hub tasks in {summary.seconds:.1f} s "
+        f"Built {summary.scale} demo: {counted} in {summary.seconds:.1f} s "
         f"(seed {summary.seed}, as of {summary.on.isoformat()})"
     )
     return 0
+
+
+def _plural(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
 def _build_demo(url: str, *, scale: str, seed: int, on: dt.date) -> Any:

@@ -68,13 +68,14 @@ def upgrade(url: str) -> SchemaReport:
     except BaseException:
         engine.dispose()
         if created and path is not None:
-            _remove_sqlite_file(path)
+            remove_sqlite_file(path)
         raise
     engine.dispose()
     log.info("database at %s: schema %s -> %s", location, revision, schema.head_revision())
     return SchemaReport(location, revision, schema.head_revision(), state)
 
 
-def _remove_sqlite_file(path: Path) -> None:
+def remove_sqlite_file(path: Path) -> None:
+    """Remove a SQLite file this process created, with its WAL and shared-memory files."""
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)

@@ -270,7 +270,7 @@ def test_demo_passes_its_options_and_prints_a_summary(
     assert status == 0
     assert fake_demo == [{"url": url, "scale": "county", "seed": 7, "on": DAY}]
     assert out == (
-        "Built county demo: 1 teams, 600 offenders, 20 officers, 250 open approval tasks, "
+        "Built county demo: 1 team, 600 offenders, 20 officers, 250 open approval tasks, "
         "50 open hub tasks in 4.2 s (seed 7, as of 2025-03-12)\n"
     )
     assert err == "Teams and officers\nOffenders\n"  # not a terminal: one line per step
@@ -336,7 +336,7 @@ def test_demo_builds_a_team_and_stats_counts_it(
         capsys, "demo", "--db", url, "--scale", "team", "--seed", "3", "--on", "2025-03-12"
     )
     assert status == 0, err
-    assert out.startswith("Built team demo: 1 teams, ")
+    assert out.startswith("Built team demo: 1 team, ")
     status, out, _ = run(capsys, "stats", "--db", url, "--json")
     counts = json.loads(out)
     assert status == 0 and counts["teams"] == 1 and counts["offenders"] > 400
@@ -388,6 +388,24 @@ def test_first_run_builds_the_county_demo_in_the_default_file(
     )
     assert "Offenders" in err
     assert fake_app == [url]
+
+
+def test_an_interrupted_first_run_leaves_no_file_to_open_empty_next_time(
+    fake_app: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def build_demo(url: str, **_options: Any) -> Any:
+        make_engine(url, create=True).dispose()  # as the real one: create, migrate, then build
+        default_sqlite_path().with_name("pillars.sqlite3-wal").touch()
+        raise KeyboardInterrupt
+
+    module = types.ModuleType("desktop.demo")
+    module.build_demo = build_demo  # type: ignore[attr-defined]
+    module.DemoRefused = DemoRefused  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "desktop.demo", module)
+    status, _, err = run(capsys, "gui")
+    assert status == 130 and err.endswith("pillars: interrupted\n")
+    assert list(default_sqlite_path().parent.iterdir()) == []
+    assert fake_app == []
 
 
 def test_no_demo_for_a_missing_file_that_is_not_the_default(
