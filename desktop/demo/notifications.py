@@ -191,15 +191,12 @@ def _trip(world: World, departure: dt.date, back: dt.date) -> dict[str, Any]:
 
 def _backlog(world: World) -> None:
     """The open hub tasks: exactly the scale's quota of each kind, each a received notification."""
-    rng, on = world.rng, world.on
-    quota = world.scale.hub_quota
+    on, quota = world.on, world.scale.hub_quota
     community = [c for c in world.cases if c.row["status"] == "community" and not c.new_conviction]
     settled = [c for c in community if not c.row["no_fixed_abode"] and c.addresses
                and c.addresses[-1]["from_date"] < on - DAY * 40]
-
-    def take(pool: list[Case], n: int) -> list[Case]:
-        assert len(pool) >= n, f"the demo needs {n} offenders for the hub backlog, has {len(pool)}"
-        return rng.sample(pool, n)
+    due_soon = [c for c in community if c.row["next_periodic_due"] and not c.breach
+                and on - DAY * 20 <= c.row["next_periodic_due"] <= on + DAY * 10]
 
     new = [c for c in world.cases if c.new_conviction]
     for i, case in enumerate(new):
@@ -207,63 +204,85 @@ def _backlog(world: World) -> None:
         _notify(world, case, "initial", case.convicted_on, notified, case.convicted_on + DAY * 3,
                 {}, open_task=i < quota["initial"])
 
-    for case in take(settled, quota["change_of_address"]):
-        event = on - DAY * rng.randint(1, 30)
-        notified = event + DAY * _late(world, 0.15, (0, 3), (4, 8))
-        details = street_address(world, case.team.towns, case.team.districts)
-        details["from"] = event.isoformat()
-        _notify(world, case, "change_of_address", event, notified, event + DAY * 3, details,
-                open_task=True)
-
-    for case in take(community, quota["change_of_name"]):
-        event = on - DAY * rng.randint(1, 25)
-        details = {"forename": case.row["forename"], "surname": rng.choice(SURNAMES),
-                   "reason": "Change of name by deed poll"}
-        _notify(world, case, "change_of_name", event, event + DAY * rng.randint(0, 3),
-                event + DAY * 3, details, open_task=True)
-
-    due_soon = [c for c in community if c.row["next_periodic_due"] and not c.breach
-                and on - DAY * 20 <= c.row["next_periodic_due"] <= on + DAY * 10]
-    for case in take(due_soon, quota["periodic"]):
-        periodic = case.row["next_periodic_due"]
-        low, high = max(periodic - DAY * 10, on - DAY * 20), min(periodic + DAY * 2, on - DAY)
-        notified = low + DAY * rng.randint(0, max(0, (high - low).days))
-        _notify(world, case, "periodic", periodic, notified, periodic, {}, open_task=True)
-
-    for case in take([c for c in community if c.row["no_fixed_abode"]], quota["no_fixed_abode"]):
-        previous = case.row["next_periodic_due"] - DAY * 7
-        event = min(case.row["next_periodic_due"], on - DAY)
-        _notify(world, case, "no_fixed_abode", event, event, previous + DAY * 7,
-                {"where": f"Staying in a tent near {case.team.towns[-1]}"}, open_task=True)
-
-    for case in take(settled, quota["household_with_child"]):
-        event = on - DAY * rng.randint(1, 20)
-        details = {
-            "address": street_address(world, case.team.towns, case.team.districts),
-            "start": event.isoformat(),
-            "intended_days": rng.randint(1, 14),
-            "child_age": rng.randint(2, 16),
-        }
-        _notify(world, case, "household_with_child", event, event + DAY * rng.randint(0, 3),
-                event + DAY * 3, details, open_task=True)
-
-    for case in take(settled, quota["foreign_travel"]):
-        departure = on + DAY * rng.randint(1, 45)
-        due = departure - DAY * 7
-        notified = due - DAY * rng.randint(0, 20) if due > on else on - DAY * rng.randint(1, 4)
-        _notify(world, case, "foreign_travel", departure, notified, due,
-                _trip(world, departure, departure + DAY * rng.randint(4, 21)), open_task=True,
-                title=f"Foreign travel departing {departure:%d/%m/%Y}: {case.label}")
-
+    pools: list[tuple[str, list[Case], Callable[[World, Case], None]]] = [
+        ("change_of_address", settled, _open_change_of_address),
+        ("change_of_name", community, _open_change_of_name),
+        ("periodic", due_soon, _open_periodic),
+        ("no_fixed_abode", [c for c in community if c.row["no_fixed_abode"]], _open_weekly),
+        ("household_with_child", settled, _open_household_stay),
+        ("foreign_travel", settled, _open_travel),
+    ]
+    for kind, pool, make in pools:
+        if len(pool) < quota[kind]:
+            raise AssertionError(f"the hub backlog needs {quota[kind]} offenders for {kind}")
+        for case in world.rng.sample(pool, quota[kind]):
+            make(world, case)
     for _ in range(quota["transfer_in"]):
         _transfer_in(world)
-
     for case in [c for c in world.cases if c.recent_release][: quota["release"]]:
         assert case.released_on is not None
         released = case.released_on
         notified = released + DAY * _late(world, 0.2, (0, 3), (4, 6))
         _notify(world, case, "release", released, notified, released + DAY * 3, {},
                 open_task=True)
+
+
+def _open_change_of_address(world: World, case: Case) -> None:
+    """A move not yet processed: the new address is in the notification, not yet on the record."""
+    event = world.on - DAY * world.rng.randint(1, 30)
+    notified = event + DAY * _late(world, 0.15, (0, 3), (4, 8))
+    details: dict[str, Any] = street_address(world, case.team.towns, case.team.districts)
+    details["from"] = event.isoformat()
+    _notify(world, case, "change_of_address", event, notified, event + DAY * 3, details,
+            open_task=True)
+
+
+def _open_change_of_name(world: World, case: Case) -> None:
+    rng = world.rng
+    event = world.on - DAY * rng.randint(1, 25)
+    details = {"forename": case.row["forename"], "surname": rng.choice(SURNAMES),
+               "reason": "Change of name by deed poll"}
+    _notify(world, case, "change_of_name", event, event + DAY * rng.randint(0, 3),
+            event + DAY * 3, details, open_task=True)
+
+
+def _open_periodic(world: World, case: Case) -> None:
+    on = world.on
+    periodic = case.row["next_periodic_due"]
+    low, high = max(periodic - DAY * 10, on - DAY * 20), min(periodic + DAY * 2, on - DAY)
+    notified = low + DAY * world.rng.randint(0, max(0, (high - low).days))
+    _notify(world, case, "periodic", periodic, notified, periodic, {}, open_task=True)
+
+
+def _open_weekly(world: World, case: Case) -> None:
+    due = case.row["next_periodic_due"]
+    event = min(due, world.on - DAY)
+    _notify(world, case, "no_fixed_abode", event, event, due,
+            {"where": f"Staying in a tent near {case.team.towns[-1]}"}, open_task=True)
+
+
+def _open_household_stay(world: World, case: Case) -> None:
+    rng = world.rng
+    event = world.on - DAY * rng.randint(1, 20)
+    details: dict[str, Any] = {
+        "address": street_address(world, case.team.towns, case.team.districts),
+        "start": event.isoformat(),
+        "intended_days": rng.randint(1, 14),
+        "child_age": rng.randint(2, 16),
+    }
+    _notify(world, case, "household_with_child", event, event + DAY * rng.randint(0, 3),
+            event + DAY * 3, details, open_task=True)
+
+
+def _open_travel(world: World, case: Case) -> None:
+    """A departure in the coming weeks; when it is under a week away the notice came late."""
+    rng, on = world.rng, world.on
+    departure = on + DAY * rng.randint(1, 45)
+    due = departure - DAY * 7
+    notified = due - DAY * rng.randint(0, 20) if due > on else on - DAY * rng.randint(1, 4)
+    _notify(world, case, "foreign_travel", departure, notified, due,
+            _trip(world, departure, departure + DAY * rng.randint(4, 21)), open_task=True,
+            title=f"Foreign travel departing {departure:%d/%m/%Y}: {case.label}")
 
 
 def _transfer_in(world: World) -> None:

@@ -228,11 +228,11 @@ def _legal_history(
             "recent_release": on - DAY * rng.randint(1, 20),
         }[kind]
         half = (max(release, on) - on).days + rng.randint(60, 1200)
-        months = max(2, round(2 * half / 30.44))
+        custody_months = max(2, round(2 * half / 30.44))
         sentenced = release - DAY * half
         convicted = sentenced - DAY * rng.randint(0, 60)
         born = _born(world, convicted, _adult_age(world, 19))
-        return convicted, sentenced, "custody", months, born, release
+        return convicted, sentenced, "custody", custody_months, born, release
 
     weights = [w for _, w, _ in SENTENCES]
     for _ in range(200):
@@ -390,10 +390,10 @@ def _household(world: World, case: Case, no_fixed_abode: bool) -> None:
                 home_from + DAY * rng.randint(0, 200),
             ))
         for _ in range(rng.choices((1, 2, 3), (50, 35, 15))[0]):
-            born = on - DAY * rng.randint(120, 16 * 365)
+            child_born = on - DAY * rng.randint(120, 16 * 365)
             members.append((
                 f"{rng.choice(CHILD_FORENAMES)} {partner_surname}",
-                rng.choice(RELATIONS_CHILD), born, max(home_from, born),
+                rng.choice(RELATIONS_CHILD), child_born, max(home_from, child_born),
             ))
     else:
         for _ in range(rng.choices((0, 1, 2, 3), (35, 35, 20, 10))[0]):

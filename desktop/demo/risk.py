@@ -194,9 +194,9 @@ def _actions(world: World, case: Case, plan: Row, present: list[str], created: d
     for pillar in PILLARS:
         for text in rng.sample(PILLAR_ACTIONS[pillar], rng.randint(1, 2)):
             drafts.append((pillar, text, None))
-    for code in present:
-        pillar, text = FACTOR_ACTIONS[code]
-        drafts.append((pillar, text, code))
+    for factor in present:
+        factor_pillar, factor_text = FACTOR_ACTIONS[factor]
+        drafts.append((factor_pillar, factor_text, factor))
     if gap:
         if present and rng.random() < 0.5:
             dropped = rng.choice(present)
