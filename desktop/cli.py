@@ -126,9 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         parents=[db_option, on_option],
-        help="fill an empty database with synthetic demo data",
-        description="Fill an empty database with synthetic, fictional demo data. The same seed "
-        "gives the same data.",
+        help="fill a new or empty database with synthetic demo data",
+        description="Fill a new or empty database with synthetic, fictional demo data. "
+        "The same seed gives the same data.",
     )
     demo.add_argument(
         "--scale",
