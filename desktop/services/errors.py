@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _london(at: dt.datetime) -> dt.datetime:
+    return at.astimezone(LONDON) if at.tzinfo is not None else at
 
 
 class ServiceError(Exception):
@@ -37,7 +44,7 @@ class EditConflict(ServiceError):
     def __init__(self, what: str, changed_by: str, changed_at: dt.datetime | None) -> None:
         self.changed_by = changed_by
         self.changed_at = changed_at
-        when = f" at {changed_at.strftime('%d/%m/%Y %H:%M')} UTC" if changed_at else ""
+        when = f" at {_london(changed_at).strftime('%H:%M on %d/%m/%Y')}" if changed_at else ""
         super().__init__(
             f"{changed_by} changed this {what}{when} after you opened it. Nothing of yours was "
             "saved over it: reload to see their change, then make yours again."
@@ -52,6 +59,6 @@ class AccountLocked(SignInRefused):
     def __init__(self, until: dt.datetime) -> None:
         self.until = until
         super().__init__(
-            "This account is locked after five failed sign-ins. Try again after "
-            f"{until.strftime('%H:%M')} UTC, or ask an administrator."
+            "This account is locked after too many failed sign-ins. Try again after "
+            f"{_london(until).strftime('%H:%M')}, or ask an administrator to unlock it."
         )
