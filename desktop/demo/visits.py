@@ -97,7 +97,7 @@ def _case_visits(world: World, case: Case, raised: list[tuple[Case, Row]]) -> No
             due += DAY * 3
             continue
         last_key = _key(visit)
-        if visit["children_present"] and visit["ppn_decision"] == "ppn_raised":
+        if visit["ppn_decision"] == "ppn_raised":
             raised.append((case, visit))
         happened = visit["planned_at"].date()
         if visit["outcome"] == "completed":
@@ -137,6 +137,8 @@ def _pre_sentence(world: World, case: Case, raised: list[tuple[Case, Row]]) -> N
         day = case.convicted_on + DAY * rng.randint(1, since - 1)
         visit = _visit(world, case, day, (case.convicted_on, deadline), "pre_sentence", None)
         if visit is not None:
+            if visit["ppn_decision"] == "ppn_raised":
+                raised.append((case, visit))
             return
     day = max(on, min(deadline, on + DAY * rng.randint(1, 5)))
     _visit(world, case, day, (case.convicted_on, max(deadline, day)), "pre_sentence", None,
@@ -187,7 +189,7 @@ def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.dat
         officer1_id=crew[0].id,
         officer2_id=crew[1].id,
         announced=announced,
-        announced_reason="Works away in the week; appointment made to find him at home."
+        announced_reason="Works away in the week; appointment made to be sure of finding them in."
         if announced else "",
         purpose=purpose,
         outcome="planned",
