@@ -70,7 +70,14 @@ def apply_style(app: QApplication) -> None:
     if font.pointSizeF() < 10.5:
         font.setPointSizeF(10.5)
     app.setFont(font)
-    app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
+    app.setStyleSheet(stylesheet())
+
+
+def stylesheet() -> str:
+    """resources/style.qss with `{icons}` made absolute: Qt reads url() paths from the working
+    directory, not from the stylesheet's own folder."""
+    text = (RESOURCES / "style.qss").read_text(encoding="utf-8")
+    return text.replace("{icons}", (RESOURCES / "icons").as_posix())
 
 
 def open_services(url: str):  # noqa: ANN201 - Services, imported here to keep start-up light

@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Screens")
-        self.nav.setMaximumWidth(190)
+        self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
         self.screens: dict[str, QWidget] = {}
         self._specs: list[ScreenSpec] = list(SCREENS)
@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 820)
+            self._default_size()
         last = str(ctx.settings.value(SCREEN_KEY, SCREENS[0].key) or SCREENS[0].key)
         keys = [s.key for s in self._specs]
         self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
@@ -143,6 +143,15 @@ class MainWindow(QMainWindow):
         )
         self.idle.idle.connect(self.lock)
         self.idle.start()
+
+    def _default_size(self) -> None:
+        """Most of the screen on first run: the caseload has many columns."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is None or screen.width() <= 0:
+            self.resize(1480, 900)
+            return
+        self.resize(min(1700, int(screen.width() * 0.92)), min(1000, int(screen.height() * 0.9)))
+        self.move(screen.center() - self.rect().center())
 
     # -- menus and shortcuts --------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtTest import QAbstractItemModelTester
 
 from desktop.services.caseload import CaseloadRow, search_key
@@ -200,7 +201,7 @@ def test_cells_speak_in_words(model: CaseloadModel) -> None:
     assert cell(model, "Quentin Marrowfat", "next_visit") == "Reactive"
     assert cell(model, "Barnaby Crumb", "status") == "In custody"
     assert cell(model, "Barnaby Crumb", "next_visit") == "Not due (in custody)"
-    assert cell(model, "Zebedee Plimsoll", "mappa") == "Cat 1 / Level 1"
+    assert cell(model, "Zebedee Plimsoll", "mappa") == "C1 / L1"
     assert cell(model, "Zebedee Plimsoll", "last_seen") == "13/05/2024"
     assert cell(model, "Zebedee Plimsoll", "name", Qt.ItemDataRole.ToolTipRole) == (
         "Also known as: Zeb Plimsoll"
@@ -267,3 +268,34 @@ def test_replacing_rows_keeps_filter(model: CaseloadModel) -> None:
     model.set_filter_text("grubb")
     model.set_rows([*ROWS, replace(ROWS[2], offender_id=99, reference="ZZ/2020/000099")], ON)
     assert names(model) == ["Horatio Grubb", "Horatio Grubb"]
+
+
+def test_multi_data_gives_what_data_gives(model: CaseloadModel) -> None:
+    """The view paints through multiData (one call per cell); it must agree with data()."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
+
+    roles = [
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.CheckStateRole,
+        OFFENDER_ID_ROLE,
+    ]
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            index = model.index(r, c)
+            for role in roles:
+                holder = QModelRoleData(int(role))
+                model.multiData(index, QModelRoleDataSpan(holder))
+                expected = model.data(index, role)
+                got = holder.data()
+                if expected is None:
+                    assert got is None, (r, c, role)
+                elif isinstance(expected, QIcon):
+                    assert got.cacheKey() == expected.cacheKey(), (r, c, role)
+                else:
+                    assert got == expected, (r, c, role)

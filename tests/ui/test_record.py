@@ -217,6 +217,7 @@ def test_two_desktops_saving_the_same_record(
     for dialog in (one, two):
         qtbot.addWidget(dialog)
         dialog.show()
+    assert two.reload_button.isHidden()  # offered only after a conflict
     type_into(qtbot, one, "notes", "Changed on the first desktop.")
     type_into(qtbot, two, "surname", "Plimsoll-Smythe")
     with qtbot.waitSignal(one.saved, timeout=10_000):

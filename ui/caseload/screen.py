@@ -8,7 +8,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,19 +34,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pillars.ui.caseload")
 
-COLUMN_WIDTHS = {
-    "reference": 120,
-    "name": 200,
-    "risk": 100,
-    "mappa": 130,
-    "status": 120,
-    "manager": 170,
-    "last_seen": 115,
-    "next_visit": 175,
-    "arms": 175,
-    "tasks": 95,
-    "breaches": 120,
+# The longest text each column shows, to size it from the font in use; name and manager get a
+# fixed width and the last column takes what is left.
+COLUMN_SAMPLES: dict[str, str | tuple[str, ...]] = {
+    "reference": "ZZ/2026/000000",
+    "risk": "Not assessed",
+    "mappa": "C1 / L1",
+    "status": ("Community", "In custody", "In hospital"),
+    "last_seen": ("Never seen", "00/00/0000"),
+    "next_visit": "OVERDUE 00/00/0000",
+    "arms": "OVERDUE 00/00/0000",
+    "tasks": "000",
+    "breaches": "3 breaches",
 }
+FIXED_WIDTHS = {"name": 190, "manager": 170}
+NAME_MIN_WIDTH = 180  # the name column takes the width left over, never less than this
+ICON_ROOM = 24  # the warning icon beside an overdue date or a breach count
+ALERT_COLUMNS = {"next_visit", "arms", "breaches"}
 
 
 def scope_label(scope: Scope, actor: Actor) -> str:
@@ -71,6 +75,11 @@ class CaseloadTable(QTableView):
     """Enter opens the current row (Qt's `activated` does not fire for Enter on every style)."""
 
     open_requested = Signal()
+    resized = Signal()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -93,6 +102,7 @@ class CaseloadScreen(QWidget):
         self.setObjectName("caseloadScreen")
         self._scopes: list[Scope] = []
         self._benchmark = 50
+        self._managers = 0
         self._scope: Scope | None = None
         self._token = 0
         self._started = False
@@ -102,6 +112,8 @@ class CaseloadScreen(QWidget):
 
         self.scope_box = QComboBox()
         self.scope_box.setAccessibleName("Whose caseload")
+        self.scope_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.scope_box.setMinimumContentsLength(16)
         self.scope_box.setEnabled(False)
         self.scope_box.currentIndexChanged.connect(self._scope_chosen)
         scope_label_widget = QLabel("&Show")
@@ -177,10 +189,10 @@ class CaseloadScreen(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        self.table.resized.connect(self._fit_name_column)
         header.setHighlightSections(False)
-        for i, column in enumerate(COLUMNS):
-            header.resizeSection(i, COLUMN_WIDTHS.get(column.key, 120))
+        self._size_columns()
         self.table.activated.connect(lambda _index: self._open_current())
         self.table.open_requested.connect(self._open_current)
 
@@ -221,6 +233,38 @@ class CaseloadScreen(QWidget):
         for before, after in zip(chain, chain[1:], strict=False):
             self.setTabOrder(before, after)
         self.setFocusProxy(self.filter_box)
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        body = QFontMetrics(self.table.font())
+        bold_font = QFont(self.table.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        for i, column in enumerate(COLUMNS):
+            if column.key in FIXED_WIDTHS:
+                width = FIXED_WIDTHS[column.key]
+            else:
+                samples = COLUMN_SAMPLES.get(column.key, column.title)
+                if isinstance(samples, str):
+                    samples = (samples,)
+                # Alert cells are bold with the warning icon.
+                metrics, room = (bold, ICON_ROOM) if column.key in ALERT_COLUMNS else (body, 0)
+                text = max(metrics.horizontalAdvance(sample) for sample in samples) + room
+                title = bold.horizontalAdvance(column.title) + 22  # the sort arrow
+                width = max(text, title) + 14
+            header.resizeSection(i, width)
+
+    def _fit_name_column(self) -> None:
+        """Give the name the width the other columns leave, so that they all fit a laptop-sized
+        window; below the minimum the table scrolls sideways instead of cutting names short."""
+        header = self.table.horizontalHeader()
+        name = COLUMN_INDEX["name"]
+        others = sum(
+            header.sectionSize(i)
+            for i in range(len(COLUMNS))
+            if i != name and not header.isSectionHidden(i)
+        )
+        header.resizeSection(name, max(NAME_MIN_WIDTH, self.table.viewport().width() - others))
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -284,7 +328,9 @@ class CaseloadScreen(QWidget):
         self._benchmark = caseload.benchmark
         current = self._current_offender()
         self.model.set_rows(caseload.rows, caseload.on)
+        self._managers = len({r.manager_id for r in caseload.rows if r.manager_id is not None})
         self.table.setColumnHidden(COLUMN_INDEX["manager"], str(caseload.scope) == "mine")
+        self._fit_name_column()
         self._select_offender(current)
         self._update_count()
         self.loaded.emit()
@@ -337,9 +383,7 @@ class CaseloadScreen(QWidget):
             over = total - self._benchmark
             text += f", {over} over)" if over > 0 else ")"
         else:
-            managers = len(
-                {r.manager_id for r in self.model.all_rows() if r.manager_id is not None}
-            )
+            managers = self._managers
             text = plural(total, "offender")
             if managers:
                 average = round(total / managers)

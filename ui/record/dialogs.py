@@ -129,7 +129,6 @@ class EditDialog(QDialog):
         self.cancel_button.setAccessibleName("Cancel")
         self.cancel_button.setAutoDefault(False)
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(self.reload_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.clicked.connect(self.submit)
         self.reload_button.clicked.connect(self.reload_saved)
@@ -139,6 +138,7 @@ class EditDialog(QDialog):
         layout.setSpacing(10)
         layout.addWidget(self.intro)
         layout.addWidget(self.message)
+        layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.yours)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
@@ -265,6 +265,7 @@ class EditDialog(QDialog):
         if unplaced:
             summary += " " + " ".join(unplaced)
         self._show_message(summary, tone="alert")
+        self._fit_height()
         if first is not None:
             first.setFocus()
 
@@ -351,6 +352,21 @@ class EditDialog(QDialog):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message.show()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow to show every message whole: wrapped labels do not grow a shown dialog."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        wanted = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else (layout.totalSizeHint().height())
+        )
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
 
 # -- identity ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -66,21 +66,35 @@ def _scrolling(inner: QWidget) -> QScrollArea:
 
 
 class Facts(QWidget):
-    """A two-column form of read-only facts whose values change with the record."""
+    """Read-only facts as caption and value, in one or more side-by-side columns (one grid, so
+    wrapped values get the height they need and rows stay close together)."""
 
-    def __init__(self, names: Iterable[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        names: Iterable[str] | None = None,
+        parent: QWidget | None = None,
+        *,
+        columns: list[list[str]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.values: dict[str, QLabel] = {}
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        form.setHorizontalSpacing(18)
-        for name in names:
-            value = _value_label(name)
-            self.values[name] = value
-            caption = QLabel(name)
-            caption.setObjectName("factCaption")
-            form.addRow(caption, value)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(6)
+        groups = columns if columns is not None else [list(names or [])]
+        for g, group in enumerate(groups):
+            for r, name in enumerate(group):
+                value = _value_label(name)
+                self.values[name] = value
+                caption = QLabel(name)
+                caption.setObjectName("factCaption")
+                grid.addWidget(caption, r, 2 * g, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(value, r, 2 * g + 1, Qt.AlignmentFlag.AlignTop)
+            grid.setColumnStretch(2 * g + 1, 1)
+            if g:
+                grid.setColumnMinimumWidth(2 * g, 150)
+        grid.setRowStretch(max(len(g) for g in groups), 1)
 
     def set(self, name: str, text: str, tone: str = "") -> None:
         label = self.values[name]
@@ -108,22 +122,26 @@ class SummaryTab(QWidget):
 
         identity = QGroupBox("Identity and status")
         self.identity_facts = Facts(
-            [
-                "Reference",
-                "Name",
-                "Date of birth",
-                "Gender",
-                "Aliases",
-                "Status",
-                "Expected release",
-                "Team",
-                "Offender manager",
-                "MAPPA",
-                "Registered from",
-                "Notification ends",
-                "Reactive management",
-                "No fixed abode",
-                "Notes",
+            columns=[
+                [
+                    "Reference",
+                    "Name",
+                    "Date of birth",
+                    "Gender",
+                    "Aliases",
+                    "Team",
+                    "Offender manager",
+                    "Notes",
+                ],
+                [
+                    "Status",
+                    "Expected release",
+                    "MAPPA",
+                    "Registered from",
+                    "Notification ends",
+                    "Reactive management",
+                    "No fixed abode",
+                ],
             ]
         )
         self.edit_identity_button = QPushButton("Edit &identity…")
@@ -136,7 +154,10 @@ class SummaryTab(QWidget):
 
         addresses = QGroupBox("Addresses (current first, then history)")
         self.addresses = RowsTable(
-            ["Kind", "Address", "Postcode", "From", "To", "Current"], "Addresses"
+            ["Kind", "Address", "Postcode", "From", "To", "Current"],
+            "Addresses",
+            stretch=1,
+            fit_rows=(2, 8),
         )
         self.addresses.activated.connect(lambda _i: self._edit_address())
         self.add_address_button = QPushButton("&Add address…")
@@ -155,6 +176,8 @@ class SummaryTab(QWidget):
         self.household = RowsTable(
             ["Name", "Relationship", "Date of birth", "Age", "Child", "From", "To", "Notes"],
             "Household members",
+            stretch=7,
+            fit_rows=(1, 8),
         )
         self.household.activated.connect(lambda _i: self._edit_member())
         self.add_member_button = QPushButton("Add household &member…")
@@ -181,6 +204,10 @@ class SummaryTab(QWidget):
                 "Notification ends",
             ],
             "Convictions",
+            stretch=5,
+            fit_rows=(1, 6),
+            widest=260,
+            wrap=True,
         )
         column.addWidget(self._group(convictions, self.convictions, []))
         column.addStretch(1)
@@ -199,8 +226,6 @@ class SummaryTab(QWidget):
     @staticmethod
     def _group(box: QGroupBox, table: RowsTable, buttons: list[QPushButton]) -> QGroupBox:
         layout = QVBoxLayout(box)
-        table.setMinimumHeight(110)
-        table.setMaximumHeight(220)
         layout.addWidget(table)
         if buttons:
             row = QHBoxLayout()
@@ -325,6 +350,7 @@ class RiskTab(QWidget):
             "Risk assessments",
         )
         self.factors = RowsTable(["Kind", "Factor", "Present", "Evidence"], "Risk factors")
+        self.factors.setMinimumHeight(200)
         self.assessments.clicked.connect(lambda _i: self._show_factors())
         self.assessments.activated.connect(lambda _i: self._show_factors())
         split = QSplitter(Qt.Orientation.Vertical)
@@ -405,7 +431,9 @@ class PlanTab(QWidget):
             ]
         )
         self.actions = RowsTable(
-            ["Pillar", "Action", "Owner", "Due", "Status", "Answers factor"], "Plan actions"
+            ["Pillar", "Action", "Owner", "Due", "Status", "Answers factor"],
+            "Plan actions",
+            stretch=1,
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self.facts)
@@ -446,10 +474,12 @@ class PlanTab(QWidget):
 class ListTab(QWidget):
     """One read-only table and a line saying how many."""
 
-    def __init__(self, headers: list[str], name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, headers: list[str], name: str, parent: QWidget | None = None, *, stretch: int = -1
+    ) -> None:
         super().__init__(parent)
         self.caption = _value_label(f"{name} summary")
-        self.table = RowsTable(headers, name)
+        self.table = RowsTable(headers, name, stretch=stretch)
         layout = QVBoxLayout(self)
         layout.addWidget(self.caption)
         layout.addWidget(self.table, 1)
@@ -479,6 +509,8 @@ class VisitsTab(ListTab):
     def show_record(self, r: OffenderRecord) -> None:
         seen = fmt_date(r.last_seen) if r.last_seen else "never"
         due = fmt_date(r.next_visit_due) if r.next_visit_due else "none planned"
+        if r.next_visit_due is not None and r.on is not None and r.next_visit_due < r.on:
+            due += " (OVERDUE)"
         self.set_rows(
             [
                 [
@@ -511,6 +543,7 @@ class PpnsTab(ListTab):
             ],
             "PPNs",
             parent,
+            stretch=2,
         )
 
     def show_record(self, r: OffenderRecord) -> None:
@@ -558,7 +591,7 @@ class NotificationsTab(ListTab):
 
 class TasksTab(ListTab):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(["Task", "Title", "Owner", "Due", "State"], "Tasks", parent)
+        super().__init__(["Task", "Title", "Owner", "Due", "State"], "Tasks", parent, stretch=1)
 
     def show_record(self, r: OffenderRecord) -> None:
         rows: list[list[str | Cell]] = []

@@ -212,10 +212,8 @@ class RecordWindow(QWidget):
     def _show_alerts(self, record: OffenderRecord) -> None:
         lines = []
         if record.breaches:
-            lines.append(
-                f"{plural(len(record.breaches), 'BREACH', 'BREACHES')}: "
-                + "; ".join(b.text for b in record.breaches)
-            )
+            lines.append(f"{plural(len(record.breaches), 'BREACH', 'BREACHES')}:")
+            lines += [f"•  {b.text}" for b in record.breaches]
         due = record.next_visit_due
         if due is not None and due < self.ctx.svc.today():
             lines.append(f"Home visit OVERDUE since {fmt_date(due)}")

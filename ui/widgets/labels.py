@@ -35,9 +35,20 @@ def role_label(role: str | None) -> str:
     return ROLE_LABELS.get(role or "", humanise(role))
 
 
-def mappa_label(category: int | None, level: int | None) -> str:
+def mappa_label(
+    category: int | None, level: int | None, *, short: bool = False, long: bool = False
+) -> str:
+    """`Cat 1 / Level 2`; short: `C1 / L2` (a table cell); long: `Category 1 (RSO), level 2`."""
     if category is None and level is None:
         return "—"
+    if short:
+        return (
+            f"C{category if category is not None else '?'} / L{level if level is not None else '?'}"
+        )
+    if long:
+        kind = MAPPA_CATEGORIES.get(category or 0, "")
+        kind = f" ({kind})" if kind else ""
+        return f"MAPPA category {category}{kind}, level {level}"
     cat = f"Cat {category}" if category is not None else "Cat ?"
     lvl = f"Level {level}" if level is not None else "Level ?"
     return f"{cat} / {lvl}"

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableView, QWidget
 
 from ui.widgets import palette
 
@@ -66,7 +66,8 @@ class RowsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return cell.text
         if role == Qt.ItemDataRole.ToolTipRole:
-            return cell.tooltip or None
+            # Long text may be cut short on screen: the tooltip always has all of it.
+            return cell.tooltip or (cell.text if len(cell.text) > 40 else None)
         if role == Qt.ItemDataRole.ForegroundRole and cell.tone:
             return QBrush(QColor(palette.FOREGROUND[cell.tone]))
         if role == Qt.ItemDataRole.BackgroundRole and cell.tone in palette.BACKGROUND:
@@ -96,8 +97,15 @@ class RowsTable(QTableView):
         accessible_name: str,
         parent: QWidget | None = None,
         *,
-        stretch_last: bool = True,
+        stretch: int = -1,
+        fit_rows: tuple[int, int] | None = None,
+        widest: int = 360,
+        wrap: bool = False,
     ) -> None:
+        """`stretch`: the column (default the last) that takes the width left over, for the
+        longest text. `fit_rows=(fewest, most)`: the table's height follows its row count
+        between those bounds, for short lists stacked on one page. `widest`: no other column
+        grows beyond it. `wrap`: long text wraps onto more lines instead of being cut short."""
         super().__init__(parent)
         self.rows = RowsModel(headers, self)
         self.setModel(self.rows)
@@ -106,20 +114,56 @@ class RowsTable(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
+        self._widest = widest
+        self._wrap = wrap
+        self.setWordWrap(wrap)
+        if wrap:
+            self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.verticalHeader().setVisible(False)
-        self.horizontalHeader().setStretchLastSection(stretch_last)
-        self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+        header = self.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+        header.setHighlightSections(False)
+        self._stretch = stretch if stretch >= 0 else len(headers) - 1
+        header.setSectionResizeMode(self._stretch, QHeaderView.ResizeMode.Stretch)
+        self._fit_rows = fit_rows
         self.setTabKeyNavigation(False)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        if fit_rows is not None:
+            self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self._fit_height()
 
     def set_rows(
         self, rows: Sequence[Sequence[str | Cell]], keys: Sequence[Any] | None = None
     ) -> None:
         self.rows.set_rows(rows, keys)
-        self.resizeColumnsToContents()
         header = self.horizontalHeader()
         for col in range(self.rows.columnCount()):
-            header.resizeSection(col, min(max(header.sectionSize(col), 70), 420))
+            if col != self._stretch:
+                self.resizeColumnToContents(col)
+                header.resizeSection(col, min(max(header.sectionSize(col), 60), self._widest))
+        if self._wrap:
+            self.resizeRowsToContents()
+        if self._fit_rows is not None:
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        assert self._fit_rows is not None
+        fewest, most = self._fit_rows
+        count = self.rows.rowCount()
+        default = self.verticalHeader().defaultSectionSize()
+        rows = sum(self.rowHeight(r) for r in range(min(count, most)))
+        rows += max(0, fewest - count) * default
+        frame = 2 * self.frameWidth()
+        self.setFixedHeight(self.horizontalHeader().sizeHint().height() + rows + frame)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self._wrap and self.rows.rowCount():
+            # Column widths changed with the window: wrapped rows need new heights.
+            self.resizeRowsToContents()
+            if self._fit_rows is not None:
+                self._fit_height()
 
     def current_key(self) -> Any:
         index = self.currentIndex()
