@@ -8,6 +8,7 @@ import logging
 import logging.handlers
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFont
@@ -19,6 +20,9 @@ from ui.context import AppContext
 from ui.signin.dialog import SignInDialog
 from ui.widgets.icons import icon
 from ui.widgets.messages import show_error
+
+if TYPE_CHECKING:
+    from desktop.services.core import Services
 
 log = logging.getLogger("pillars.ui")
 
@@ -80,8 +84,9 @@ def stylesheet() -> str:
     return text.replace("{icons}", (RESOURCES / "icons").as_posix())
 
 
-def open_services(url: str):  # noqa: ANN201 - Services, imported here to keep start-up light
-    """Runs in the background: opening the database imports SQLAlchemy and touches the file."""
+def open_services(url: str) -> Services:
+    """Runs in the background: opening the database imports SQLAlchemy and touches the file, so
+    the sign-in dialog is on screen before either happens."""
     from desktop.services.core import Services
 
     return Services(url)

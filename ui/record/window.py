@@ -116,6 +116,7 @@ class RecordWindow(QWidget):
         self.history = HistoryTab()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Record sections")
+        self.tabs.tabBar().setAccessibleName("Record sections")
         self.tabs.setDocumentMode(True)
         for widget, title in (
             (self.summary, "&Summary"),
