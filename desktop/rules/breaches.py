@@ -4,9 +4,12 @@ A later issue replaces this with the full notification-clock engine; until then 
 are what the caseload and the record show. Each breach is shown from the day after its deadline.
 
 - release not recorded: the record still says custody after the expected release date;
-- periodic notification overdue (s85): the annual date has passed while living in the community;
-- notification not processed: a received notification is past its deadline and still unprocessed;
+- periodic notification overdue (s85): the annual date has passed while living in the community
+  and no periodic notification has been received;
 - PPN not submitted: a PPN still in draft more than 24 hours after the concern.
+
+A notification the offender made but the hub has not yet processed is not the offender's breach:
+it is an overdue hub task, shown as such and counted by the record-quality checks.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from dataclasses import dataclass
 
 RELEASE_NOT_RECORDED = "release_not_recorded"
 PERIODIC_OVERDUE = "periodic_notification_overdue"
-NOTIFICATION_UNPROCESSED = "notification_unprocessed"
 PPN_NOT_SUBMITTED = "ppn_not_submitted"
 
 
@@ -57,7 +59,14 @@ def breaches_on(
                 "recorded: the offender's whereabouts and risk are unknown.",
             )
         )
-    if status == "community" and next_periodic_due is not None and next_periodic_due < on:
+    received = list(received_notifications)
+    periodic_made = any(n.kind == "periodic" for n in received)
+    if (
+        status == "community"
+        and next_periodic_due is not None
+        and next_periodic_due < on
+        and not periodic_made
+    ):
         found.append(
             Breach(
                 PERIODIC_OVERDUE,
@@ -65,17 +74,6 @@ def breaches_on(
                 f"Periodic notification was due by {_d(next_periodic_due)} and has not been made.",
             )
         )
-    for notification in received_notifications:
-        if notification.due_on is not None and notification.due_on < on:
-            label = notification.kind.replace("_", " ")
-            found.append(
-                Breach(
-                    NOTIFICATION_UNPROCESSED,
-                    notification.due_on,
-                    f"A {label} notification due by {_d(notification.due_on)} has not been "
-                    "processed.",
-                )
-            )
     moment = now or dt.datetime.combine(on, dt.time(23, 59, 59), tzinfo=dt.UTC)
     limit = dt.timedelta(hours=ppn_submit_hours)
     for concern_at in draft_ppn_concerns:

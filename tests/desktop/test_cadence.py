@@ -125,7 +125,19 @@ def test_periodic_overdue_only_in_the_community() -> None:
     )
 
 
-def test_unprocessed_notification_and_late_ppn() -> None:
+def test_a_received_periodic_notification_is_not_a_breach_before_the_hub_processes_it() -> None:
+    past = TODAY - dt.timedelta(days=3)
+    found = breaches.breaches_on(
+        TODAY,
+        status="community",
+        expected_release_on=None,
+        next_periodic_due=past,
+        received_notifications=[breaches.PendingNotification("periodic", past)],
+    )
+    assert found == []
+
+
+def test_unprocessed_notification_is_not_the_offenders_breach_but_a_late_ppn_is() -> None:
     now = dt.datetime(2024, 6, 12, 10, tzinfo=dt.UTC)
     found = breaches.breaches_on(
         TODAY,
@@ -140,8 +152,5 @@ def test_unprocessed_notification_and_late_ppn() -> None:
         draft_ppn_concerns=[now - dt.timedelta(hours=25), now - dt.timedelta(hours=23)],
         now=now,
     )
-    assert [b.rule for b in found] == [
-        breaches.NOTIFICATION_UNPROCESSED,
-        breaches.PPN_NOT_SUBMITTED,
-    ]
-    assert "change of address" in found[0].text
+    assert [b.rule for b in found] == [breaches.PPN_NOT_SUBMITTED]
+    assert "not submitted within 24 hours" in found[0].text
