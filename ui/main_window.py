@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         if screen is None or screen.width() <= 0:
             self.resize(1480, 900)
             return
-        self.resize(min(1700, int(screen.width() * 0.92)), min(1000, int(screen.height() * 0.9)))
+        self.resize(min(1760, int(screen.width() * 0.96)), min(1000, int(screen.height() * 0.9)))
         self.move(screen.center() - self.rect().center())
 
     # -- menus and shortcuts --------------------------------------------------------------------
