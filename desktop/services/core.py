@@ -44,9 +44,13 @@ class Services:
         self._factory = db_engine.session_factory(self.engine)
 
         # Imported here so each service module stays importable on its own.
+        from desktop.services.approvals import ApprovalService
+        from desktop.services.assessments import AssessmentService
         from desktop.services.audit import AuditService
         from desktop.services.auth import AuthService
         from desktop.services.caseload import CaseloadService
+        from desktop.services.mappa import MappaService
+        from desktop.services.plans import PlanService
         from desktop.services.records import RecordService
         from desktop.services.stats import StatsService
         from desktop.services.users import UserService
@@ -57,6 +61,10 @@ class Services:
         self.records = RecordService(self)
         self.stats = StatsService(self)
         self.users = UserService(self)
+        self.assessments = AssessmentService(self)
+        self.plans = PlanService(self)
+        self.mappa = MappaService(self)
+        self.approvals = ApprovalService(self)
 
     def now(self) -> dt.datetime:
         return self.clock()
