@@ -22,7 +22,7 @@ test: $(STAMP) qt-libs
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) qt-libs
-	QT_QPA_PLATFORM=offscreen $(PY) -m tests.perf
+	QT_QPA_PLATFORM=offscreen $(PY) -m tests.perf $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check db desktop ui tests

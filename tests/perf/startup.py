@@ -1,0 +1,115 @@
+"""Start-up: process start to a signed-in offender manager's caseload painted, against a bare
+PySide6 window shown the same way. Target: ratio at most 4.
+
+Both sides are fresh processes, `python <script>`, with the offscreen platform, started with the
+same environment and a new, empty home folder each (first-run settings, nothing of the user's).
+The time is from the parent's `time.monotonic()` just before `Popen` to the child's own
+`time.monotonic()` when its table has painted (see `app_driver.py` and `floor_window.py`), so it
+includes creating the process and the interpreter's start, and excludes reading the answer back.
+
+The app signs in as om01 (an offender manager of Alder team), whose caseload of about 60 opens by
+default; the floor's table has as many rows. One unmeasured run of each warms the file cache,
+then the app and the floor alternate, so a busy spell on the shared machine hits both; each
+figure is the median of its runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.perf.county import sqlite_url, working_copy
+from tests.perf.harness import Measurement, median
+
+HERE = Path(__file__).parent
+APP_DRIVER = HERE / "app_driver.py"
+FLOOR_WINDOW = HERE / "floor_window.py"
+OFFENDER_MANAGER = "om01"
+FLOOR_ROWS = 60
+TIMEOUT_S = 180
+
+
+def child_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env.pop("PILLARS_DB_URL", None)
+    env["HOME"] = str(home)
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        env[var] = str(home / sub)
+    return env
+
+
+def run_child(args: list[str], work: Path, expect: str) -> tuple[float, str]:
+    """Start `python *args` in a fresh home and wait for it to end; return the `time.monotonic()`
+    read just before starting it and the rest of its report line that began with `expect`."""
+    home = Path(tempfile.mkdtemp(prefix="home-", dir=work))
+    env = child_env(home)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=work,
+    )
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    for line in out.splitlines():
+        word, _, rest = line.partition(" ")
+        if word == expect:
+            return started, rest
+    raise RuntimeError(
+        f"{Path(args[0]).name} did not report {expect!r} (exit {proc.returncode}):\n"
+        f"{out[-2000:]}\n{err[-4000:]}"
+    )
+
+
+def time_to_paint(args: list[str], work: Path) -> float:
+    """Milliseconds from starting the child to its `painted <monotonic>` report."""
+    started, rest = run_child(args, work, "painted")
+    return (float(rest) - started) * 1000
+
+
+def measure(bench) -> list[Measurement]:
+    db = working_copy(bench.county, bench.work, "startup")
+    url = sqlite_url(db)
+    app_args = [str(APP_DRIVER), "startup", url, OFFENDER_MANAGER]
+    floor_args = [str(FLOOR_WINDOW), str(FLOOR_ROWS)]
+    time_to_paint(app_args, bench.work)  # warm the file cache
+    time_to_paint(floor_args, bench.work)
+    app_runs: list[float] = []
+    floor_runs: list[float] = []
+    for _ in range(bench.runs):
+        app_runs.append(time_to_paint(app_args, bench.work))
+        floor_runs.append(time_to_paint(floor_args, bench.work))
+    bench.say(
+        "start-up runs (ms): app "
+        + ", ".join(f"{t:.0f}" for t in app_runs)
+        + "; floor "
+        + ", ".join(f"{t:.0f}" for t in floor_runs)
+    )
+    return [
+        Measurement(
+            name="start-up to caseload painted",
+            value=median(app_runs),
+            unit="ms",
+            floor=median(floor_runs),
+            target=4,
+            on="ratio",
+            note=f"median of {bench.runs}; {OFFENDER_MANAGER}'s own caseload; floor: bare "
+            f"QMainWindow + QTableWidget of {FLOOR_ROWS} rows",
+        )
+    ]
