@@ -153,6 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     users.set_defaults(command=run_users)
 
+    show = commands.add_parser(
+        "show",
+        parents=[db_option, json_option],
+        help="one offender's record: identity, risk, plan, visits, quality findings",
+        description="One offender's record: identity, status, MAPPA, the ARMS and RM2000 in "
+        "force, the current plan pillar by pillar, visits, PPNs, notifications, open tasks, "
+        "breaches and the record-quality findings. The export is audited.",
+    )
+    show.add_argument("reference", metavar="REF", help="the offender's reference, as on ViSOR")
+    show.set_defaults(command=run_show)
+
     database = commands.add_parser(
         "db", parents=[db_option], help="the database schema: upgrade, current"
     )
@@ -388,6 +399,104 @@ def _print_table(rows: Sequence[Sequence[str]], right_align: set[int] | None = N
             for i, cell in enumerate(row)
         ]
         print("  ".join(cells).rstrip())
+
+
+# -- show ---------------------------------------------------------------------------------------
+
+
+def run_show(args: argparse.Namespace) -> int:
+    services = _open(_url(args))
+    try:
+        document = services.records.show(args.reference)
+    finally:
+        services.close()
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    for line in show_text(document):
+        print(line)
+    return 0
+
+
+def show_text(doc: dict[str, Any]) -> list[str]:
+    """The record as a readable summary (dates dd/mm/yyyy)."""
+
+    def day(value: str | None) -> str:
+        if not value:
+            return "-"
+        return dt.date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
+
+    lines = [
+        f"{doc['reference']}  {doc['name']}  (born {day(doc['date_of_birth'])})",
+        f"Status: {_label(doc['status'])}   Team: {doc['team']}   "
+        f"Manager: {doc['manager'] or 'unallocated'}",
+        f"MAPPA: category {doc['mappa']['category']}, level {doc['mappa']['level']}",
+    ]
+    labels: dict[str, str] = {}
+    arms = doc["risk"]["arms"]
+    if arms is None:
+        lines.append("ARMS: none")
+    else:
+        lines.append(
+            f"ARMS: {_label(arms['level'])} ({arms['state']}), assessed {day(arms['assessed_on'])}"
+            f", next review {day(arms['next_review_on'])}"
+        )
+        present = [f["label"] for f in arms["factors"] if f["present"] and f["kind"] == "risk"]
+        labels.update({f["code"]: f["label"] for f in arms["factors"]})
+        lines.append(f"  Present risk factors: {'; '.join(present) or 'none'}")
+    rm2000 = doc["risk"]["rm2000"]
+    if rm2000 is not None:
+        lines.append(
+            f"RM2000: {_label(rm2000['level'])} ({rm2000['state']}), sexual {rm2000['sexual']}, "
+            f"violent {rm2000['violent']}, combined {rm2000['combined']}, "
+            f"aggravating factors {rm2000['aggravating_factors']}"
+        )
+    plan = doc["plan"]
+    if plan is None:
+        lines.append("Plan: no approved plan")
+    else:
+        lines.append(
+            f"Plan v{plan['plan_number']} ({plan['state']}), review {day(plan['review_on'])}"
+        )
+        for pillar, actions in plan["pillars"].items():
+            lines.append(f"  {PILLAR_NAMES.get(pillar, pillar)}")
+            for a in actions or [{"description": "(no action)"}]:
+                if "status" not in a:
+                    lines.append(f"    {a['description']}")
+                    continue
+                factor = a["answers_factor"]
+                answers = f"; answers {labels.get(factor, _label(factor))}" if factor else ""
+                lines.append(
+                    f"    - {a['description']} ({a['owner'] or 'no owner'}, due "
+                    f"{day(a['due_on'])}, {_label(a['status'])}{answers})"
+                )
+        lines.append(f"  Contingency: {plan['contingency'] or '(none)'}")
+        if plan["licence_conditions"]:
+            lines.append(f"  Licence conditions or orders: {plan['licence_conditions']}")
+    lines.append(
+        f"Visits: last seen {day(doc['last_seen'])}, next due {day(doc['next_visit_due'])}; "
+        f"{len(doc['visits'])} on record"
+    )
+    lines.append(
+        f"PPNs: {len(doc['ppns'])}   Notifications: {len(doc['notifications'])}   "
+        f"Open tasks: {len(doc['open_tasks'])}"
+    )
+    for breach in doc["breaches"]:
+        lines.append(f"BREACH: {breach['text']}")
+    quality = doc["quality"]
+    checks = f"{quality['passed']} of {quality['checks']} checks"
+    lines.append(f"Record quality: {quality['score']}/100 ({checks} passed)")
+    for finding in quality["findings"]:
+        lines.append(f"  [{finding['severity']}] {finding['area']}: {finding['text']}")
+    return lines
+
+
+PILLAR_NAMES = {
+    "supervision": "Supervision",
+    "monitoring_control": "Monitoring and control",
+    "interventions_treatment": "Interventions and treatment",
+    "victim_safety": "Victim safety",
+}
 
 
 # -- db -----------------------------------------------------------------------------------------

@@ -1,9 +1,13 @@
 """The caseload: one row per offender an officer can see, with every clock that matters.
 
 Built from a handful of aggregate queries (latest approved ARMS, last completed visit, open task
-counts, pending notifications, draft PPNs, releases), each over the whole scope at once and joined
-here by offender id: never one query per offender, so the force view of a few thousand offenders
-loads in a fraction of a second.
+counts, pending notifications, draft PPNs, releases, and for the record-quality score the ARMS and
+plan in force with the plan's actions and the present risk factors), each over the whole scope at
+once and joined here by offender id: never one query per offender, so the force view of a few
+thousand offenders loads in a fraction of a second.
+
+`quality_facts` is the one place a record's facts become `desktop.rules.quality.RecordFacts`, so
+the caseload's score and the record's findings always agree.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, String, false, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.enums import (
+    ActionStatus,
     ApprovalState,
     AssessmentKind,
+    FactorKind,
     NotificationKind,
     NotificationState,
     OffenderStatus,
@@ -35,13 +41,24 @@ from db.models import (
     Notification,
     Offender,
     Officer,
+    PlanAction,
     Ppn,
     RiskAssessment,
+    RiskFactor,
+    RiskManagementPlan,
     Task,
     Visit,
 )
 from desktop.rules import breaches as breach_rules
 from desktop.rules import cadence
+from desktop.rules.plan_gaps import ActionFacts, FactorFacts, Gap, plan_gaps
+from desktop.rules.quality import (
+    ArmsFacts,
+    PlanFacts,
+    QualityReport,
+    RecordFacts,
+    quality_findings,
+)
 from desktop.services.actor import Actor
 from desktop.services.errors import PermissionRefused
 from desktop.services.policy import policy_int, visit_cadence_months
@@ -98,6 +115,8 @@ class CaseloadRow:
     search_key: str  # lowercase reference, name, aliases, postcode with and without its space
     no_fixed_abode: bool = False
     surname: str = ""  # for sorting by surname
+    quality_score: int = 100  # record-quality score, 0-100 (desktop.rules.quality)
+    quality_findings: int = 0  # how many record-quality findings
 
 
 @dataclass(frozen=True)
@@ -231,6 +250,7 @@ def _build_rows(
     latest = (
         _scoped(
             select(
+                RiskAssessment.id.label("id"),
                 RiskAssessment.offender_id.label("offender_id"),
                 RiskAssessment.level.label("level"),
                 RiskAssessment.assessed_on.label("assessed_on"),
@@ -251,14 +271,20 @@ def _build_rows(
         )
         .subquery()
     )
-    arms: dict[int, tuple[str, dt.date, dt.date | None]] = {
-        offender_id: (level.value if hasattr(level, "value") else level, assessed, review)
-        for offender_id, level, assessed, review in session.execute(
-            select(
-                latest.c.offender_id, latest.c.level, latest.c.assessed_on, latest.c.next_review_on
-            ).where(latest.c.rank == 1)
-        )
-    }
+    arms: dict[int, tuple[str, dt.date, dt.date | None]] = {}
+    arms_in_force: dict[int, int] = {}  # offender id -> id of the ARMS whose factors count
+    for assessment_id, offender_id, level, assessed, review in session.execute(
+        select(
+            latest.c.id,
+            latest.c.offender_id,
+            latest.c.level,
+            latest.c.assessed_on,
+            latest.c.next_review_on,
+        ).where(latest.c.rank == 1)
+    ):
+        arms[offender_id] = (level.value if hasattr(level, "value") else level, assessed, review)
+        arms_in_force[offender_id] = assessment_id
+    quality = _quality_inputs(session, condition, on, arms_in_force)
 
     seen_at = func.max(Visit.occurred_at)
     last_seen: dict[int, dt.date] = {}
@@ -380,6 +406,33 @@ def _build_rows(
             ppn_submit_hours=ppn_hours,
         )
         joined_aliases = "; ".join(alias_list)
+        unapproved = quality.open_arms.get(offender_id)
+        report = quality_findings(
+            quality_facts(
+                on,
+                arms=(
+                    ArmsFacts(risk[0], "approved", review_due)
+                    if risk is not None
+                    else ArmsFacts(unapproved[0], unapproved[1], unapproved[2])
+                    if unapproved is not None
+                    else None
+                ),
+                plan=quality.plans.get(offender_id),
+                actions=quality.actions.get(quality.plans[offender_id][0], [])
+                if offender_id in quality.plans
+                else [],
+                present_factors=quality.factors.get(offender_id, []),
+                has_current_address=offender_id in postcodes,
+                no_fixed_abode=bool(no_fixed_abode),
+                last_nfa_notification_on=quality.last_nfa.get(offender_id),
+                visit_next_due=due,
+                unprocessed_notifications_past_due=len(pending.get(offender_id, ())),
+                ppns_unsubmitted_past_24h=_late_drafts(
+                    draft_ppns.get(offender_id, ()), on, now, ppn_hours
+                ),
+                ppns_follow_up_overdue=quality.follow_ups.get(offender_id, 0),
+            )
+        )
         rows.append(
             CaseloadRow(
                 offender_id=offender_id,
@@ -407,10 +460,224 @@ def _build_rows(
                 search_key=search_key(reference, name, alias_list, postcode),
                 no_fixed_abode=bool(no_fixed_abode),
                 surname=surname,
+                quality_score=report.score,
+                quality_findings=len(report.findings),
             )
         )
     rows.sort(key=lambda r: (r.surname.casefold(), r.name.casefold(), r.reference))
     return rows
+
+
+# -- record quality -------------------------------------------------------------------------------
+
+# (plan id, state, review date, has a contingency) of the plan in force
+PlanRow = tuple[int, str, dt.date | None, bool]
+
+
+def quality_facts(
+    on: dt.date,
+    *,
+    arms: ArmsFacts | None,
+    plan: PlanRow | None,
+    actions: list[ActionFacts],
+    present_factors: list[FactorFacts],
+    has_current_address: bool,
+    no_fixed_abode: bool,
+    last_nfa_notification_on: dt.date | None,
+    visit_next_due: dt.date | None,
+    unprocessed_notifications_past_due: int,
+    ppns_unsubmitted_past_24h: int,
+    ppns_follow_up_overdue: int,
+) -> RecordFacts:
+    """One record's facts for the quality checks; the caseload and the record both call this."""
+    plan_facts = None
+    if plan is not None:
+        _, state, review_on, has_contingency = plan
+        gaps: list[Gap] = plan_gaps(
+            actions, present_factors, "x" if has_contingency else "", review_on, on
+        )
+        plan_facts = PlanFacts(state == "approved", state, review_on, gaps)
+    return RecordFacts(
+        on=on,
+        latest_arms=arms,
+        current_plan=plan_facts,
+        has_current_address=has_current_address,
+        no_fixed_abode=no_fixed_abode,
+        last_nfa_notification_on=last_nfa_notification_on,
+        visit_next_due=visit_next_due,
+        visit_overdue=cadence.is_overdue(visit_next_due, on),
+        unprocessed_notifications_past_due=unprocessed_notifications_past_due,
+        ppns_unsubmitted_past_24h=ppns_unsubmitted_past_24h,
+        ppns_follow_up_overdue=ppns_follow_up_overdue,
+    )
+
+
+def record_quality(facts: RecordFacts) -> QualityReport:
+    return quality_findings(facts)
+
+
+@dataclass
+class _QualityInputs:
+    open_arms: dict[int, tuple[str, str, dt.date | None]]  # no approved ARMS: the newest other
+    plans: dict[int, PlanRow]  # offender id -> the plan in force
+    actions: dict[int, list[ActionFacts]]  # plan id -> what its actions cover (see below)
+    factors: dict[int, list[FactorFacts]]  # offender id -> present risk factors
+    last_nfa: dict[int, dt.date]
+    follow_ups: dict[int, int]
+
+
+def _text(column: Any) -> Any:
+    """A column read as its stored string, skipping the enum conversion (faster for many rows)."""
+    return type_coerce(column, String)
+
+
+def _quality_inputs(
+    session: Session,
+    condition: ColumnElement[bool] | None,
+    on: dt.date,
+    arms_in_force: dict[int, int],
+) -> _QualityInputs:
+    """The few extra aggregate queries the record-quality score needs, over the whole scope.
+
+    The plan's actions are read already summed up per plan (which pillars have an action that
+    counts, which present factors such actions answer) and handed to `plan_gaps` as one stand-in
+    action each: the gaps the score depends on come out the same as from the full list, at a
+    fraction of the rows. Overdue actions are not a record-quality check, so they are not read."""
+    conn = session.connection()
+    open_arms: dict[int, tuple[str, str, dt.date | None]] = {}
+    chosen_arms = dict(arms_in_force)
+    for assessment_id, offender_id, level, state, review in conn.execute(
+        _scoped(
+            select(
+                RiskAssessment.id,
+                RiskAssessment.offender_id,
+                _text(RiskAssessment.level),
+                _text(RiskAssessment.state),
+                RiskAssessment.next_review_on,
+            ),
+            RiskAssessment.offender_id,
+            condition,
+        )
+        .where(
+            RiskAssessment.kind == AssessmentKind.ARMS,
+            RiskAssessment.state.in_(
+                [ApprovalState.DRAFT, ApprovalState.SUBMITTED, ApprovalState.RETURNED]
+            ),
+        )
+        .order_by(RiskAssessment.assessed_on, RiskAssessment.id)
+    ):
+        if offender_id not in arms_in_force:  # the newest wins
+            open_arms[offender_id] = (level, state, review)
+            chosen_arms[offender_id] = assessment_id
+
+    offender_of = {assessment_id: offender_id for offender_id, assessment_id in chosen_arms.items()}
+    factors: dict[int, list[FactorFacts]] = defaultdict(list)
+    for ids in _chunks(sorted(offender_of)):
+        for assessment_id, code in conn.execute(
+            select(RiskFactor.assessment_id, RiskFactor.code).where(
+                RiskFactor.assessment_id.in_(ids),
+                RiskFactor.present.is_(True),
+                RiskFactor.kind == FactorKind.RISK,
+            )
+        ):
+            factors[offender_of[assessment_id]].append(FactorFacts(code, code))
+
+    # the plan in force: the newest approved version, else the newest being worked on
+    has_contingency = func.length(func.trim(RiskManagementPlan.contingency)) > 0
+    plans: dict[int, PlanRow] = {}
+    for plan_id, offender_id, state, review_on, contingency in conn.execute(
+        _scoped(
+            select(
+                RiskManagementPlan.id,
+                RiskManagementPlan.offender_id,
+                _text(RiskManagementPlan.state),
+                RiskManagementPlan.review_on,
+                has_contingency,
+            ),
+            RiskManagementPlan.offender_id,
+            condition,
+        )
+        .where(RiskManagementPlan.state != ApprovalState.SUPERSEDED)
+        .order_by(RiskManagementPlan.plan_number)
+    ):
+        held = plans.get(offender_id)
+        if held is None or state == "approved" or held[1] != "approved":
+            plans[offender_id] = (plan_id, state, review_on, bool(contingency))
+
+    # per plan, the pillars of its actions that count and the factors they answer, each as one
+    # comma-joined string (group_concat / string_agg): one short row per plan
+    in_force = {row[0] for row in plans.values()}
+    actions: dict[int, list[ActionFacts]] = {}
+    for plan_id, pillars, answered in conn.execute(
+        _scoped(
+            select(
+                PlanAction.plan_id,
+                func.aggregate_strings(_text(PlanAction.pillar), ","),
+                func.aggregate_strings(PlanAction.answers_factor, ","),
+            ).join(RiskManagementPlan, RiskManagementPlan.id == PlanAction.plan_id),
+            RiskManagementPlan.offender_id,
+            condition,
+        )
+        .where(
+            RiskManagementPlan.state != ApprovalState.SUPERSEDED,
+            PlanAction.status != ActionStatus.CANCELLED,
+            PlanAction.description != "",  # saved descriptions are trimmed and required
+        )
+        .group_by(PlanAction.plan_id)
+    ):
+        if plan_id in in_force:
+            actions[plan_id] = [
+                ActionFacts(pillar, "x", None, "in_progress", None)
+                for pillar in set((pillars or "").split(","))
+            ] + [
+                ActionFacts("supervision", "x", None, "in_progress", code)
+                for code in set((answered or "").split(",")) - {""}
+            ]
+
+    last_nfa: dict[int, dt.date] = dict(
+        session.execute(  # type: ignore[arg-type]
+            _scoped(
+                select(Notification.offender_id, func.max(Notification.event_on)),
+                Notification.offender_id,
+                condition,
+            )
+            .where(
+                Notification.kind == NotificationKind.NO_FIXED_ABODE,
+                Notification.state != NotificationState.REJECTED,
+                Notification.event_on <= on,
+            )
+            .group_by(Notification.offender_id)
+        ).all()
+    )
+    follow_ups: dict[int, int] = dict(
+        session.execute(  # type: ignore[arg-type]
+            _scoped(select(Ppn.offender_id, func.count()), Ppn.offender_id, condition)
+            .where(
+                Ppn.state.in_([PpnState.SUBMITTED, PpnState.AWAITING_SOCIAL_CARE]),
+                Ppn.follow_up_due_on.is_not(None),
+                Ppn.follow_up_due_on < on,
+                Ppn.social_care_decided_on.is_(None),
+            )
+            .group_by(Ppn.offender_id)
+        ).all()
+    )
+    return _QualityInputs(open_arms, plans, actions, factors, last_nfa, follow_ups)
+
+
+def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    """`ids` in slices small enough for any database's limit on bound parameters."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def late_draft_ppns(concerns: Any, on: dt.date, now: dt.datetime | None, hours: int) -> int:
+    """Draft PPNs whose concern is more than `hours` old at `now` (else the end of `on`, as the
+    breach rule counts them)."""
+    moment = now or dt.datetime.combine(on, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    limit = dt.timedelta(hours=hours)
+    return sum(1 for concern_at in concerns if moment > concern_at + limit)
+
+
+_late_drafts = late_draft_ppns
 
 
 def search_key(reference: str, name: str, aliases: list[str], postcode: str) -> str:

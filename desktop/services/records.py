@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect, select
@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from db.enums import (
     ApprovalState,
     AssessmentKind,
+    FactorKind,
     NotificationKind,
     NotificationState,
     OffenderStatus,
@@ -51,16 +52,21 @@ from desktop.rules import breaches as breach_rules
 from desktop.rules import cadence
 from desktop.rules.breaches import Breach
 from desktop.rules.periods import age_on, notification_period
+from desktop.rules.plan_gaps import PILLARS, ActionFacts, FactorFacts, Gap, plan_gaps
+from desktop.rules.quality import ArmsFacts, QualityReport, quality_findings
+from desktop.rules.risk import rm2000_result
 from desktop.rules.validation import Form
 from desktop.services.actor import Actor
+from desktop.services.approvals import PendingApproval, pending_in
 from desktop.services.audit import AuditRow
-from desktop.services.caseload import london_date
+from desktop.services.caseload import late_draft_ppns, london_date, quality_facts
 from desktop.services.errors import (
     EditConflict,
     FieldError,
     NotFound,
     ValidationFailed,
 )
+from desktop.services.mappa import MappaChangeView, history_in
 from desktop.services.permissions import can_edit_offender, load_subject, require_edit, require_read
 from desktop.services.policy import policy_int, visit_cadence_months
 
@@ -68,6 +74,15 @@ if TYPE_CHECKING:
     from desktop.services.core import Services
 
 ADDRESS_KINDS = {"home": "Home", "stay": "Staying at"}
+# Who `show` reads the record as: nobody signed in, so nothing is editable or decidable.
+CLI_ACTOR = Actor(
+    officer_id=0,
+    username="cli",
+    display_name="command line",
+    role="command_line",
+    team_id=None,
+    team_name="",
+)
 NOTES_MAX = 10_000
 ALIAS_MAX = 160
 AUDIT_TEXT_MAX = 200  # longest before/after value kept in an audit row's detail
@@ -123,6 +138,7 @@ class FactorView:
     label: str
     present: bool
     evidence: str
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,6 +154,10 @@ class AssessmentView:
     rm2000_sexual: int | None
     rm2000_violent: int | None
     rm2000_combined: int | None
+    aggravating_factors: int | None = None
+    version: int = 0
+    return_comment: str = ""
+    decided_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -253,6 +273,10 @@ class OffenderRecord:
     next_periodic_due: dt.date | None = None
     released_on: dt.date | None = None
     on: dt.date | None = None  # the day the record's clocks were computed for
+    quality: QualityReport = field(default_factory=QualityReport)  # record-quality checks
+    plan_gaps: list[Gap] = field(default_factory=list)  # of the plan in force (see quality)
+    mappa_history: list[MappaChangeView] = field(default_factory=list)  # newest first
+    pending_approvals: list[PendingApproval] = field(default_factory=list)  # oldest first
 
     @property
     def current_address(self) -> AddressView | None:
@@ -379,6 +403,29 @@ class RecordService:
 
     def history(self, actor: Actor, offender_id: int) -> list[AuditRow]:
         return self._services.audit.history(actor, offender_id)
+
+    def show(self, reference: str) -> dict[str, Any]:
+        """One offender's record as JSON-ready data with stable keys (`pillars show --json`; the
+        keys are listed in the README). No actor: the command line runs with the database's own
+        credentials, so it is audited as "record_exported" by "cli". Dates are ISO 8601.
+        Unknown reference: NotFound "no offender with reference X"."""
+        wanted = " ".join((reference or "").split())
+        with self._services.transaction() as session:
+            offender_id = session.scalar(select(Offender.id).where(Offender.reference == wanted))
+            if offender_id is None:
+                raise NotFound(f"no offender with reference {wanted or repr(reference)}")
+            self._services.audit.record(
+                session,
+                None,
+                "record_exported",
+                entity_type="offender",
+                entity_id=offender_id,
+                offender_id=offender_id,
+                username="cli",
+                detail={"reference": wanted},
+            )
+            record = self._build(session, CLI_ACTOR, offender_id)
+        return record_document(record)
 
     # editing
 
@@ -769,6 +816,18 @@ def build_record(
         .order_by(RiskManagementPlan.plan_number.desc())
         .limit(1)
     ).one_or_none()
+    plan_in_force = plan
+    if plan_in_force is None:
+        plan_in_force = session.scalars(
+            select(RiskManagementPlan)
+            .where(
+                RiskManagementPlan.offender_id == offender_id,
+                RiskManagementPlan.state != ApprovalState.SUPERSEDED,
+            )
+            .options(selectinload(RiskManagementPlan.actions))
+            .order_by(RiskManagementPlan.plan_number.desc())
+            .limit(1)
+        ).one_or_none()
     visits = list(
         session.scalars(
             select(Visit)
@@ -798,6 +857,7 @@ def build_record(
 
     officer_ids: set[int] = {i for i in (offender.manager_id,) if i is not None}
     officer_ids |= {a.assessor_id for a in assessments if a.assessor_id is not None}
+    officer_ids |= {a.decided_by_id for a in assessments if a.decided_by_id is not None}
     officer_ids |= {v.officer1_id for v in visits} | {v.officer2_id for v in visits}
     officer_ids |= {t.owner_id for t in tasks if t.owner_id is not None}
     if plan is not None:
@@ -872,6 +932,93 @@ def build_record(
     def current(a: Address) -> bool:
         return a.from_date <= today and (a.to_date is None or a.to_date >= today)
 
+    # record quality, with the same facts the caseload's score uses
+    arms_rows = [a for a in assessments if a.kind == AssessmentKind.ARMS]
+    arms_in_force = latest_arms or next(
+        (a for a in arms_rows if a.state != ApprovalState.SUPERSEDED), None
+    )
+    present = (
+        [
+            FactorFacts(f.code, f.label)
+            for f in sorted(arms_in_force.factors, key=lambda f: f.position)
+            if f.present and f.kind == FactorKind.RISK
+        ]
+        if arms_in_force is not None
+        else []
+    )
+    arms_facts = None
+    if arms_in_force is not None:
+        review = arms_in_force.next_review_on
+        if arms_in_force.state == ApprovalState.APPROVED:
+            review = cadence.arms_review_due(
+                arms_in_force.assessed_on, review, policy_int(session, "arms_review_months")
+            )
+        arms_facts = ArmsFacts(arms_in_force.level.value, arms_in_force.state.value, review)
+    plan_actions = (
+        [
+            ActionFacts(a.pillar.value, a.description, a.due_on, a.status.value, a.answers_factor)
+            for a in sorted(
+                plan_in_force.actions,
+                key=lambda a: (list(PILLARS).index(a.pillar.value), a.position, a.id),
+            )
+        ]
+        if plan_in_force is not None
+        else []
+    )
+    gaps = (
+        plan_gaps(plan_actions, present, plan_in_force.contingency, plan_in_force.review_on, today)
+        if plan_in_force is not None
+        else []
+    )
+    nfa_notified = [
+        n.event_on
+        for n in notifications
+        if n.kind == NotificationKind.NO_FIXED_ABODE
+        and n.state != NotificationState.REJECTED
+        and n.event_on <= today
+    ]
+    quality = quality_findings(
+        quality_facts(
+            today,
+            arms=arms_facts,
+            plan=(
+                plan_in_force.id,
+                plan_in_force.state.value,
+                plan_in_force.review_on,
+                bool(plan_in_force.contingency.strip()),
+            )
+            if plan_in_force is not None
+            else None,
+            actions=plan_actions,
+            present_factors=present,
+            has_current_address=any(current(a) and a.kind == "home" for a in offender.addresses),
+            no_fixed_abode=offender.no_fixed_abode,
+            last_nfa_notification_on=max(nfa_notified, default=None),
+            visit_next_due=next_due,
+            unprocessed_notifications_past_due=sum(
+                1
+                for n in notifications
+                if n.state == NotificationState.RECEIVED
+                and n.due_on is not None
+                and n.due_on < today
+            ),
+            ppns_unsubmitted_past_24h=late_draft_ppns(
+                [p.concern_at for p in ppns if p.state == PpnState.DRAFT],
+                today,
+                now,
+                policy_int(session, "ppn_submit_hours"),
+            ),
+            ppns_follow_up_overdue=sum(
+                1
+                for p in ppns
+                if p.state in (PpnState.SUBMITTED, PpnState.AWAITING_SOCIAL_CARE)
+                and p.follow_up_due_on is not None
+                and p.follow_up_due_on < today
+                and p.social_care_decided_on is None
+            ),
+        )
+    )
+
     addresses = sorted(
         offender.addresses, key=lambda a: (not current(a), -a.from_date.toordinal(), -a.id)
     )
@@ -932,11 +1079,16 @@ def build_record(
                 next_review_on=a.next_review_on,
                 state=a.state.value,
                 factors=[
-                    FactorView(f.kind.value, f.label, f.present, f.evidence) for f in a.factors
+                    FactorView(f.kind.value, f.label, f.present, f.evidence, f.code)
+                    for f in a.factors
                 ],
                 rm2000_sexual=a.rm2000_sexual,
                 rm2000_violent=a.rm2000_violent,
                 rm2000_combined=a.rm2000_combined,
+                aggravating_factors=a.aggravating_factors,
+                version=a.version,
+                return_comment=a.return_comment,
+                decided_by=names.get(a.decided_by_id, "") if a.decided_by_id is not None else "",
             )
             for a in assessments
         ],
@@ -1000,7 +1152,190 @@ def build_record(
         next_periodic_due=offender.next_periodic_due,
         released_on=released_on,
         on=today,
+        quality=quality,
+        plan_gaps=gaps,
+        mappa_history=history_in(session, offender_id),
+        pending_approvals=pending_in(session, actor, offender_id, today=today),
     )
+
+
+# -- the record as JSON (pillars show) ----------------------------------------------------------
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _arms_document(a: AssessmentView | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {
+        "assessed_on": _iso(a.assessed_on),
+        "assessor": a.assessor,
+        "level": a.level,
+        "state": a.state,
+        "next_review_on": _iso(a.next_review_on),
+        "decided_by": a.decided_by,
+        "factors": [
+            {
+                "code": f.code,
+                "label": f.label,
+                "kind": f.kind,
+                "present": f.present,
+                "evidence": f.evidence,
+            }
+            for f in a.factors
+        ],
+    }
+
+
+def _rm2000_document(a: AssessmentView | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    categories: dict[str, Any] = {}
+    if a.rm2000_sexual is not None and a.rm2000_violent is not None:
+        result = rm2000_result(a.rm2000_sexual, a.rm2000_violent, a.aggravating_factors or 0)
+        categories = {
+            "sexual_category": result.sexual_category,
+            "violent_category": result.violent_category,
+            "combined_category": result.combined_category,
+        }
+    return {
+        "assessed_on": _iso(a.assessed_on),
+        "assessor": a.assessor,
+        "state": a.state,
+        "level": a.level,
+        "sexual": a.rm2000_sexual,
+        "violent": a.rm2000_violent,
+        "combined": a.rm2000_combined,
+        "aggravating_factors": a.aggravating_factors,
+        **categories,
+    }
+
+
+def _in_force(views: list[AssessmentView], kind: str) -> AssessmentView | None:
+    """The newest approved assessment of a kind, else the newest not superseded."""
+    of_kind = [a for a in views if a.kind == kind]
+    approved = next((a for a in of_kind if a.state == ApprovalState.APPROVED.value), None)
+    return approved or next((a for a in of_kind if a.state != ApprovalState.SUPERSEDED.value), None)
+
+
+def record_document(record: OffenderRecord) -> dict[str, Any]:
+    """`pillars show --json`: the record with stable keys (see the README's "Command line")."""
+    plan = record.plan
+    plan_doc: dict[str, Any] | None = None
+    if plan is not None:
+        plan_doc = {
+            "plan_number": plan.plan_number,
+            "state": plan.state,
+            "review_on": _iso(plan.review_on),
+            "decided_by": plan.decided_by,
+            "decided_at": _iso(plan.decided_at),
+            "contingency": plan.contingency,
+            "licence_conditions": plan.licence_conditions,
+            "pillars": {
+                pillar: [
+                    {
+                        "description": a.description,
+                        "owner": a.owner,
+                        "due_on": _iso(a.due_on),
+                        "status": a.status,
+                        "answers_factor": a.answers_factor,
+                    }
+                    for a in plan.actions
+                    if a.pillar == pillar
+                ]
+                for pillar in PILLARS
+            },
+            "gaps": [
+                {"code": g.code, "pillar": g.pillar, "factor": g.factor, "text": g.text}
+                for g in record.plan_gaps
+            ],
+        }
+    return {
+        "reference": record.reference,
+        "name": record.name,
+        "date_of_birth": _iso(record.date_of_birth),
+        "status": record.status,
+        "status_since": _iso(record.status_since),
+        "team": record.team,
+        "manager": record.manager,
+        "mappa": {
+            "category": record.mappa_category,
+            "level": record.mappa_level,
+            "history": [
+                {
+                    "category": h.category,
+                    "level": h.level,
+                    "changed_by": h.changed_by,
+                    "changed_at": _iso(h.changed_at),
+                    "reason": h.reason,
+                }
+                for h in record.mappa_history
+            ],
+        },
+        "risk": {
+            "arms": _arms_document(_in_force(record.assessments, AssessmentKind.ARMS.value)),
+            "rm2000": _rm2000_document(_in_force(record.assessments, AssessmentKind.RM2000.value)),
+        },
+        "plan": plan_doc,
+        "last_seen": _iso(record.last_seen),
+        "next_visit_due": _iso(record.next_visit_due),
+        "visits": [
+            {
+                "planned_at": _iso(v.planned_at),
+                "occurred_at": _iso(v.occurred_at),
+                "outcome": v.outcome,
+                "officers": v.officers,
+                "announced": v.announced,
+                "children_present": v.children_present,
+                "record_state": v.record_state,
+            }
+            for v in record.visits
+        ],
+        "ppns": [
+            {
+                "grade": p.grade,
+                "state": p.state,
+                "concern_at": _iso(p.concern_at),
+                "submitted_at": _iso(p.submitted_at),
+                "follow_up_due_on": _iso(p.follow_up_due_on),
+                "social_care_decision": p.social_care_decision,
+            }
+            for p in record.ppns
+        ],
+        "notifications": [
+            {
+                "kind": n.kind,
+                "event_on": _iso(n.event_on),
+                "notified_on": _iso(n.notified_on),
+                "due_on": _iso(n.due_on),
+                "state": n.state,
+                "summary": n.summary,
+            }
+            for n in record.notifications
+        ],
+        "open_tasks": [
+            {
+                "kind": t.kind,
+                "title": t.title,
+                "owner": t.owner,
+                "due_on": _iso(t.due_on),
+                "overdue": t.overdue,
+            }
+            for t in record.tasks
+        ],
+        "breaches": [{"rule": b.rule, "due": _iso(b.due), "text": b.text} for b in record.breaches],
+        "quality": {
+            "score": record.quality.score,
+            "checks": record.quality.checks,
+            "passed": record.quality.passed,
+            "findings": [
+                {"code": f.code, "area": f.area, "severity": f.severity, "text": f.text}
+                for f in record.quality.findings
+            ],
+        },
+    }
 
 
 def _household_view(m: HouseholdMember, today: dt.date) -> HouseholdView:
