@@ -55,7 +55,6 @@ from desktop.rules.plan_gaps import ActionFacts, FactorFacts, Gap, plan_gaps
 from desktop.rules.quality import (
     ArmsFacts,
     PlanFacts,
-    QualityReport,
     RecordFacts,
     quality_findings,
 )
@@ -427,7 +426,7 @@ def _build_rows(
                 last_nfa_notification_on=quality.last_nfa.get(offender_id),
                 visit_next_due=due,
                 unprocessed_notifications_past_due=len(pending.get(offender_id, ())),
-                ppns_unsubmitted_past_24h=_late_drafts(
+                ppns_unsubmitted_past_24h=late_draft_ppns(
                     draft_ppns.get(offender_id, ()), on, now, ppn_hours
                 ),
                 ppns_follow_up_overdue=quality.follow_ups.get(offender_id, 0),
@@ -510,10 +509,6 @@ def quality_facts(
         ppns_unsubmitted_past_24h=ppns_unsubmitted_past_24h,
         ppns_follow_up_overdue=ppns_follow_up_overdue,
     )
-
-
-def record_quality(facts: RecordFacts) -> QualityReport:
-    return quality_findings(facts)
 
 
 @dataclass
@@ -675,9 +670,6 @@ def late_draft_ppns(concerns: Any, on: dt.date, now: dt.datetime | None, hours: 
     moment = now or dt.datetime.combine(on, dt.time(23, 59, 59), tzinfo=dt.UTC)
     limit = dt.timedelta(hours=hours)
     return sum(1 for concern_at in concerns if moment > concern_at + limit)
-
-
-_late_drafts = late_draft_ppns
 
 
 def search_key(reference: str, name: str, aliases: list[str], postcode: str) -> str:

@@ -664,3 +664,141 @@ def add_bulk_offenders(session: Session, world: World, count: int, *, seed: int 
             )
     session.flush()
     return [o.id for o in offenders]
+
+
+@dataclass
+class PendingWork:
+    """Ids of the work `add_pending_approvals` submitted, each with its open approval task."""
+
+    arms: int = 0  # Zebedee's new ARMS, submitted by Ada
+    arms_task: int = 0
+    plan: int = 0  # Zebedee's plan version 2, submitted by Ada
+    plan_task: int = 0
+    visit: int = 0  # Percival's visit record, crewed by Bram and Ada, submitted by Bram
+    visit_task: int = 0
+
+
+def add_pending_approvals(db_url: str, world: World) -> PendingWork:
+    """Work waiting for Cora's decision, as the services leave it after a submission: a
+    submitted ARMS and plan version for Zebedee and a submitted visit record for Percival, each
+    with an open approval task owned by Cora. Commits; returns the ids."""
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            return _pending_work(session, world)
+    finally:
+        engine.dispose()
+
+
+def _pending_work(session: Session, w: World) -> PendingWork:
+    now, today = w.now, w.today
+    pending = PendingWork()
+
+    def task(kind: TaskKind, offender: str, subject_type: str, subject_id: int, by: int) -> int:
+        what = {"assessment_approval": "ARMS", "plan_approval": "risk management plan v2"}
+        offender_id = getattr(w, offender)
+        t = Task(
+            kind=kind,
+            group=TASK_GROUP[kind],
+            offender_id=offender_id,
+            owner_id=w.cora,
+            team_id=w.alder,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            title=f"Approve {what.get(kind.value, 'visit record')} for {w.references[offender]}",
+            created_by_id=by,
+            created_at=now - dt.timedelta(hours=2),
+            due_on=today + dt.timedelta(days=7),
+            state=TaskState.OPEN,
+        )
+        session.add(t)
+        session.flush()
+        return t.id
+
+    arms = RiskAssessment(
+        offender_id=w.zebedee,
+        kind=AssessmentKind.ARMS,
+        assessed_on=today,
+        assessor_id=w.ada,
+        level=RiskLevel.VERY_HIGH,
+        next_review_on=today + relativedelta(months=6),
+        state=ApprovalState.SUBMITTED,
+        submitted_at=now - dt.timedelta(hours=2),
+        summary="Fictional reassessment after a new relationship.",
+    )
+    for i, (code, label) in enumerate(ARMS_RISK_FACTORS + ARMS_PROTECTIVE_FACTORS):
+        present = code in ("sexual_preoccupation", "access_to_potential_victims")
+        arms.factors.append(
+            RiskFactor(
+                kind=FactorKind.RISK if i < len(ARMS_RISK_FACTORS) else FactorKind.PROTECTIVE,
+                code=code,
+                label=label,
+                present=present,
+                evidence="Fictional evidence from a visit." if present else "",
+                position=i,
+            )
+        )
+    session.add(arms)
+    session.flush()
+    pending.arms = arms.id
+    pending.arms_task = task(
+        TaskKind.ASSESSMENT_APPROVAL, "zebedee", "risk_assessment", arms.id, w.ada
+    )
+
+    plan = RiskManagementPlan(
+        offender_id=w.zebedee,
+        plan_number=2,
+        state=ApprovalState.SUBMITTED,
+        author_id=w.ada,
+        contingency="Call the duty sergeant; recall if whereabouts unknown (fictional).",
+        licence_conditions="No unsupervised contact with children (fictional order).",
+        review_on=today + relativedelta(months=6),
+        submitted_at=now - dt.timedelta(hours=2),
+    )
+    for i, (pillar, text, factor) in enumerate(
+        [
+            (Pillar.SUPERVISION, "Fortnightly office appointment", None),
+            (Pillar.MONITORING_CONTROL, "Unannounced home visits", "access_to_potential_victims"),
+            (
+                Pillar.INTERVENTIONS_TREATMENT,
+                "Attend the fictional programme",
+                "sexual_preoccupation",
+            ),
+            (Pillar.VICTIM_SAFETY, "Check school contact with the partner", None),
+        ]
+    ):
+        plan.actions.append(
+            PlanAction(
+                pillar=pillar,
+                description=text,
+                owner_id=w.ada,
+                position=i,
+                due_on=today + relativedelta(months=1),
+                answers_factor=factor,
+            )
+        )
+    session.add(plan)
+    session.flush()
+    pending.plan = plan.id
+    pending.plan_task = task(
+        TaskKind.PLAN_APPROVAL, "zebedee", "risk_management_plan", plan.id, w.ada
+    )
+
+    at = now - dt.timedelta(days=1)
+    visit = Visit(
+        offender_id=w.percival,
+        planned_at=at,
+        occurred_at=at,
+        officer1_id=w.bram,
+        officer2_id=w.ada,
+        outcome=VisitOutcome.COMPLETED,
+        children_present=False,
+        record_state=ApprovalState.SUBMITTED,
+        submitted_at=now - dt.timedelta(hours=20),
+        notes="Fictional visit record waiting for approval.",
+    )
+    session.add(visit)
+    session.flush()
+    pending.visit = visit.id
+    pending.visit_task = task(TaskKind.VISIT_APPROVAL, "percival", "visit", visit.id, w.bram)
+    return pending

@@ -19,7 +19,7 @@ from desktop.services.approvals import CoveredOfficer, DecisionFacts, may_decide
 from desktop.services.core import Services
 from desktop.services.errors import PermissionRefused, ServiceError, ValidationFailed
 from desktop.services.plans import plan_edit_for
-from tests.desktop.factories import PASSWORD, World, populate, world_clock
+from tests.desktop.factories import PASSWORD, World, add_pending_approvals, populate, world_clock
 
 CARD = "4539 1488 0343 6467"
 
@@ -347,3 +347,22 @@ def test_two_deciders_in_threads(services: Services, world: World, db_url: str) 
     assert len(won) == 1 and len(lost) == 1
     assert "already decided: approved by" in lost[0]
     assert _audit(db_url).count("approved") == 1
+
+
+def test_factory_pending_work_is_decidable(services: Services, world: World, db_url: str) -> None:
+    """`add_pending_approvals` (for the screens' tests) leaves work as a submission does."""
+    pending = add_pending_approvals(db_url, world)
+    cora = services.auth.sign_in("cora", PASSWORD)
+    listed = services.approvals.pending_for_offender(cora, world.zebedee)
+    assert {p.task_id for p in listed if p.can_decide} == {pending.arms_task, pending.plan_task}
+    services.approvals.approve(cora, pending.plan_task)
+    services.approvals.return_(cora, pending.arms_task, "Fictional comment.")
+    [visit] = services.approvals.pending_for_offender(cora, world.percival)
+    assert visit.task_id == pending.visit_task and visit.submitted_by == "Bramwell Tiddlecombe"
+    ada = services.auth.sign_in("ada", PASSWORD)
+    [mine] = services.approvals.pending_for_offender(ada, world.percival)
+    assert not mine.can_decide and "four eyes" in mine.why_not
+    services.approvals.approve(cora, pending.visit_task)
+    assert _one(db_url, RiskManagementPlan, pending.plan).state == ApprovalState.APPROVED
+    assert _one(db_url, RiskAssessment, pending.arms).state == ApprovalState.RETURNED
+    assert _one(db_url, Visit, pending.visit).record_state == ApprovalState.APPROVED
