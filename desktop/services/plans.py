@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -352,7 +353,14 @@ class PlanService:
         )
 
     def start_draft(self, actor: Actor, offender_id: int) -> int:
-        """A new draft copied from the current approved version (see the module's notes)."""
+        """A new draft copied from the current approved version (see the module's notes). Two
+        desktops starting one at the same moment both get the draft that won."""
+        try:
+            return self._start_draft(actor, offender_id)
+        except IntegrityError:  # the other desktop's draft took this plan number first
+            return self._start_draft(actor, offender_id)
+
+    def _start_draft(self, actor: Actor, offender_id: int) -> int:
         with self._services.transaction() as session:
             require_edit(actor, load_subject(session, offender_id))
             plans = list(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from db.engine import make_engine, session_factory
 from db.enums import ApprovalState, TaskKind
-from db.models import AuditEvent, PlanAction, Task
+from db.models import AuditEvent, PlanAction, RiskManagementPlan, Task
 from desktop.services.core import Services
 from desktop.services.errors import (
     EditConflict,
@@ -440,3 +440,30 @@ def test_done_when_gaps_empty_submit_and_approve(services: Services, world: Worl
 
 def _states(services: Services, actor, offender_id: int) -> list[tuple[int, str]]:  # noqa: ANN001
     return [(v.plan_number, v.state) for v in services.plans.editor(actor, offender_id).versions]
+
+
+def test_two_desktops_starting_a_draft_share_one(
+    services: Services, world: World, db_url: str
+) -> None:
+    from sqlalchemy import event
+
+    second = Services(db_url, clock=world_clock)
+    try:
+        ada = services.auth.sign_in("ada", PASSWORD)
+        ada2 = second.auth.sign_in("ada", PASSWORD)
+        theirs: list[int] = []
+
+        def _meddle(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
+            if not theirs and statement.lstrip().upper().startswith("INSERT INTO RISK_MANAGEMENT"):
+                theirs.append(second.plans.start_draft(ada2, world.zebedee))
+
+        event.listen(services.engine, "before_cursor_execute", _meddle)
+        try:
+            mine = services.plans.start_draft(ada, world.zebedee)
+        finally:
+            event.remove(services.engine, "before_cursor_execute", _meddle)
+    finally:
+        second.close()
+    assert theirs == [mine]
+    numbers = _rows(db_url, select(RiskManagementPlan.plan_number).order_by(RiskManagementPlan.id))
+    assert numbers == [1, 2]
