@@ -11,7 +11,10 @@ Rules every planned visit keeps:
 - **Visit days**: Monday to Saturday, never a bank holiday in England and Wales. Evenings and
   Saturdays are used on purpose: unpredictability is the point. Sundays are not (the teams'
   rosters do not work them).
-- **Inside the window**, and inside the plan's dates; otherwise the request is reported.
+- **Inside the window**, and inside the plan's dates; otherwise the request is reported. One
+  exception: a window that holds no visit day at all (it falls wholly on Sundays and bank
+  holidays, such as a visit due on Christmas Day) is carried to the first `CARRY_DAYS` days after
+  it, and the visit says why in `outside_window_reason`.
 - **Double crewed**: two different officers of the offender's team, both on duty that day. The
   crew is the offender's manager and a second officer (offender managers first, sergeants when no
   offender manager is free). When the manager is off duty, or already at the daily limit, on
@@ -65,6 +68,7 @@ from desktop.rules.workdays import bank_holidays
 DAY = dt.timedelta(days=1)
 VISIT_WEEKDAYS = frozenset(range(6))  # Monday to Saturday
 CLASH_MINUTES = 60
+CARRY_DAYS = 7
 OFFENDER_MANAGER = "offender_manager"
 SERGEANT = "sergeant"
 
@@ -115,6 +119,7 @@ class PlannedVisit:
     purpose: str = "routine"
     postcode_district: str = ""
     with_manager: bool = True
+    outside_window_reason: str = ""  # set only when the window held no visit day
 
 
 @dataclass(frozen=True)
@@ -201,6 +206,7 @@ class _Placing:
     band: str
     crew: tuple[str, str]
     with_manager: bool
+    outside_window_reason: str = ""
 
 
 def plan_visits(
@@ -242,8 +248,12 @@ def plan_visits(
     for request in sorted(requests, key=lambda r: (r.offender_ref, r.offender_id)):
         if request.offender_id not in taken:
             unique.setdefault(request.offender_id, request)
+    spans = {r.offender_id: _span(cal, r, start, end) for r in unique.values()}
     ordered = sorted(
-        ((_visit_days(cal, r, start, end), r.window_end, rng.random(), r) for r in unique.values()),
+        (
+            (len(cal.day_range(*spans[r.offender_id][:2])), r.window_end, rng.random(), r)
+            for r in unique.values()
+        ),
         key=lambda item: item[:3],
     )
     todo = [item[3] for item in ordered]
@@ -264,11 +274,11 @@ def plan_visits(
         rng.shuffle(others)
         placing = None
         for band in (first, *others):
-            placing = _place(cal, rng, request, band, start, end, earliest_local)
+            placing = _place(cal, rng, request, band, spans[request.offender_id], earliest_local)
             if placing is not None:
                 break
         if placing is None:
-            why = _why(cal, request, start, end)
+            why = _why(cal, request, start, end, spans[request.offender_id])
             unplaceable.append(Unplaceable(request.offender_ref, request.offender_id, why))
             continue
         placings.append(placing)
@@ -292,6 +302,7 @@ def plan_visits(
             purpose=p.request.purpose,
             postcode_district=p.request.postcode_district,
             with_manager=p.with_manager,
+            outside_window_reason=p.outside_window_reason,
         )
         for p in placings
     ]
@@ -300,8 +311,22 @@ def plan_visits(
     return SchedulePlan(planned=planned, unplaceable=unplaceable, start=start, end=end, seed=seed)
 
 
-def _visit_days(cal: _Calendar, request: VisitRequest, start: dt.date, end: dt.date) -> int:
-    return len(cal.day_range(max(request.window_start, start), min(request.window_end, end)))
+def _span(
+    cal: _Calendar, request: VisitRequest, start: dt.date, end: dt.date
+) -> tuple[dt.date, dt.date, str]:
+    """The days a request may be placed in, and the reason when they lie outside its window."""
+    first = max(request.window_start, start)
+    last = min(request.window_end, end)
+    if first <= last and not cal.day_range(first, last) and request.window_end <= end:
+        carried = min(request.window_end + DAY * CARRY_DAYS, end)
+        shown = f"{first:%d/%m/%Y}" if first == last else f"{first:%d/%m/%Y} to {last:%d/%m/%Y}"
+        return (
+            request.window_end + DAY,
+            carried,
+            f"The window ({shown}) holds no visit day (Sundays and bank holidays are not "
+            "used); planned for the first visit days after it.",
+        )
+    return first, last, ""
 
 
 def _place(
@@ -309,11 +334,10 @@ def _place(
     rng: random.Random,
     request: VisitRequest,
     band: str,
-    start: dt.date,
-    end: dt.date,
+    span: tuple[dt.date, dt.date, str],
     earliest: dt.datetime | None,
 ) -> _Placing | None:
-    window = cal.day_range(max(request.window_start, start), min(request.window_end, end))
+    window = cal.day_range(span[0], span[1])
     members = cal.team_members.get(request.team, [])
     manager = request.manager if request.manager in cal.officers else None
     candidates = [i for i in window if (cal.days[i].weekday(), band) != request.previous]
@@ -341,6 +365,7 @@ def _place(
             if placing is not None:
                 for name in placing.crew:
                     cal.book(name, i, placing.minute)
+                placing.outside_window_reason = span[2]
                 return placing
     return None
 
@@ -427,11 +452,21 @@ def _top_up_evenings(
             cal.book(name, day, placing.minute)
 
 
-def _why(cal: _Calendar, request: VisitRequest, start: dt.date, end: dt.date) -> str:
+def _why(
+    cal: _Calendar,
+    request: VisitRequest,
+    start: dt.date,
+    end: dt.date,
+    carried: tuple[dt.date, dt.date, str],
+) -> str:
     """Why a request could not be placed, in a sentence."""
-    first = max(request.window_start, start)
-    last = min(request.window_end, end)
-    span = f"{first:%d/%m/%Y} to {last:%d/%m/%Y}"
+    if carried[2]:
+        first, last = carried[0], carried[1]
+        span = f"{first:%d/%m/%Y} to {last:%d/%m/%Y} (the window held no visit day)"
+    else:
+        first = max(request.window_start, start)
+        last = min(request.window_end, end)
+        span = f"{first:%d/%m/%Y} to {last:%d/%m/%Y}"
     if first > last:
         if request.window_end < start:
             ended = request.window_end
@@ -522,7 +557,8 @@ def check_plan(
             times.setdefault((name, day), []).append(minute)
             load[(name, day)] = load.get((name, day), 0) + 1
             planned_keys.add((name, day))
-        if not (max(request.window_start, plan.start) <= day <= min(request.window_end, plan.end)):
+        inside = max(request.window_start, plan.start) <= day <= min(request.window_end, plan.end)
+        if not inside and not _carried(visit, request, plan, bank_holidays):
             problems.append(f"{label}: outside the window")
         if day in bank_holidays or day.weekday() not in VISIT_WEEKDAYS:
             problems.append(f"{label}: not a visit day")
@@ -539,3 +575,26 @@ def check_plan(
         if request.offender_id not in placed and request.offender_id not in taken:
             problems.append(f"{request.offender_ref} is neither planned nor reported")
     return problems
+
+
+def _carried(
+    visit: PlannedVisit,
+    request: VisitRequest,
+    plan: SchedulePlan,
+    bank_holidays: frozenset[dt.date],
+) -> bool:
+    """A visit outside its window is allowed only when the window held no visit day, it says
+    so, and it is within `CARRY_DAYS` after the window."""
+    first = max(request.window_start, plan.start)
+    last = min(request.window_end, plan.end)
+    day = london_wall_time(visit.at).date()
+    no_visit_day = all(
+        d in bank_holidays or d.weekday() not in VISIT_WEEKDAYS
+        for d in (first + DAY * n for n in range((last - first).days + 1))
+    )
+    return (
+        bool(visit.outside_window_reason)
+        and first <= last
+        and no_visit_day
+        and request.window_end < day <= request.window_end + DAY * CARRY_DAYS
+    )

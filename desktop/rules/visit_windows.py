@@ -4,11 +4,12 @@
 `desktop.rules.cadence.next_visit_due` for the routine cadence (months between visits by risk
 level, policy `visit_cadence_months`) and adds the visits that events make due:
 
-- **pre_sentence**: newly convicted (the newest conviction is on or before `on`, no sentencing
-  date or one after `on`, and no completed visit since the conviction). The visit is due before
-  sentence: by the day before the sentencing date; with no date known, within
-  `first_visit_days` (policy `first_visit_after_conviction_days`, 7) of conviction. An offender
-  already visited routinely keeps an earlier routine due date if they have one.
+- **pre_sentence**: newly convicted (the newest conviction is on or before `on`, no sentence
+  recorded for it yet or a sentencing date after `on`, and no completed visit since the
+  conviction). A caution or any other disposal already recorded is not "before sentence".
+  The visit is due before sentence: by the day before the sentencing date; with no date known,
+  within `first_visit_days` (policy `first_visit_after_conviction_days`, 7) of conviction. An
+  offender already visited routinely keeps an earlier routine due date if they have one.
 - **post_release**: released (status community again) and not seen since: due within
   `release_visit_days` (policy `visit_after_release_days`, 3) of release. The routine cadence does
   not run while someone is in custody, so a release visit replaces the routine one.
@@ -85,6 +86,7 @@ class VisitFacts:
     released_on: dt.date | None = None  # the release the current spell in the community began with
     convicted_on: dt.date | None = None  # the newest conviction
     sentenced_on: dt.date | None = None  # ... and its sentencing date, if known
+    sentence_recorded: bool = False  # ... and whether its sentence (or caution) is recorded
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ def is_pre_sentence(facts: VisitFacts, on: dt.date) -> bool:
     if convicted is None or convicted > on:
         return False
     if facts.sentenced_on is not None and facts.sentenced_on <= on:
+        return False
+    if facts.sentenced_on is None and facts.sentence_recorded:
         return False
     return facts.last_seen is None or facts.last_seen < convicted
 

@@ -54,6 +54,7 @@ class Services:
         from desktop.services.records import RecordService
         from desktop.services.stats import StatsService
         from desktop.services.users import UserService
+        from desktop.services.visits import VisitService
 
         self.audit = AuditService(self)
         self.auth = AuthService(self)
@@ -65,6 +66,7 @@ class Services:
         self.plans = PlanService(self)
         self.mappa = MappaService(self)
         self.approvals = ApprovalService(self)
+        self.visits = VisitService(self)
 
     def now(self) -> dt.datetime:
         return self.clock()

@@ -100,13 +100,30 @@ def test_no_second_officer_on_duty_is_reported_with_the_reason() -> None:
     assert problem.reason.startswith("no second officer of Alder team on duty with om1")
 
 
-def test_only_bank_holidays_and_sundays_in_the_window_is_reported() -> None:
+def test_a_window_of_only_bank_holidays_or_a_sunday_is_carried_to_the_next_visit_days() -> None:
     officers = [officer("om1"), officer("om2")]
     christmas = request(1, dt.date(2024, 12, 25), dt.date(2024, 12, 26))
     sunday = request(2, dt.date(2024, 12, 22), dt.date(2024, 12, 22))
-    result = plan([christmas, sunday], officers)
+    result = plan([christmas, sunday], officers, start=dt.date(2024, 12, 22))
+    assert not result.unplaceable
+    by_id = {v.offender_id: v for v in result.planned}
+    assert dt.date(2024, 12, 27) <= by_id[1].at.date() <= dt.date(2025, 1, 2)
+    assert dt.date(2024, 12, 23) <= by_id[2].at.date() <= dt.date(2024, 12, 29)
+    assert by_id[1].outside_window_reason.startswith("The window (25/12/2024 to 26/12/2024)")
+    assert "no visit day" in by_id[2].outside_window_reason
+    assert (
+        check_plan(result, [christmas, sunday], officers, daily_limit=4, bank_holidays=HOLIDAYS)
+        == []
+    )
+
+
+def test_no_visit_day_before_the_plan_ends_is_reported() -> None:
+    officers = [officer("om1"), officer("om2")]
+    last_day = dt.date(2024, 12, 29)  # a Sunday, the plan's last day
+    late = request(1, last_day, last_day + dt.timedelta(days=6))
+    result = plan([late], officers, end=last_day)
     assert not result.planned
-    assert [u.reason[:16] for u in result.unplaceable] == ["no visit day in "] * 2
+    assert result.unplaceable[0].reason.startswith("no visit day in the window 29/12/2024")
 
 
 def test_the_daily_limit_is_reported_when_it_is_what_stops_a_visit() -> None:

@@ -89,6 +89,10 @@ def test_seen_since_conviction_or_sentenced_is_routine_again() -> None:
     assert sentenced is not None and sentenced.reason == ROUTINE
     future = window(convicted_on=d("2024-06-20"), last_seen=d("2024-03-01"))
     assert future is not None and future.reason == ROUTINE
+    caution = window(
+        convicted_on=d("2024-06-05"), sentence_recorded=True, last_seen=d("2024-03-01")
+    )
+    assert caution is not None and caution.reason == ROUTINE
 
 
 # -- after release ------------------------------------------------------------------------------
