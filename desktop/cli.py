@@ -10,6 +10,7 @@ in the README; dates in it are ISO 8601.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import json
@@ -163,6 +164,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.add_argument("reference", metavar="REF", help="the offender's reference, as on ViSOR")
     show.set_defaults(command=run_show)
+
+    schedule = commands.add_parser(
+        "schedule",
+        parents=[db_option, json_option],
+        help="plan the next home visit of every offender due in the coming weeks",
+        description="Plan the next double-crewed, unannounced home visit of every offender whose "
+        "visit window opens in the period, at random inside the window (the same seed gives the "
+        "same plan), and save them. Running it again never plans a second visit for anyone "
+        "already planned.",
+    )
+    schedule.add_argument(
+        "--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD (default: today)"
+    )
+    schedule.add_argument(
+        "--weeks", metavar="N", required=True, help="how many weeks to plan, 1 to 26"
+    )
+    schedule.add_argument("--seed", metavar="N", default="1", help="random seed (default: 1)")
+    schedule.add_argument("--dry-run", action="store_true", help="show the plan without saving it")
+    schedule.set_defaults(command=run_schedule)
+
+    export_visits = commands.add_parser(
+        "export-visits",
+        parents=[db_option],
+        help="an officer's planned visits as an iCalendar (.ics) file",
+        description="Write an officer's planned visits from today on as an iCalendar file: the "
+        "offender's reference, the crew and the postcode district only, marked confidential. "
+        "The export is audited.",
+    )
+    export_visits.add_argument("--officer", metavar="USERNAME", required=True)
+    export_visits.add_argument("--out", metavar="FILE.ics", required=True)
+    export_visits.set_defaults(command=run_export_visits)
 
     database = commands.add_parser(
         "db", parents=[db_option], help="the database schema: upgrade, current"
@@ -497,6 +529,129 @@ PILLAR_NAMES = {
     "interventions_treatment": "Interventions and treatment",
     "victim_safety": "Victim safety",
 }
+
+
+# -- visits -------------------------------------------------------------------------------------
+
+
+def run_schedule(args: argparse.Namespace) -> int:
+    start = parse_date(args.start, "--from")
+    weeks = _parse_weeks(args.weeks)
+    seed = _parse_seed(args.seed)
+    services = _open(_url(args))
+    try:
+        start = start or services.today()
+        plan = services.visits.schedule(start, weeks, seed, persist=not args.dry_run)
+    finally:
+        services.close()
+    if args.json:
+        document = {
+            "planned": [
+                {
+                    "offender": v.offender_ref,
+                    "at": v.at.isoformat(),
+                    "officers": list(v.officers),
+                    "announced": v.announced,
+                }
+                for v in plan.planned
+            ],
+            "unplaceable": [
+                {"offender": u.offender_ref, "reason": u.reason} for u in plan.unplaceable
+            ],
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    for line in schedule_text(plan, weeks, saved=not args.dry_run):
+        print(line)
+    return 0
+
+
+def _parse_weeks(value: str) -> int:
+    try:
+        weeks = int(value)
+    except ValueError:
+        weeks = 0
+    if not 1 <= weeks <= 26:
+        raise BadArgument(f"--weeks: {value!r} is not a whole number of weeks from 1 to 26")
+    return weeks
+
+
+def schedule_text(plan: Any, weeks: int, *, saved: bool) -> list[str]:
+    """A readable summary of a plan: visits by team, the evening share, what could not be placed."""
+    outcome = "saved" if saved else "dry run, nothing saved"
+    lines = [
+        f"Visit plan {plan.start:%d/%m/%Y} to {plan.end:%d/%m/%Y} "
+        f"({_plural(weeks, 'week')}, seed {plan.seed}; {outcome})",
+        f"Planned: {_plural(len(plan.planned), 'visit')}, {plan.evening_share:.0%} in the evening",
+    ]
+    if plan.planned:
+        teams: dict[str, list[Any]] = {}
+        for visit in plan.planned:
+            teams.setdefault(visit.team or "-", []).append(visit)
+        rows = [("team", "visits", "evening", "without the manager", "outside the window")]
+        for team, visits in sorted(teams.items()):
+            rows.append(
+                (
+                    team,
+                    str(len(visits)),
+                    str(sum(v.band == "evening" for v in visits)),
+                    str(sum(not v.with_manager for v in visits)),
+                    str(sum(bool(v.outside_window_reason) for v in visits)),
+                )
+            )
+        _print_rows_into(lines, rows, right_align={1, 2, 3, 4})
+    lines.append(f"Could not place: {len(plan.unplaceable)}")
+    lines += [f"  {u.offender_ref}: {u.reason}" for u in plan.unplaceable]
+    return lines
+
+
+def _print_rows_into(
+    lines: list[str], rows: Sequence[Sequence[str]], right_align: set[int]
+) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [
+            cell.rjust(widths[i]) if i in right_align else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  " + "  ".join(cells).rstrip())
+
+
+def run_export_visits(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise BadArgument(f"--out: the folder {str(out.parent)!r} does not exist")
+    if out.is_dir():
+        raise BadArgument(f"--out: {str(out)!r} is a folder; name the .ics file to write")
+    services = _open(_url(args))
+    try:
+        export = services.visits.export(args.officer)
+    finally:
+        services.close()
+    _write_atomically(out, export.data)
+    print(f"Wrote {_plural(export.visits, 'planned visit')} for {export.officer} to {out}")
+    return 0
+
+
+def _write_atomically(path: Any, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`: a reader never sees
+    half a file, and a failure leaves any earlier file as it was."""
+    import tempfile
+
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o600)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 # -- db -----------------------------------------------------------------------------------------

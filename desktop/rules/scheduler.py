@@ -120,6 +120,7 @@ class PlannedVisit:
     postcode_district: str = ""
     with_manager: bool = True
     outside_window_reason: str = ""  # set only when the window held no visit day
+    team: str = ""
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,7 @@ def plan_visits(
             postcode_district=p.request.postcode_district,
             with_manager=p.with_manager,
             outside_window_reason=p.outside_window_reason,
+            team=p.request.team,
         )
         for p in placings
     ]

@@ -39,6 +39,7 @@ from sqlalchemy import ColumnElement, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.base import UtcDateTime
 from db.enums import (
     ApprovalState,
     AssessmentKind,
@@ -95,6 +96,7 @@ from desktop.services.policy import policy_int, policy_value, visit_cadence_mont
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
+    from desktop.services.visit_export import VisitExport
 
 REASON_MAX = 2000
 HOME_MAX = 4000
@@ -103,6 +105,7 @@ CLASH_MINUTES = scheduler_rules.CLASH_MINUTES
 CREW_ROLES = frozenset({Role.OFFENDER_MANAGER, Role.SERGEANT, Role.TEAM_MANAGER})
 PLANNERS = frozenset({Role.SERGEANT.value, Role.TEAM_MANAGER.value})
 ATTEMPTS = (VisitOutcome.COMPLETED, VisitOutcome.NO_ACCESS, VisitOutcome.REFUSED_ENTRY)
+FAILED = (VisitOutcome.NO_ACCESS, VisitOutcome.REFUSED_ENTRY)
 OUTCOME_CHOICES = {
     VisitOutcome.COMPLETED.value: "Completed",
     VisitOutcome.NO_ACCESS.value: "No access",
@@ -274,7 +277,9 @@ class _Case:
     sentenced_on: dt.date | None = None
     sentence_recorded: bool = False
     postcode: str = ""
-    attempts: list[tuple[dt.datetime, str]] = field(default_factory=list)  # (when, outcome)
+    last_attempt: dt.datetime | None = None  # the latest visit that took place or was tried
+    # failed attempts (no access, refused entry) since the last completed visit: (when, outcome)
+    failures: list[tuple[dt.datetime, str]] = field(default_factory=list)
     planned: list[tuple[dt.datetime, int]] = field(default_factory=list)  # (at, visit id)
 
     def facts(self) -> VisitFacts:
@@ -291,11 +296,12 @@ class _Case:
         )
 
     def outcomes_newest_first(self) -> list[str]:
-        return [o for _, o in sorted(self.attempts, key=lambda a: a[0], reverse=True)]
+        return [o for _, o in sorted(self.failures, key=lambda a: a[0], reverse=True)]
 
-    def previous_pattern(self, before: dt.datetime | None = None) -> Pattern | None:
-        times = [at for at, _ in self.attempts if before is None or at < before]
-        return pattern_of(max(times)) if times else None
+    def previous_pattern(self) -> Pattern | None:
+        """The weekday and band of the previous visit (the latest that took place or was
+        tried; cancelled and planned visits do not count)."""
+        return pattern_of(self.last_attempt) if self.last_attempt is not None else None
 
 
 def start_of_day(day: dt.date) -> dt.datetime:
@@ -341,7 +347,8 @@ def gather_cases(
     session: Session, on: dt.date, where: ColumnElement[bool] | None
 ) -> dict[int, _Case]:
     """Every offender matching `where` (all when None) with the facts their window needs on
-    `on`, their visit attempts and their planned visits from `on`. One query per kind of fact."""
+    `on`, their last visit and failed attempts since the last completed one, and their planned
+    visits from `on`. One query per kind of fact, aggregated in SQL where it can be."""
     manager = Officer
     rows = session.execute(
         select(
@@ -411,29 +418,53 @@ def gather_cases(
             cases[offender_id].risk_level = str(level)
 
     end_of_on = start_of_day(on + dt.timedelta(days=1))
-    from_on = start_of_day(on)
-    for offender_id, visit_id, outcome, planned_at, occurred_at in session.execute(
+    when = func.coalesce(Visit.occurred_at, Visit.planned_at, type_=UtcDateTime())
+    for offender_id, seen_at in session.execute(
+        _scoped(select(Visit.offender_id, func.max(Visit.occurred_at)), Visit.offender_id, where)
+        .where(
+            Visit.outcome == VisitOutcome.COMPLETED,
+            Visit.occurred_at.is_not(None),
+            Visit.occurred_at < end_of_on,
+        )
+        .group_by(Visit.offender_id)
+    ):
+        if offender_id in cases and seen_at is not None:
+            cases[offender_id].last_seen = london_day(seen_at)
+    for offender_id, last_at in session.execute(
+        _scoped(select(Visit.offender_id, func.max(when)), Visit.offender_id, where)
+        .where(Visit.outcome.in_(ATTEMPTS), when < end_of_on)
+        .group_by(Visit.offender_id)
+    ):
+        if offender_id in cases:
+            cases[offender_id].last_attempt = last_at
+    completed = (
         _scoped(
-            select(Visit.offender_id, Visit.id, Visit.outcome, Visit.planned_at, Visit.occurred_at),
+            select(Visit.offender_id.label("offender_id"), func.max(when).label("at")),
             Visit.offender_id,
             where,
-        ).where(Visit.outcome != VisitOutcome.CANCELLED)
+        )
+        .where(Visit.outcome == VisitOutcome.COMPLETED, when < end_of_on)
+        .group_by(Visit.offender_id)
+        .subquery()
+    )
+    for offender_id, at, outcome in session.execute(
+        _scoped(select(Visit.offender_id, when, Visit.outcome), Visit.offender_id, where)
+        .outerjoin(completed, completed.c.offender_id == Visit.offender_id)
+        .where(
+            Visit.outcome.in_(FAILED),
+            when < end_of_on,
+            or_(completed.c.at.is_(None), when > completed.c.at),
+        )
     ):
-        case = cases.get(offender_id)
-        if case is None:
-            continue
-        if outcome == VisitOutcome.PLANNED:
-            if planned_at >= from_on:
-                case.planned.append((planned_at, visit_id))
-            continue
-        when = occurred_at or planned_at
-        if when >= end_of_on:
-            continue
-        case.attempts.append((when, str(outcome)))
-        if outcome == VisitOutcome.COMPLETED and occurred_at is not None:
-            seen = london_day(occurred_at)
-            if case.last_seen is None or seen > case.last_seen:
-                case.last_seen = seen
+        if offender_id in cases:
+            cases[offender_id].failures.append((at, str(outcome)))
+    for offender_id, visit_id, planned_at in session.execute(
+        _scoped(
+            select(Visit.offender_id, Visit.id, Visit.planned_at), Visit.offender_id, where
+        ).where(Visit.outcome == VisitOutcome.PLANNED, Visit.planned_at >= start_of_day(on))
+    ):
+        if offender_id in cases:
+            cases[offender_id].planned.append((planned_at, visit_id))
 
     for offender_id, released in session.execute(
         _scoped(
@@ -1111,23 +1142,32 @@ class VisitService:
             )
         end = start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
         with self._services.transaction() as session:
-            plan, requests = self._plan_in(session, start, end, seed, today)
-            if persist and plan.planned:
-                self._save(session, actor, plan, requests, start, end, seed)
-            elif persist:
+            inputs = self.schedule_inputs(session, start, end)
+            plan = inputs.plan(seed)
+            problems = inputs.check(plan)
+            if problems:
+                # a guard against a bug in the scheduler: never save a plan that breaks a rule
+                raise ServiceError(
+                    f"The scheduler broke {len(problems)} rule(s), so nothing was saved; first: "
+                    f"{problems[0]}. Please report this."
+                )
+            if persist:
+                new_ids = self._save(session, actor, plan) if plan.planned else []
                 self._services.audit.record(
                     session,
                     actor,
                     "visits_scheduled",
                     entity_type="visit",
-                    detail=_run_detail(plan, start, end, seed, []),
+                    detail=_run_detail(plan, start, end, seed, new_ids),
                     username="" if actor is not None else "pillars schedule",
                 )
         return plan
 
-    def _plan_in(
-        self, session: Session, start: dt.date, end: dt.date, seed: int, today: dt.date
-    ) -> tuple[scheduler_rules.SchedulePlan, dict[int, tuple[_Case, VisitWindow]]]:
+    def schedule_inputs(self, session: Session, start: dt.date, end: dt.date) -> ScheduleInputs:
+        """Everything the scheduler needs for the days from `start` to `end`, force-wide: one
+        request per offender whose window opens by `end` and who has no visit planned from
+        `start` on, the officers who crew visits (offender managers and sergeants of a team) with
+        their days off, the visits already planned in the period, and the policy values."""
         cases = gather_cases(session, start, None)
         policy = visit_policy(session)
         officers = _officers(session)
@@ -1143,16 +1183,14 @@ class VisitService:
             scheduler_rules.OfficerDuty(o.username, o.team, o.role, frozenset(off.get(o.id, {})))
             for o in crew
         ]
-        requests: dict[int, tuple[_Case, VisitWindow]] = {}
-        visit_requests = []
+        requests = []
         for case in cases.values():
             if case.planned:
                 continue
             window = visit_window(case.facts(), start, policy)
             if window is None or window.start > end:
                 continue
-            requests[case.offender_id] = (case, window)
-            visit_requests.append(
+            requests.append(
                 scheduler_rules.VisitRequest(
                     offender_ref=case.reference,
                     offender_id=case.offender_id,
@@ -1165,32 +1203,23 @@ class VisitService:
                     purpose=window.purpose,
                 )
             )
-        already = _planned_in(session, officers, start, end)
         now = self._services.now()
-        plan = scheduler_rules.plan_visits(
-            visit_requests,
-            duties,
+        return ScheduleInputs(
+            requests=requests,
+            officers=duties,
+            already_planned=_planned_in(session, officers, start, end),
             start=start,
             end=end,
-            seed=seed,
             daily_limit=policy_int(session, "visits_per_officer_per_day"),
             evening_share=evening_share(session),
             bank_holidays=_holidays(start, end),
-            already_planned=already,
-            earliest=now if start <= today else None,
+            earliest=now if start <= self._services.today() else None,
         )
-        return plan, requests
 
     def _save(
-        self,
-        session: Session,
-        actor: Actor | None,
-        plan: scheduler_rules.SchedulePlan,
-        requests: dict[int, tuple[_Case, VisitWindow]],
-        start: dt.date,
-        end: dt.date,
-        seed: int,
-    ) -> None:
+        self, session: Session, actor: Actor | None, plan: scheduler_rules.SchedulePlan
+    ) -> list[int]:
+        """Insert the planned visits in one statement; their new ids, in order."""
         ids = {
             username: officer_id
             for officer_id, username in session.execute(select(Officer.id, Officer.username))
@@ -1219,15 +1248,24 @@ class VisitService:
             }
             for v in plan.planned
         ]
-        new_ids = list(session.scalars(insert(Visit).returning(Visit.id), rows))
-        self._services.audit.record(
-            session,
-            actor,
-            "visits_scheduled",
-            entity_type="visit",
-            detail=_run_detail(plan, start, end, seed, sorted(new_ids)),
-            username="" if actor is not None else "pillars schedule",
-        )
+        return sorted(session.scalars(insert(Visit).returning(Visit.id), rows))
+
+    # -- calendar export --------------------------------------------------------------------------
+
+    def export(
+        self, officer_username: str, *, start: dt.date | None = None, actor: Actor | None = None
+    ) -> VisitExport:
+        """The officer's planned visits from `start` (default today) as an iCalendar file, with
+        how many there are (see `desktop.services.visit_export`)."""
+        from desktop.services.visit_export import export_visits
+
+        return export_visits(self._services, officer_username, start=start, actor=actor)
+
+    def export_ics(
+        self, officer_username: str, *, start: dt.date | None = None, actor: Actor | None = None
+    ) -> bytes:
+        """`export`'s .ics bytes alone."""
+        return self.export(officer_username, start=start, actor=actor).data
 
     # -- checks -----------------------------------------------------------------------------------
 
@@ -1295,7 +1333,7 @@ class VisitService:
                     "another day or give the reason.",
                 )
             if not edit.announced and not form.has("time"):
-                previous = case.previous_pattern(before=at.astimezone(dt.UTC))
+                previous = case.previous_pattern()
                 if previous is not None and previous == (day.weekday(), band_of(at.time())):
                     form.add(
                         "time",
@@ -1308,6 +1346,46 @@ class VisitService:
         raise_if_invalid(form)
         assert at is not None and crew is not None
         return _Checked(at, crew[0], crew[1], announced_reason, outside_reason)
+
+
+@dataclass(frozen=True)
+class ScheduleInputs:
+    """What one scheduler run works from (see `VisitService.schedule_inputs`)."""
+
+    requests: list[scheduler_rules.VisitRequest]
+    officers: list[scheduler_rules.OfficerDuty]
+    already_planned: list[scheduler_rules.PlannedVisit]
+    start: dt.date
+    end: dt.date
+    daily_limit: int
+    evening_share: float
+    bank_holidays: frozenset[dt.date]
+    earliest: dt.datetime | None  # now, when the plan starts today
+
+    def plan(self, seed: int) -> scheduler_rules.SchedulePlan:
+        return scheduler_rules.plan_visits(
+            self.requests,
+            self.officers,
+            start=self.start,
+            end=self.end,
+            seed=seed,
+            daily_limit=self.daily_limit,
+            evening_share=self.evening_share,
+            bank_holidays=self.bank_holidays,
+            already_planned=self.already_planned,
+            earliest=self.earliest,
+        )
+
+    def check(self, plan: scheduler_rules.SchedulePlan) -> list[str]:
+        """Every rule `plan` breaks (none, unless the scheduler has a bug)."""
+        return scheduler_rules.check_plan(
+            plan,
+            self.requests,
+            self.officers,
+            daily_limit=self.daily_limit,
+            bank_holidays=self.bank_holidays,
+            already_planned=self.already_planned,
+        )
 
 
 @dataclass(frozen=True)
