@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from desktop.services.core import Services
 
 LONDON = ZoneInfo("Europe/London")
+SEPARATOR = "\x1f"  # joins codes in one aggregated column; never part of a code
 
 
 class Scope(StrEnum):
@@ -568,14 +569,18 @@ def _quality_inputs(
     offender_of = {assessment_id: offender_id for offender_id, assessment_id in chosen_arms.items()}
     factors: dict[int, list[FactorFacts]] = defaultdict(list)
     for ids in _chunks(sorted(offender_of)):
-        for assessment_id, code in conn.execute(
-            select(RiskFactor.assessment_id, RiskFactor.code).where(
+        for assessment_id, codes in conn.execute(
+            select(RiskFactor.assessment_id, func.aggregate_strings(RiskFactor.code, SEPARATOR))
+            .where(
                 RiskFactor.assessment_id.in_(ids),
                 RiskFactor.present.is_(True),
                 RiskFactor.kind == FactorKind.RISK,
             )
+            .group_by(RiskFactor.assessment_id)
         ):
-            factors[offender_of[assessment_id]].append(FactorFacts(code, code))
+            factors[offender_of[assessment_id]] = [
+                FactorFacts(code, code) for code in dict.fromkeys(codes.split(SEPARATOR))
+            ]
 
     # the plan in force: the newest approved version, else the newest being worked on
     has_contingency = func.length(func.trim(RiskManagementPlan.contingency)) > 0
@@ -600,15 +605,15 @@ def _quality_inputs(
             plans[offender_id] = (plan_id, state, review_on, bool(contingency))
 
     # per plan, the pillars of its actions that count and the factors they answer, each as one
-    # comma-joined string (group_concat / string_agg): one short row per plan
+    # joined string (group_concat / string_agg): one short row per plan
     in_force = {row[0] for row in plans.values()}
     actions: dict[int, list[ActionFacts]] = {}
     for plan_id, pillars, answered in conn.execute(
         _scoped(
             select(
                 PlanAction.plan_id,
-                func.aggregate_strings(_text(PlanAction.pillar), ","),
-                func.aggregate_strings(PlanAction.answers_factor, ","),
+                func.aggregate_strings(_text(PlanAction.pillar), SEPARATOR),
+                func.aggregate_strings(PlanAction.answers_factor, SEPARATOR),
             ).join(RiskManagementPlan, RiskManagementPlan.id == PlanAction.plan_id),
             RiskManagementPlan.offender_id,
             condition,
@@ -623,10 +628,10 @@ def _quality_inputs(
         if plan_id in in_force:
             actions[plan_id] = [
                 ActionFacts(pillar, "x", None, "in_progress", None)
-                for pillar in set((pillars or "").split(","))
+                for pillar in set((pillars or "").split(SEPARATOR))
             ] + [
                 ActionFacts("supervision", "x", None, "in_progress", code)
-                for code in set((answered or "").split(",")) - {""}
+                for code in set((answered or "").split(SEPARATOR)) - {""}
             ]
 
     last_nfa: dict[int, dt.date] = dict(
