@@ -600,6 +600,8 @@ def schedule_text(plan: Any, weeks: int, *, saved: bool) -> list[str]:
                 )
             )
         _print_rows_into(lines, rows, right_align={1, 2, 3, 4})
+    if not plan.planned and not plan.unplaceable:
+        lines.append("Nothing new to plan: every offender due has a visit planned already.")
     lines.append(f"Could not place: {len(plan.unplaceable)}")
     lines += [f"  {u.offender_ref}: {u.reason}" for u in plan.unplaceable]
     return lines

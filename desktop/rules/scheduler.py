@@ -73,6 +73,14 @@ OFFENDER_MANAGER = "offender_manager"
 SERGEANT = "sergeant"
 
 
+def last_visit_day(start: dt.date, end: dt.date, bank_holidays: frozenset[dt.date]) -> dt.date:
+    """The last visit day from `start` to `end` (`start` - 1 day when there is none)."""
+    day = end
+    while day >= start and (day.weekday() not in VISIT_WEEKDAYS or day in bank_holidays):
+        day -= DAY
+    return day
+
+
 def england_and_wales_bank_holidays(years: Iterable[int]) -> frozenset[dt.date]:
     """Every bank holiday in England and Wales in `years` (from the holidays library)."""
     days: set[dt.date] = set()
@@ -476,7 +484,12 @@ def _why(
         return f"the visit window opens on {request.window_start:%d/%m/%Y}, after the plan ends"
     window = cal.day_range(first, last)
     if not window:
-        return f"no visit day in the window {span} (Sundays and bank holidays are not used)"
+        later = (
+            "; the window runs on after the plan ends, so a later run can plan it"
+            if request.window_end > end
+            else ""
+        )
+        return f"no visit day in the window {span} (Sundays and bank holidays are not used){later}"
     team = request.team
     members = cal.team_members.get(team, [])
     manager = request.manager if request.manager in cal.officers else None

@@ -1165,9 +1165,10 @@ class VisitService:
 
     def schedule_inputs(self, session: Session, start: dt.date, end: dt.date) -> ScheduleInputs:
         """Everything the scheduler needs for the days from `start` to `end`, force-wide: one
-        request per offender whose window opens by `end` and who has no visit planned from
-        `start` on, the officers who crew visits (offender managers and sergeants of a team) with
-        their days off, the visits already planned in the period, and the policy values."""
+        request per offender whose window opens by the period's last visit day (or ends inside
+        the period) and who has no visit planned from `start` on; the officers who crew visits
+        (offender managers and sergeants of a team) with their days off; the visits already
+        planned in the period; and the policy values."""
         cases = gather_cases(session, start, None)
         policy = visit_policy(session)
         officers = _officers(session)
@@ -1183,6 +1184,8 @@ class VisitService:
             scheduler_rules.OfficerDuty(o.username, o.team, o.role, frozenset(off.get(o.id, {})))
             for o in crew
         ]
+        holidays = _holidays(start, end)
+        last_day = scheduler_rules.last_visit_day(start, end, holidays)
         requests = []
         for case in cases.values():
             if case.planned:
@@ -1190,6 +1193,9 @@ class VisitService:
             window = visit_window(case.facts(), start, policy)
             if window is None or window.start > end:
                 continue
+            if window.start > last_day and window.end > end:
+                continue  # opens on the plan's last days, none a visit day: the next run's
+
             requests.append(
                 scheduler_rules.VisitRequest(
                     offender_ref=case.reference,
@@ -1212,7 +1218,7 @@ class VisitService:
             end=end,
             daily_limit=policy_int(session, "visits_per_officer_per_day"),
             evening_share=evening_share(session),
-            bank_holidays=_holidays(start, end),
+            bank_holidays=holidays,
             earliest=now if start <= self._services.today() else None,
         )
 

@@ -117,6 +117,10 @@ def test_schedule_json_is_exactly_the_documented_shape(
     )
     assert status == 0 and json.loads(third) == {"planned": [], "unplaceable": []}
     assert _planned(db_url) == 1 + len(document["planned"])
+    status, out, _ = run(
+        capsys, "schedule", "--db", db_url, "--from", FUTURE.isoformat(), "--weeks", "4"
+    )
+    assert status == 0 and "Nothing new to plan" in out
 
 
 def test_schedule_summary_for_people(

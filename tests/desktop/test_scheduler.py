@@ -19,6 +19,7 @@ from desktop.rules.scheduler import (
     VisitRequest,
     check_plan,
     england_and_wales_bank_holidays,
+    last_visit_day,
     plan_visits,
 )
 from desktop.rules.time_bands import LONDON, band_of
@@ -124,6 +125,11 @@ def test_no_visit_day_before_the_plan_ends_is_reported() -> None:
     result = plan([late], officers, end=last_day)
     assert not result.planned
     assert result.unplaceable[0].reason.startswith("no visit day in the window 29/12/2024")
+    assert result.unplaceable[0].reason.endswith("so a later run can plan it")
+    assert last_visit_day(START, last_day, HOLIDAYS) == dt.date(2024, 12, 28)
+    assert last_visit_day(dt.date(2024, 12, 25), dt.date(2024, 12, 26), HOLIDAYS) == dt.date(
+        2024, 12, 24
+    )
 
 
 def test_the_daily_limit_is_reported_when_it_is_what_stops_a_visit() -> None:
