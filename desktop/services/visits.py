@@ -1469,10 +1469,12 @@ def _check_crew_day(
     """Both on duty that day, under the daily limit, and not on another visit within the hour."""
     off = _absences(session, day, day, [c.id for c in crew])
     limit = policy_int(session, "visits_per_officer_per_day")
+    # a visit already recorded counts at the time it happened, a planned one at its plan
+    when = func.coalesce(Visit.occurred_at, Visit.planned_at, type_=UtcDateTime())
     others = session.execute(
-        select(Visit.id, Visit.planned_at, Visit.officer1_id, Visit.officer2_id).where(
-            Visit.planned_at >= start_of_day(day),
-            Visit.planned_at < start_of_day(day + dt.timedelta(days=1)),
+        select(Visit.id, when, Visit.officer1_id, Visit.officer2_id).where(
+            when >= start_of_day(day),
+            when < start_of_day(day + dt.timedelta(days=1)),
             Visit.outcome != VisitOutcome.CANCELLED,
             or_(
                 Visit.officer1_id.in_([c.id for c in crew]),

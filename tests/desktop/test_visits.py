@@ -628,3 +628,52 @@ def test_schedule_persists_once_and_re_running_never_duplicates(
         services.visits.schedule(TODAY - dt.timedelta(days=1), 4, 11)
     with pytest.raises(PermissionRefused):
         services.visits.schedule(TODAY, 4, 11, actor=who(world, "ada"))
+
+
+def test_done_when_an_offender_manager_works_their_week(
+    services: Services, world: World, db_url: str
+) -> None:
+    """Ada sees her week, moves a visit, records a completed visit and a no-access; the
+    caseload's "last seen" and the visit flags follow."""
+    ada = who(world, "ada")
+    services.visits.plan(ada, world.horatio, edit("13/06/2024", "18:30"))
+    week = services.visits.week(ada, None, dt.date(2024, 6, 10))
+    [horatio] = [v for d in week.days for v in d.visits if v.offender_id == world.horatio]
+    assert horatio.can_change and horatio.at.date() == dt.date(2024, 6, 13)
+    services.visits.move(
+        ada,
+        edit("12/06/2024", "11:30", visit_id=horatio.visit_id, expected_version=horatio.version),
+    )
+    moved = services.visits.get(ada, horatio.visit_id)
+    services.visits.record_outcome(
+        ada, horatio.visit_id, completed(moved.version, occurred_time="10:55")
+    )
+    row = next(
+        r for r in services.caseload.load(ada, "mine").rows if r.offender_id == world.horatio
+    )
+    assert row.last_seen == TODAY and not row.visit_overdue
+
+    zebedee = _planned_zebedee(services, world)
+    for n, (day, time) in enumerate((("11/06/2024", "09:00"), ("12/06/2024", "10:30"))):
+        if n:
+            retry = edit("12/06/2024", "12:45", outside_window_reason="Retry after no access.")
+            visit_id = services.visits.plan(ada, world.zebedee, retry)
+            version = services.visits.get(ada, visit_id).version
+        else:
+            visit_id, version = zebedee.visit_id, zebedee.version
+        services.visits.record_outcome(
+            ada,
+            visit_id,
+            completed(
+                version,
+                outcome="no_access",
+                occurred_date=day,
+                occurred_time=time,
+                home_circumstances="",
+                children_present="",
+                notes="No reply.",
+            ),
+        )
+    flags = services.visits.flags(ada, world.zebedee)
+    assert flags.failed_attempts == 2 and flags.warrant_consideration
+    assert flags.last_seen == dt.date(2024, 4, 12)
