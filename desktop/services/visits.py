@@ -91,7 +91,12 @@ from desktop.services.approvals import (
     stamp,
 )
 from desktop.services.errors import NotFound, PermissionRefused, ServiceError
-from desktop.services.permissions import OffenderSubject, load_subject, require_read
+from desktop.services.permissions import (
+    OffenderSubject,
+    can_read_offender,
+    load_subject,
+    require_read,
+)
 from desktop.services.policy import policy_int, policy_value, visit_cadence_months
 
 if TYPE_CHECKING:
@@ -672,7 +677,7 @@ class VisitService:
         """One visit, refused like opening the offender's record."""
         with self._services.transaction() as session:
             visit = _visit(session, visit_id)
-            require_read(actor, load_subject(session, visit.offender_id))
+            _require_visit_read(actor, load_subject(session, visit.offender_id), visit)
             return _views(session, actor, [visit], self._services.today())[0]
 
     def for_offender(self, actor: Actor, offender_id: int) -> list[VisitView]:
@@ -727,6 +732,13 @@ class VisitService:
                     Offender.team_id == team_id
                 )
             visits = list(session.scalars(stmt.order_by(Visit.planned_at, Visit.id)))
+            teams = _offender_teams(session, {v.offender_id for v in visits})
+            visits = [  # another team's offender only when the asking officer is on the crew
+                v
+                for v in visits
+                if can_read_offender(actor.role, actor.team_id, teams[v.offender_id])
+                or actor.officer_id in (v.officer1_id, v.officer2_id)
+            ]
             views = _views(session, actor, visits, self._services.today())
             team_officers = [o for o in officers.values() if o.team_id == team_id and o.active]
             off = _absences(session, week_start, last, [o.id for o in team_officers])
@@ -949,7 +961,7 @@ class VisitService:
             with self._services.transaction() as session:
                 visit = _visit(session, visit_id)
                 subject = load_subject(session, visit.offender_id)
-                require_read(actor, subject)
+                _require_visit_read(actor, subject, visit)
                 check_version(session, visit, edit.expected_version, "visit")
                 if visit.record_state not in (ApprovalState.DRAFT, ApprovalState.RETURNED) or (
                     visit.outcome == VisitOutcome.CANCELLED and visit.occurred_at is None
@@ -1053,7 +1065,7 @@ class VisitService:
             with self._services.transaction() as session:
                 visit = _visit(session, visit_id)
                 subject = load_subject(session, visit.offender_id)
-                require_read(actor, subject)
+                _require_visit_read(actor, subject, visit)
                 if actor.officer_id not in {
                     visit.officer1_id,
                     visit.officer2_id,
@@ -1509,6 +1521,24 @@ def _check_crew_day(
 
 def _article(words: str) -> str:
     return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
+
+
+def _require_visit_read(actor: Actor, subject: OffenderSubject, visit: Visit) -> None:
+    """An officer on the crew may see (and record) the visit even when it is another team's
+    offender; anyone else needs to be able to open the offender's record."""
+    if actor.officer_id in (visit.officer1_id, visit.officer2_id):
+        return
+    require_read(actor, subject)
+
+
+def _offender_teams(session: Session, offender_ids: set[int]) -> dict[int, int]:
+    if not offender_ids:
+        return {}
+    return dict(
+        session.execute(  # type: ignore[arg-type]
+            select(Offender.id, Offender.team_id).where(Offender.id.in_(offender_ids))
+        ).all()
+    )
 
 
 def _require_planner(actor: Actor, subject: OffenderSubject) -> None:

@@ -677,3 +677,23 @@ def test_done_when_an_offender_manager_works_their_week(
     flags = services.visits.flags(ada, world.zebedee)
     assert flags.failed_attempts == 2 and flags.warrant_consideration
     assert flags.last_seen == dt.date(2024, 4, 12)
+
+
+def test_an_officer_of_another_team_on_the_crew_sees_and_records_the_visit(
+    services: Services, world: World
+) -> None:
+    ada, gus = who(world, "ada"), who(world, "gus")
+    visit_id = services.visits.plan(ada, world.horatio, edit("13/06/2024", "18:30", "ada", "gus"))
+    week = services.visits.week(gus, None, dt.date(2024, 6, 10))
+    assert [v.visit_id for d in week.days for v in d.visits] == [visit_id]
+    view = services.visits.get(gus, visit_id)
+    assert view.can_record and not view.can_change
+    with pytest.raises(PermissionRefused):
+        services.visits.get(who(world, "hattie"), visit_id)
+    # Hattie (Birch) sees Gus's week without the Alder offender he is crewing for
+    hatties = services.visits.week(who(world, "hattie"), "gus", dt.date(2024, 6, 10))
+    assert not [v for d in hatties.days for v in d.visits]
+    services.visits.record_outcome(
+        gus, visit_id, completed(view.version, officer2="gus", occurred_time="10:00")
+    )
+    assert services.visits.get(ada, visit_id).outcome == "completed"
