@@ -98,7 +98,7 @@ def test_filter_keystrokes_on_the_small_world(qapp, db_url: str, tmp_path: Path)
         try:
             assert screen.model.total == len(world.alder_offenders)
             keys = caseload_filter.typing("zz3 4")
-            times = caseload_filter.keystroke_times(screen, keys, rounds=2)
+            times = caseload_filter.keystroke_times(screen, keys + keys)
         finally:
             screen.close()
             screen.deleteLater()

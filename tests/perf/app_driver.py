@@ -16,11 +16,13 @@ The driver types the username and the demo password and presses Sign in as soon 
 Sign in button is enabled (the database is open), so no human typing time is included.
 
 startup: reports `painted <monotonic seconds>` when the caseload table's viewport has painted
-with rows in it. The time is `time.monotonic()`, taken in a zero-timer posted from the viewport's
-first Paint event with rows, so the paint itself has finished; on Linux `time.monotonic` reads
-CLOCK_MONOTONIC, the same clock in every process, so the parent subtracts the `time.monotonic()`
-it read just before starting this process. Then the window is closed and the app shuts down as it
-would (signing out).
+with rows in it, followed by `what=<monotonic seconds>` for the stages on the way: the dialog on
+screen (the event loop's first turn), the database open (Sign in enabled), the main window shown
+after sign-in, the caseload's rows loaded. The painted time is `time.monotonic()`, read in a
+zero-timer posted from the viewport's first Paint event with rows, so that the paint has finished;
+on Linux `time.monotonic` reads CLOCK_MONOTONIC, the same clock in every process, so the parent
+subtracts the `time.monotonic()` it read just before starting this process. Then the window is
+closed and the app shuts down as it would (signing out).
 
 memory: after that first paint, switches the caseload to the whole force (when the officer may),
 opens the first few records one after another, visits every screen in `ui.screens.SCREENS`, lets
@@ -91,17 +93,22 @@ class Driver(QObject):
         self.window: QObject | None = None
         self.watch: FirstPaintWithRows | None = None
         self.steps: list[Callable[[], bool]] = []
+        self.stages: list[tuple[str, float]] = []  # (what, time.monotonic()) along the way
         self.poll = QTimer(self)
         self.poll.setInterval(20)
         self.poll.timeout.connect(self._tick)
 
     # -- signing in --------------------------------------------------------------------------
 
+    def stage(self, what: str) -> None:
+        self.stages.append((what, time.monotonic()))
+
     def find_dialog(self) -> None:
         dialog = top_level("SignInDialog")
         if dialog is None:
             QTimer.singleShot(1, self.find_dialog)
             return
+        self.stage("dialog")
         dialog.signed_in.connect(self._signed_in)  # after the Shell's: the window exists
         if dialog.sign_in_button.isEnabled():
             self._sign_in(dialog)
@@ -109,23 +116,27 @@ class Driver(QObject):
             dialog.database_ready.connect(lambda: self._sign_in(dialog))
 
     def _sign_in(self, dialog: QObject) -> None:
+        self.stage("database")
         dialog.username.setText(self.username)
         dialog.password.setText(PASSWORD)
         dialog.sign_in_button.click()
 
     def _signed_in(self, _actor: object) -> None:
+        self.stage("window")
         window = top_level("MainWindow")
         if window is None:
             fail("signed in, but no main window is on screen")
             return
         self.window = window
         self.watch = FirstPaintWithRows(window.screens["caseload"], self._painted)
+        window.screens["caseload"].loaded.connect(lambda: self.stage("rows"))
 
     # -- after the first paint ---------------------------------------------------------------
 
     def _painted(self) -> None:
         if self.mode == "startup":
-            report(f"painted {time.monotonic():.6f}")
+            stages = " ".join(f"{what}={at:.6f}" for what, at in self.stages)
+            report(f"painted {time.monotonic():.6f} {stages}")
             self.window.close()
             return
         self.steps = self._memory_steps()
