@@ -136,11 +136,14 @@ def percentile(samples: Sequence[float], pct: float) -> float:
 # -- output -----------------------------------------------------------------------------------
 
 
-def _num(x: float | None, digits: int = 1) -> str:
+def _num(x: float | None, digits: int | None = None) -> str:
+    """One decimal, or two below 10 (a 0.4 s plan, a 0.06 ms update)."""
     if x is None:
         return "-"
     if not math.isfinite(x):
         return str(x)
+    if digits is None:
+        digits = 2 if abs(x) < 10 else 1
     return f"{x:,.{digits}f}"
 
 
