@@ -9,21 +9,23 @@ interpreter start-up. It runs the start-up path of `pillars gui --db URL` unchan
 `ui.app.run_gui`. The one thing done earlier than in the app is creating the QApplication (after
 PySide6 is imported, as in the app), which `ui.app.make_application` then adopts as its own and
 names and styles as usual: the driver needs it to hook its timers and signals in before `run_gui`
-enters the event loop. Nothing in `ui/` knows
-it is being driven; the driver reaches the widgets through their public attributes.
+enters the event loop. Nothing in `ui/` knows it is being driven; the driver reaches the widgets
+through their public attributes.
 
 The driver types the username and the demo password and presses Sign in as soon as the dialog's
 Sign in button is enabled (the database is open), so no human typing time is included.
 
-startup: reports `painted <monotonic seconds>` when the caseload table's viewport has painted
-with rows in it, followed by `what=<monotonic seconds>` for the stages on the way: the dialog on
-screen (the event loop's first turn), the database open (Sign in enabled), the main window shown
-after sign-in, the caseload's rows loaded; and `heavy=` the slow-to-import modules of `HEAVY` that
-had been imported by then. The painted time is `time.monotonic()`, read in a
-zero-timer posted from the viewport's first Paint event with rows, so that the paint has finished;
-on Linux `time.monotonic` reads CLOCK_MONOTONIC, the same clock in every process, so the parent
-subtracts the `time.monotonic()` it read just before starting this process. Then the window is
-closed and the app shuts down as it would (signing out).
+startup: when the caseload table's viewport has painted with rows in it, reports one line:
+
+    painted <t> dialog=<t> database=<t> window=<t> rows=<t> cpu=<s> heavy=<modules>
+
+<t> are `time.monotonic()` readings: the first paint with rows (read in a zero-timer posted from
+that Paint event, so the paint has finished), the dialog on screen (the event loop's first turn),
+the database open (Sign in enabled), the main window shown after sign-in, the rows loaded. On
+Linux `time.monotonic` reads CLOCK_MONOTONIC, the same clock in every process, so the parent
+subtracts the reading it took just before starting this process. `cpu` is the process's CPU
+seconds so far (all threads); `heavy` the slow-to-import modules of `HEAVY` loaded by then. Then
+the window is closed and the app shuts down as it would (signing out).
 
 memory: after that first paint, switches the caseload to the whole force (when the officer may),
 opens the first few records one after another, visits every screen in `ui.screens.SCREENS`, lets
@@ -52,6 +54,12 @@ RECORDS_TO_OPEN = 5
 # Modules the start-up should not need (reportlab, psycopg: the issue; the others: slow imports).
 HEAVY = ("reportlab", "psycopg", "alembic", "holidays", "icalendar")
 GIVE_UP_MS = 120_000
+
+
+def cpu_seconds() -> float:
+    """CPU time of the whole process so far, every thread, user and system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def report(line: str) -> None:
@@ -141,7 +149,7 @@ class Driver(QObject):
             painted = time.monotonic()
             stages = " ".join(f"{what}={at:.6f}" for what, at in self.stages)
             heavy = ",".join(m for m in HEAVY if m in sys.modules) or "none"
-            report(f"painted {painted:.6f} {stages} heavy={heavy}")
+            report(f"painted {painted:.6f} {stages} cpu={cpu_seconds():.6f} heavy={heavy}")
             self.window.close()
             return
         self.steps = self._memory_steps()
