@@ -1,5 +1,5 @@
 """The screens the main window offers, in navigation order, each with its keyboard shortcut.
-Later issues add Visits, Inbox, Safeguarding, Scrutiny, Dashboard and Team here."""
+Later issues add Inbox, Safeguarding, Scrutiny, Dashboard and Team here."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from ui.caseload.screen import CaseloadScreen
 from ui.context import AppContext
+from ui.visits.screen import VisitsScreen
 
 
 @dataclass(frozen=True)
@@ -23,4 +24,5 @@ class ScreenSpec:
 
 SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("caseload", "Caseload", "Ctrl+1", "caseload", CaseloadScreen),
+    ScreenSpec("visits", "Visits", "Ctrl+2", "visits", VisitsScreen),
 )
