@@ -33,7 +33,6 @@ from db.enums import (
     PpnState,
     Role,
     TaskState,
-    VisitOutcome,
 )
 from db.models import (
     Address,
@@ -47,7 +46,6 @@ from db.models import (
     RiskFactor,
     RiskManagementPlan,
     Task,
-    Visit,
 )
 from desktop.rules import breaches as breach_rules
 from desktop.rules import cadence
@@ -60,7 +58,8 @@ from desktop.rules.quality import (
 )
 from desktop.services.actor import Actor
 from desktop.services.errors import PermissionRefused
-from desktop.services.policy import policy_int, visit_cadence_months
+from desktop.services.policy import policy_int
+from desktop.services.visits import visit_flags
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
@@ -117,6 +116,8 @@ class CaseloadRow:
     surname: str = ""  # for sorting by surname
     quality_score: int = 100  # record-quality score, 0-100 (desktop.rules.quality)
     quality_findings: int = 0  # how many record-quality findings
+    failed_attempts: int = 0  # no access / refused entry in a row since the last completed visit
+    warrant_consideration: bool = False  # s96B: consider a warrant to enter for risk assessment
 
 
 @dataclass(frozen=True)
@@ -197,10 +198,7 @@ def _build_rows(
     on: dt.date,
     now: dt.datetime | None,
 ) -> list[CaseloadRow]:
-    cadence_months = visit_cadence_months(session)
     review_months = policy_int(session, "arms_review_months")
-    first_visit_days = policy_int(session, "first_visit_after_conviction_days")
-    release_visit_days = policy_int(session, "visit_after_release_days")
     ppn_hours = policy_int(session, "ppn_submit_hours")
 
     offender_stmt = select(
@@ -213,7 +211,6 @@ def _build_rows(
         Offender.status,
         Offender.status_since,
         Offender.manager_id,
-        Offender.registration_start,
         Offender.reactive_management,
         Offender.no_fixed_abode,
         Offender.expected_release_on,
@@ -286,19 +283,9 @@ def _build_rows(
         arms_in_force[offender_id] = assessment_id
     quality = _quality_inputs(session, condition, on, arms_in_force)
 
-    seen_at = func.max(Visit.occurred_at)
-    last_seen: dict[int, dt.date] = {}
-    for offender_id, at in session.execute(
-        _scoped(select(Visit.offender_id, seen_at), Visit.offender_id, condition)
-        .where(
-            Visit.outcome == VisitOutcome.COMPLETED,
-            Visit.occurred_at.is_not(None),
-            Visit.occurred_at < _start_of_london_day(on + dt.timedelta(days=1)),
-        )
-        .group_by(Visit.offender_id)
-    ):
-        if at is not None:
-            last_seen[offender_id] = london_date(at)
+    # Last seen, the next visit due and the warrant flag come from the visit rules, so the
+    # caseload always agrees with the scheduler and the record.
+    visits = visit_flags(session, condition, on)
 
     open_tasks: dict[int, int] = dict(
         session.execute(  # type: ignore[arg-type]
@@ -358,7 +345,6 @@ def _build_rows(
         status,
         status_since,
         manager_id,
-        registration_start,
         reactive,
         no_fixed_abode,
         expected_release_on,
@@ -372,7 +358,8 @@ def _build_rows(
         postcode = postcodes.get(offender_id, "")
         risk = arms.get(offender_id)
         risk_level = risk[0] if risk else None
-        seen = last_seen.get(offender_id)
+        flags = visits.get(offender_id)
+        seen = flags.last_seen if flags is not None else None
         release = releases.get(offender_id)
         released_on = (
             release
@@ -381,17 +368,7 @@ def _build_rows(
             and (status_since is None or release >= status_since)
             else None
         )
-        due = cadence.next_visit_due(
-            risk_level,
-            seen,
-            registration_start,
-            bool(reactive),
-            cadence_months,
-            in_community=status_value == community,
-            released_on=released_on,
-            first_visit_days=first_visit_days,
-            release_visit_days=release_visit_days,
-        )
+        due = flags.next_visit_due if flags is not None else None
         review_due = cadence.arms_review_due(
             risk[1] if risk else None, risk[2] if risk else None, review_months
         )
@@ -450,7 +427,7 @@ def _build_rows(
                 manager_id=manager_id,
                 last_seen=seen,
                 next_visit_due=due,
-                visit_overdue=cadence.is_overdue(due, on),
+                visit_overdue=flags.visit_overdue if flags is not None else False,
                 arms_review_due=review_due,
                 arms_overdue=cadence.arms_overdue(review_due, on, has_arms=risk is not None),
                 open_tasks=open_tasks.get(offender_id, 0),
@@ -462,6 +439,10 @@ def _build_rows(
                 surname=surname,
                 quality_score=report.score,
                 quality_findings=len(report.findings),
+                failed_attempts=flags.failed_attempts if flags is not None else 0,
+                warrant_consideration=(
+                    flags.warrant_consideration if flags is not None else False
+                ),
             )
         )
     rows.sort(key=lambda r: (r.surname.casefold(), r.name.casefold(), r.reference))
@@ -684,10 +665,6 @@ def search_key(reference: str, name: str, aliases: list[str], postcode: str) -> 
     if postcode:
         parts += [postcode, postcode.replace(" ", "")]
     return " ".join(parts).lower()
-
-
-def _start_of_london_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=LONDON).astimezone(dt.UTC)
 
 
 def london_date(at: dt.datetime) -> dt.date:

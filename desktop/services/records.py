@@ -31,7 +31,6 @@ from db.enums import (
     Pillar,
     PpnState,
     TaskState,
-    VisitOutcome,
 )
 from db.models import (
     Address,
@@ -59,7 +58,7 @@ from desktop.rules.validation import Form
 from desktop.services.actor import Actor
 from desktop.services.approvals import PendingApproval, pending_in
 from desktop.services.audit import AuditRow
-from desktop.services.caseload import late_draft_ppns, london_date, quality_facts
+from desktop.services.caseload import late_draft_ppns, quality_facts
 from desktop.services.errors import (
     EditConflict,
     FieldError,
@@ -68,7 +67,8 @@ from desktop.services.errors import (
 )
 from desktop.services.mappa import MappaChangeView, history_in
 from desktop.services.permissions import can_edit_offender, load_subject, require_edit, require_read
-from desktop.services.policy import policy_int, visit_cadence_months
+from desktop.services.policy import policy_int
+from desktop.services.visits import visit_flags
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
@@ -268,6 +268,9 @@ class OffenderRecord:
     last_seen: dt.date | None
     next_visit_due: dt.date | None
     can_edit: bool
+    visit_overdue: bool = False
+    failed_attempts: int = 0  # no access / refused entry in a row since the last completed visit
+    warrant_consideration: bool = False  # s96B: consider a warrant to enter for risk assessment
     team_id: int = 0
     risk_level: str | None = None  # the latest approved ARMS level
     next_periodic_due: dt.date | None = None
@@ -880,13 +883,9 @@ def build_record(
         ),
         None,
     )
-    completed = [
-        v.occurred_at
-        for v in visits
-        if v.outcome == VisitOutcome.COMPLETED and v.occurred_at is not None
-    ]
-    seen_dates = [d for d in (london_date(at) for at in completed) if d <= today]
-    last_seen = max(seen_dates, default=None)
+    # Last seen, the next visit due and the warrant flag: the visit rules, as the caseload.
+    flags = visit_flags(session, Offender.id == offender.id, today).get(offender.id)
+    last_seen = flags.last_seen if flags is not None else None
     releases = [
         n.event_on
         for n in notifications
@@ -903,17 +902,7 @@ def build_record(
         and (offender.status_since is None or release >= offender.status_since)
         else None
     )
-    next_due = cadence.next_visit_due(
-        latest_arms.level.value if latest_arms else None,
-        last_seen,
-        offender.registration_start,
-        offender.reactive_management,
-        visit_cadence_months(session),
-        in_community=in_community,
-        released_on=released_on,
-        first_visit_days=policy_int(session, "first_visit_after_conviction_days"),
-        release_visit_days=policy_int(session, "visit_after_release_days"),
-    )
+    next_due = flags.next_visit_due if flags is not None else None
     found = breach_rules.breaches_on(
         today,
         status=offender.status.value,
@@ -1146,6 +1135,9 @@ def build_record(
         breaches=found,
         last_seen=last_seen,
         next_visit_due=next_due,
+        visit_overdue=flags.visit_overdue if flags is not None else False,
+        failed_attempts=flags.failed_attempts if flags is not None else 0,
+        warrant_consideration=flags.warrant_consideration if flags is not None else False,
         can_edit=can_edit_offender(actor.role, actor.officer_id, offender.manager_id),
         team_id=offender.team_id,
         risk_level=latest_arms.level.value if latest_arms else None,
@@ -1281,6 +1273,9 @@ def record_document(record: OffenderRecord) -> dict[str, Any]:
         "plan": plan_doc,
         "last_seen": _iso(record.last_seen),
         "next_visit_due": _iso(record.next_visit_due),
+        "visit_overdue": record.visit_overdue,
+        "failed_visit_attempts": record.failed_attempts,
+        "warrant_consideration": record.warrant_consideration,
         "visits": [
             {
                 "planned_at": _iso(v.planned_at),

@@ -524,6 +524,18 @@ def gather_cases(
     return cases
 
 
+def visit_flags(
+    session: Session, where: ColumnElement[bool] | None, on: dt.date
+) -> dict[int, VisitFlags]:
+    """Visit flags for every offender matching `where` (a condition on Offender; all when None),
+    inside the caller's transaction. The caseload and the record read "not seen since", the next
+    visit due and the warrant flag from here, so they always agree with the scheduler."""
+    cases = gather_cases(session, on, where)
+    policy = visit_policy(session)
+    threshold = policy_int(session, "failed_visits_before_warrant")
+    return {oid: _flags(case, on, policy, threshold) for oid, case in cases.items()}
+
+
 def _flags(case: _Case, on: dt.date, policy: VisitPolicy, threshold: int) -> VisitFlags:
     window = visit_window(case.facts(), on, policy)
     failed = failed_attempts(case.outcomes_newest_first())
@@ -662,10 +674,7 @@ class VisitService:
         if offender_ids is not None and not offender_ids:
             return {}
         where = Offender.id.in_(list(offender_ids)) if offender_ids is not None else None
-        cases = gather_cases(session, day, where)
-        policy = visit_policy(session)
-        threshold = policy_int(session, "failed_visits_before_warrant")
-        return {oid: _flags(case, day, policy, threshold) for oid, case in cases.items()}
+        return visit_flags(session, where, day)
 
     def flags(self, actor: Actor, offender_id: int, on: dt.date | None = None) -> VisitFlags:
         """`flags_for` one offender, refused like opening their record."""
