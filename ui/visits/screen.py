@@ -100,6 +100,7 @@ class VisitsScreen(QWidget):
         self.ctx = ctx
         self.setObjectName("visitsScreen")
         self._started = False
+        self._load_failed = False
         self._week_token = 0
         self._due_token = 0
         self._week_start: dt.date | None = None
@@ -187,11 +188,12 @@ class VisitsScreen(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
 
-        self.state_label = QLabel("Loading the visits…")
+        self.state_label = QLabel()
         self.state_label.setObjectName("stateLabel")
         self.state_label.setWordWrap(True)
         self.state_label.setAccessibleName("Visits message")
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state_label.hide()
 
         self.week_pane = WeekPane()
         self.due_pane = DuePane()
@@ -349,7 +351,6 @@ class VisitsScreen(QWidget):
         if keep_visit is None and day is None:
             current = self.week_pane.current_visit()
             keep_visit = current.visit_id if current is not None else None
-        self._show_state("Loading the week…", "info")
         self._show_week_label(start, None)
         self.ctx.runner.run(
             self.ctx.svc.visits.week,
@@ -372,7 +373,9 @@ class VisitsScreen(QWidget):
             plan, self.ctx.svc.now(), name, keep_visit=keep_visit, day=day or self._today_in(plan)
         )
         self._show_week_label(plan.week_start, plan)
-        self._clear_state_if_loading()
+        if self._load_failed:
+            self._load_failed = False
+            self.state_label.hide()
         self._update_actions()
         self.week_loaded.emit()
 
@@ -386,6 +389,7 @@ class VisitsScreen(QWidget):
         self.week = None
         self.week_pane.set_week(None, self.ctx.svc.now(), None)
         self._show_state(error_text(exc), "alert")
+        self._load_failed = True
         self._update_actions()
         self.failed.emit(error_text(exc))
 
@@ -400,6 +404,8 @@ class VisitsScreen(QWidget):
             )
             count = sum(len(d.visits) for d in plan.days)
             text += f": {plural(count, 'visit')} for {whose}"
+        else:
+            text += ": loading…"
         self.week_label.setText(text)
 
     def load_due(self) -> None:
@@ -435,10 +441,6 @@ class VisitsScreen(QWidget):
         self.state_label.setText(text)
         set_tone(self.state_label, tone)
         self.state_label.show()
-
-    def _clear_state_if_loading(self) -> None:
-        if self.state_label.property("tone") == "info" and self.state_label.text().endswith("…"):
-            self.state_label.hide()
 
     @property
     def state_text(self) -> str:
