@@ -14,6 +14,8 @@ also gives the GUI thread's CPU time, which a busy machine disturbs far less); a
 counter on the table's viewport checks that each keystroke that changed the rows repainted them.
 The typing is `ROUNDS`: five times a surname fragment, a postcode and a reference fragment, each
 typed and deleted a character at a time, different text each round, after one unmeasured round.
+The notes end with how long a bare QTableWidget of the same size takes to repaint on this machine
+at the time: a yardstick for reading absolute targets on a machine whose speed wanders.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
@@ -242,6 +245,45 @@ STRESS_ACTOR = Actor(
 )
 
 
+# -- the machine's speed --------------------------------------------------------------------------
+
+
+def bare_repaint_ms(rows: int = 60, repaints: int = 60) -> float:
+    """Median milliseconds a bare QTableWidget the caseload's size, full of caseload-like text,
+    takes to repaint its viewport. Not a floor for the targets, which are absolute: a yardstick for
+    reading them, since a shared machine's speed wanders."""
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+    sample = (
+        "ZZ/2019/123456", "Keith Burdockbucket", "Very high", "C1 / L1", "Community",
+        "Alan Marrowtumble", "12/03/2026", "OVERDUE 01/02/2026", "14/05/2027", "2", "None",
+    )  # fmt: skip
+    table = QTableWidget(rows, len(sample))
+    try:
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().setVisible(False)
+        for r in range(rows):
+            for c, text in enumerate(sample):
+                table.setItem(r, c, QTableWidgetItem(text))
+        table.resize(*SCREEN_SIZE)
+        table.show()
+        QApplication.processEvents()
+        viewport = table.viewport()
+        for _ in range(5):
+            viewport.repaint()
+        took = []
+        for _ in range(repaints):
+            started = time.perf_counter()
+            viewport.repaint()
+            took.append((time.perf_counter() - started) * 1000)
+    finally:
+        table.close()
+        table.deleteLater()
+        QApplication.processEvents()
+    return percentile(took, 50)
+
+
 # -- the measurement ----------------------------------------------------------------------------
 
 
@@ -303,4 +345,5 @@ def measure(bench) -> list[Measurement]:
             )
         finally:
             ctx.runner.shutdown()
-    return results
+    yardstick = f"; a bare QTableWidget this size repaints in {bare_repaint_ms():.1f} ms here"
+    return [replace(m, note=m.note + yardstick) for m in results]
