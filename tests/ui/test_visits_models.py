@@ -79,7 +79,7 @@ def test_week_model_columns_rows_and_empty_days() -> None:
     assert heads[0] == "Monday\n26/08/2024\nBank holiday"
     assert heads[1] == "Tuesday\n27/08/2024\nOff duty"  # Ada's own week: she is off
     assert heads[2] == "Wednesday\n28/08/2024\n"  # only Cora is off: not Ada's concern here
-    assert heads[6] == "Sunday\n01/09/2024\nSunday: no routine visits"
+    assert heads[6] == "Sunday\n01/09/2024\nNo routine visits"
     tip = model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "Off duty: Ada Quillfeather, Cora Pennywhistle." in tip and "2 visits." in tip
 
@@ -88,12 +88,11 @@ def test_week_model_columns_rows_and_empty_days() -> None:
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsSelectable
     assert model.flags(model.index(0, 1)) & Qt.ItemFlag.ItemIsSelectable
     assert model.index(1, 1).data(VISIT_ROLE).visit_id == 2
-    assert model.index(1, 1).data().splitlines()[-2:] == [
-        "Announced",
-        "Planned: outcome not yet recorded",
-    ]
+    assert model.index(1, 1).data().splitlines()[-1] == (
+        "Announced · Planned: outcome not yet recorded"
+    )
     done = model.index(0, 2)
-    assert done.data().splitlines()[-1] == "Completed, record approved"
+    assert done.data().splitlines()[-1] == "Unannounced · Completed, record approved"
     assert isinstance(done.data(Qt.ItemDataRole.BackgroundRole), QBrush)
     spoken = model.index(0, 1).data(Qt.ItemDataRole.AccessibleTextRole)
     assert spoken.startswith("Tuesday 27/08/2024 at 09:30, morning. ZZ/2020/000001")
@@ -190,22 +189,34 @@ def test_due_model_flags_a_warrant_with_word_icon_and_colour() -> None:
         planned_visit=view(9, MONDAY + dt.timedelta(days=2), 18),
     )
     model.set_due([flagged, first])
-    assert model.rowCount() == 2 and model.columnCount() == 9
-    row = [model.index(0, c).data() for c in range(9)]
-    assert row[3] == "Overdue since 12/06/2024 (routine)"
-    assert row[6] == "2 failed attempts in a row"
-    assert row[7] == "Consider s96B warrant"
-    assert row[8] == "Not planned"
-    warrant = model.index(0, 7)
+    assert model.rowCount() == 2 and model.columnCount() == 8
+    row = [model.index(0, c).data() for c in range(8)]
+    assert row[3] == "Overdue since 12/06/2024"
+    assert row[4] == "26/08/2024 to 01/09/2024"
+    assert row[5] == "12/05/2024"
+    assert row[6] == "Consider s96B warrant"
+    assert row[7] == "Not planned"
+    warrant = model.index(0, 6)
     assert warrant.data(Qt.ItemDataRole.DecorationRole) is not None
     assert isinstance(warrant.data(Qt.ItemDataRole.ForegroundRole), QBrush)
+    assert warrant.data(Qt.ItemDataRole.ToolTipRole).startswith("2 failed attempts in a row.")
+    assert warrant.data(Qt.ItemDataRole.AccessibleTextRole) == (
+        "Consider s96B warrant: 2 failed attempts in a row"
+    )
     assert model.index(0, 0).data(DUE_ROLE).offender_id == 1
-    second = [model.index(1, c).data() for c in range(9)]
+    second = [model.index(1, c).data() for c in range(8)]
     assert second[2] == "Unallocated"
-    assert second[3] == "Before sentence, due 12/06/2024"
+    assert second[3] == "Before sentence"
+    assert model.index(1, 3).data(Qt.ItemDataRole.ToolTipRole) == (
+        "The before sentence visit is due by 12/06/2024."
+    )
     assert second[5] == "Never seen"
-    assert second[7] == ""
-    assert second[8] == "Wed 28/08/2024 18:30 (evening), Ada Quillfeather and Bramwell Tiddlecombe"
+    assert second[6] == "None"
+    assert second[7] == "28/08/2024 18:30"
+    assert model.index(1, 7).data(Qt.ItemDataRole.ToolTipRole) == (
+        "Wed 28/08/2024 18:30 (evening) with Ada Quillfeather and Bramwell Tiddlecombe. "
+        "Unannounced."
+    )
     assert model.row_of(2) == 1
     model.set_due([])
     assert model.rowCount() == 0

@@ -9,6 +9,7 @@ choices are fetched in the background and what was chosen is kept."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -28,15 +29,16 @@ NOBODY = ""  # the data of "Choose an officer"
 DEBOUNCE_MS = 250
 
 
-def choice_text(choice: CrewChoice) -> str:
-    role = texts.role_words(choice.role)
-    if choice.is_manager:
-        role += ", the offender's manager"
+def choice_text(choice: CrewChoice, not_counted: int = 0) -> str:
+    """'Ada Quillfeather, offender's manager: on duty, 1 visit that day'. `not_counted`: visits
+    of theirs not to count (the one being moved, when it is on the same day)."""
+    role = "offender's manager" if choice.is_manager else texts.role_words(choice.role)
     if not choice.on_duty:
-        return f"{choice.name} ({role}): OFF DUTY, {texts.absence_words(choice.absence)}"
-    visits = choice.visits_that_day
-    load = "no other visits" if visits == 0 else f"{visits} visit{'s' if visits != 1 else ''}"
-    return f"{choice.name} ({role}): on duty, {load} that day"
+        return f"{choice.name}, {role}: OFF DUTY, {texts.absence_words(choice.absence)}"
+    visits = max(0, choice.visits_that_day - not_counted)
+    other = "other " if not_counted else ""
+    load = f"no {other}visits" if visits == 0 else f"{visits} {other}visit{'s' * (visits != 1)}"
+    return f"{choice.name}, {role}: on duty, {load} that day"
 
 
 def fill_crew(
@@ -44,15 +46,19 @@ def fill_crew(
     choices: list[CrewChoice],
     selected: str,
     others: dict[str, str] | None = None,
+    not_counted: Collection[str] = (),
 ) -> None:
     """Put the choices in `combo`, keep `selected` (a username) chosen. `others` (username ->
-    name) are officers outside the list who are already on the visit's crew (another team's)."""
+    name) are officers outside the list who are already on the visit's crew (another team's);
+    `not_counted` the crew of the visit being moved, whose count that day includes it."""
     combo.blockSignals(True)
     combo.clear()
     combo.addItem("Choose an officer", NOBODY)
     alert = QBrush(QColor(texts.FOREGROUND["alert"]))
     for choice in choices:
-        combo.addItem(choice_text(choice), choice.username)
+        combo.addItem(
+            choice_text(choice, 1 if choice.username in not_counted else 0), choice.username
+        )
         if not choice.on_duty:
             row = combo.count() - 1
             combo.setItemData(row, alert, Qt.ItemDataRole.ForegroundRole)
@@ -82,6 +88,7 @@ class CrewLoader(QObject):
     a day are in the combos (tests wait on it)."""
 
     loaded = Signal(object)
+    noted = Signal()  # the note under the pickers changed: the dialog may need to grow
 
     def __init__(
         self,
@@ -99,6 +106,8 @@ class CrewLoader(QObject):
         self.combos = combos
         self.note = note
         self.others: dict[str, str] = {}
+        # The visit being moved: (its day, its crew), not counted among their visits that day.
+        self.moving: tuple[dt.date, tuple[str, str]] | None = None
         self.choices: list[CrewChoice] = []
         self.day: dt.date | None = None
         self._wanted: dt.date | None = None
@@ -148,7 +157,7 @@ class CrewLoader(QObject):
         if not self.choices:
             for combo in self.combos:
                 fill_crew(combo, [], "", self.others)
-            self.note.setText("Type the date of the visit to see who is on duty that day.")
+            self._note("Type the date of the visit to see who is on duty that day.")
 
     def _fetch(self) -> None:
         day = self._wanted
@@ -156,7 +165,7 @@ class CrewLoader(QObject):
             return
         self._token += 1
         token = self._token
-        self.note.setText(f"Finding who is on duty on {fmt_date(day)}…")
+        self._note(f"Finding who is on duty on {fmt_date(day)}…")
         self.ctx.runner.run(
             self.ctx.svc.visits.crew_choices,
             self.ctx.officer,
@@ -173,16 +182,21 @@ class CrewLoader(QObject):
         keep = self.selected()
         self.choices = list(choices)
         self.day = day
+        crew = self.moving[1] if self.moving is not None and self.moving[0] == day else ()
         for combo, username in zip(self.combos, keep, strict=True):
-            fill_crew(combo, self.choices, username, self.others)
+            fill_crew(combo, self.choices, username, self.others, crew)
         off = [c.name for c in self.choices if not c.on_duty]
         text = f"Officers on {texts.long_day(day)}, with their other visits that day."
         if off:
             text += f" Off duty: {', '.join(off)}."
-        self.note.setText(text)
+        self._note(text)
         self.loaded.emit(day)
 
     def _failed(self, token: int, exc: BaseException) -> None:
         if token != self._token:
             return
-        self.note.setText(f"Could not list the officers: {error_text(exc)}")
+        self._note(f"Could not list the officers: {error_text(exc)}")
+
+    def _note(self, text: str) -> None:
+        self.note.setText(text)
+        self.noted.emit()

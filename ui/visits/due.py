@@ -1,6 +1,10 @@
 """Offenders due a home visit: the window, why (routine, before sentence, after release,
 overdue), when last seen, failed attempts and the s96B warrant flag, and the visit planned for
-them if there is one. Soonest window end first, as the service orders them."""
+them if there is one.
+
+Overdue visits come first, longest overdue at the top; then the rest as the service orders them,
+soonest window end first. Columns are sized from the font; the name takes the width left over,
+so that every column fits a 1600-pixel screen, the offender manager's column included."""
 
 from __future__ import annotations
 
@@ -17,19 +21,21 @@ from ui.widgets.labels import plural
 if TYPE_CHECKING:
     from desktop.services.visits import DueVisit
 
-# The longest text each column shows, to size it from the font in use; the last column (the
-# planned visit) takes what is left.
-SAMPLES = (
-    "ZZ/2026/000000",
-    "Forename Longersurname",
-    "Forename Longersurname",
-    "Overdue since 00/00/0000 (before sentence)",
-    "00/00/0000 to 00/00/0000",
-    "Never seen",
-    "2 failed attempts in a row",
-    "Consider s96B warrant",
+# The longest text each column shows (and whether it is bold with the warning icon), to size it
+# from the font in use; the name (None here) takes what is left.
+SAMPLES: tuple[tuple[str, bool] | None, ...] = (
+    ("ZZ/2026/000000", False),
+    None,
+    ("Geoffrey Buttonspindle", False),
+    ("Overdue since 00/00/0000", True),
+    ("00/00/0000 to 00/00/0000", False),
+    ("Never seen", False),
+    ("Consider s96B warrant", True),
+    ("00/00/0000 00:00", False),
 )
 ICON_ROOM = 24
+NAME_COLUMN = 1
+NAME_MIN_WIDTH = 150
 
 
 class DuePane(QWidget):
@@ -55,8 +61,9 @@ class DuePane(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         self._size_columns()
+        self.table.resized.connect(self._fit_name_column)
         self.table.selectionModel().currentChanged.connect(
             lambda _current, _previous: self.current_changed.emit()
         )
@@ -69,22 +76,46 @@ class DuePane(QWidget):
         layout.addWidget(self.table, 1)
 
     def _size_columns(self) -> None:
+        body = QFontMetrics(self.table.font())
         bold_font = QFont(self.table.font())
         bold_font.setBold(True)
         bold = QFontMetrics(bold_font)
         header = self.table.horizontalHeader()
-        for column, sample in enumerate(SAMPLES):
+        for column, spec in enumerate(SAMPLES):
+            if spec is None:
+                continue
+            sample, alert = spec
             title = bold.horizontalAdvance(DueModel.headers[column]) + 16
-            header.resizeSection(
-                column, max(bold.horizontalAdvance(sample) + ICON_ROOM, title) + 14
+            text = (
+                bold.horizontalAdvance(sample) + ICON_ROOM
+                if alert
+                else body.horizontalAdvance(sample)
             )
+            header.resizeSection(column, max(text, title) + 14)
+
+    def _fit_name_column(self) -> None:
+        header = self.table.horizontalHeader()
+        others = sum(
+            header.sectionSize(i)
+            for i in range(self.model.columnCount())
+            if i != NAME_COLUMN and not header.isSectionHidden(i)
+        )
+        width = self.table.viewport().width() - others
+        header.resizeSection(NAME_COLUMN, max(NAME_MIN_WIDTH, width))
 
     def set_due(self, rows: list[DueVisit], *, show_manager: bool) -> None:
         keep = self.current_due()
+        rows = sorted(
+            rows,
+            key=lambda d: (not d.overdue, (d.due or d.window_end) if d.overdue else d.window_end),
+        )
         self.model.set_due(rows)
         self.table.setColumnHidden(2, not show_manager)
-        if keep is not None:
-            self.select_offender(keep.offender_id)
+        self._fit_name_column()
+        kept = keep is not None and self.select_offender(keep.offender_id)
+        if not kept and rows:
+            self.table.setCurrentIndex(self.model.index(0, 0))
+            self.table.selectRow(0)
         overdue = sum(1 for d in rows if d.overdue)
         warrants = sum(1 for d in rows if d.warrant_consideration)
         unplanned = sum(1 for d in rows if d.planned_visit is None)

@@ -72,7 +72,7 @@ class VisitForm(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("visitDialog")
-        self.setMinimumWidth(580)
+        self.setMinimumWidth(780)
         self._busy = False
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}

@@ -31,6 +31,7 @@ _SELECTABLE = (
 # An empty cell of the week can hold the keyboard's place (to move between days) but is never
 # selected: nothing is there to act on.
 _PLACE_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+_TOP_LEFT = int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,7 @@ def visit_card(view: VisitView, now: dt.datetime) -> Cell:
         view.reference,
         view.name,
         *view.officer_names,
-        "Announced" if view.announced else "Unannounced",
-        state,
+        f"{'Announced' if view.announced else 'Unannounced'} · {state}",
     ]
     outside = texts.outside_window_text(view)
     if outside:
@@ -212,6 +212,8 @@ class WeekModel(_CellsModel):
     def extra(self, index: Index, role: int) -> Any:
         if role == VISIT_ROLE:
             return self.visit_at(index.row(), index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _TOP_LEFT
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -239,7 +241,7 @@ def _day_title(day: DayPlan, officer_name: str | None) -> str:
     if day.bank_holiday:
         notes.append("Bank holiday")
     elif day.date.weekday() == 6:
-        notes.append("Sunday: no routine visits")
+        notes.append("No routine visits")
     if officer_name is not None:
         if officer_name in day.off_duty:
             notes.append("Off duty")
@@ -326,8 +328,7 @@ class DueModel(_CellsModel):
         "Why due",
         "Visit window",
         "Last seen",
-        "Failed attempts",
-        "Warrant",
+        "Failed access",
         "Planned visit",
     )
 
@@ -346,17 +347,23 @@ class DueModel(_CellsModel):
             seen = Cell("Never seen", "warn", "No completed home visit recorded")
         else:
             seen = Cell(fmt_date(d.last_seen))
-        failed_tone = "alert" if d.warrant_consideration else ("warn" if d.failed_attempts else "")
-        warrant = (
-            Cell(texts.WARRANT_TEXT, "alert", texts.WARRANT_TIP, icon="alert")
-            if d.warrant_consideration
-            else Cell("")
-        )
+        if d.warrant_consideration:
+            failed = Cell(
+                texts.WARRANT_TEXT,
+                "alert",
+                f"{texts.failed_text(d.failed_attempts)}. {texts.WARRANT_TIP}",
+                f"{texts.WARRANT_TEXT}: {texts.failed_text(d.failed_attempts)}",
+                icon="alert",
+            )
+        else:
+            failed = Cell(texts.failed_text(d.failed_attempts), "warn" if d.failed_attempts else "")
         planned = d.planned_visit
         if planned is not None:
+            at = planned.at
             plan_cell = Cell(
-                f"{texts.when_text(planned)}, {texts.crew_text(planned)}",
-                tip=texts.announced_text(planned),
+                f"{fmt_date(at.date())} {at:%H:%M}",
+                tip=f"{texts.when_text(planned)} with {texts.crew_text(planned)}. "
+                f"{texts.announced_text(planned)}.",
             )
         else:
             plan_cell = Cell("Not planned", "alert" if d.overdue else "warn")
@@ -367,12 +374,12 @@ class DueModel(_CellsModel):
             Cell(
                 texts.due_reason_text(d),
                 "alert" if d.overdue else "",
+                texts.due_reason_tip(d),
                 icon="alert" if d.overdue else "",
             ),
             Cell(texts.window_text(d.window_start, d.window_end)),
             seen,
-            Cell(texts.failed_text(d.failed_attempts), failed_tone),
-            warrant,
+            failed,
             plan_cell,
         ]
 

@@ -70,7 +70,7 @@ class OutcomeDialog(VisitForm):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(36)
+            combo.setMinimumContentsLength(44)
         self.crew_note = QLabel()
         self.crew_note.setObjectName("mutedText")
         self.crew_note.setWordWrap(True)
@@ -135,6 +135,7 @@ class OutcomeDialog(VisitForm):
         self.crew = CrewLoader(
             ctx, visit.offender_id, self.date_field, (self.first, self.second), self.crew_note, self
         )
+        self.crew.noted.connect(self.fit_height)
         self.children.currentIndexChanged.connect(self._children_changed)
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self.refill(visit)

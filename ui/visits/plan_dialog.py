@@ -34,7 +34,7 @@ class PlanTarget:
     name: str
     window_start: dt.date | None
     window_end: dt.date | None
-    why: str  # "Overdue since 12/04/2024 (routine)"
+    why: str  # "Overdue since 12/04/2024: the routine visit was due then."
     manager_username: str = ""
     manager_name: str = ""
 
@@ -46,7 +46,7 @@ class PlanTarget:
             due.name,
             due.window_start,
             due.window_end,
-            texts.due_reason_text(due),
+            texts.due_reason_tip(due) or texts.due_reason_text(due) + ".",
             due.manager_username,
             due.manager,
         )
@@ -61,7 +61,7 @@ class PlanTarget:
             view.name,
             None,
             None,
-            "Next visit",
+            "A new visit after the one on " + texts.when_text(view) + ".",
             view.manager,
         )
 
@@ -104,7 +104,7 @@ class PlanVisitDialog(VisitForm):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(36)
+            combo.setMinimumContentsLength(44)
         self.crew_note = QLabel()
         self.crew_note.setObjectName("mutedText")
         self.crew_note.setWordWrap(True)
@@ -171,6 +171,7 @@ class PlanVisitDialog(VisitForm):
             self.crew_note,
             self,
         )
+        self.crew.noted.connect(self.fit_height)
         self.date_field.textChanged.connect(self._hints)
         self.time_field.textChanged.connect(self._hints)
         self.announced.toggled.connect(self._announced_toggled)
@@ -198,7 +199,7 @@ class PlanVisitDialog(VisitForm):
                 self.crew.others[self.target.manager_username] = self.target.manager_name
             self.crew.select(manager, "")
             self.intro.setText(
-                f"{self.target.reference} {self.target.name}: {self.target.why}. Visits are "
+                f"{self.target.reference} {self.target.name}. {self.target.why} Visits are "
                 "double crewed and unannounced unless a reason is recorded; vary the day and "
                 "time from the previous visit."
             )
@@ -211,6 +212,8 @@ class PlanVisitDialog(VisitForm):
         view: VisitView = saved
         self.visit = view
         self.crew.others = dict(zip(view.officers, view.officer_names, strict=True))
+        if view.outcome == "planned":
+            self.crew.moving = (view.at.date(), view.officers)
         self.date_field.setText(fmt_date(view.at.date()))
         self.time_field.setText(f"{view.at:%H:%M}")
         self.crew.select(*view.officers)

@@ -185,15 +185,26 @@ def outside_window_text(view: VisitView) -> str:
 
 
 def failed_text(count: int) -> str:
+    """No access or refused entry since the last completed visit."""
     if count <= 0:
         return "None"
     return "1 failed attempt" if count == 1 else f"{count} failed attempts in a row"
 
 
 def due_reason_text(due: DueVisit) -> str:
-    """'Overdue since 12/04/2024 (routine)', 'After release, due 15/06/2024'."""
+    """'Overdue since 12/04/2024' (routine), 'Overdue (after release)', 'Routine', 'Before
+    sentence', 'After release'. The tooltip (`due_reason_tip`) has the whole story."""
     if due.overdue:
-        since = f" since {fmt_date(due.due)}" if due.due is not None else ""
-        return f"Overdue{since} ({purpose_text(due.purpose).lower()})"
-    due_on = f", due {fmt_date(due.due)}" if due.due is not None else ""
-    return f"{reason_text(due.reason)}{due_on}"
+        if due.purpose != "routine":
+            return f"Overdue ({purpose_text(due.purpose).lower()})"
+        return f"Overdue since {fmt_date(due.due)}" if due.due is not None else "Overdue"
+    return reason_text(due.reason)
+
+
+def due_reason_tip(due: DueVisit) -> str:
+    """'Overdue since 12/04/2024: a routine visit'."""
+    when = fmt_date(due.due)
+    what = purpose_text(due.purpose).lower()
+    if due.overdue:
+        return f"Overdue since {when}: the {what} visit was due then." if when else "Overdue"
+    return f"The {what} visit is due by {when}." if when else ""

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from desktop.services.visits import VisitView, WeekPlan
 
 DAY_MIN_WIDTH = 150
+MAX_DAY_COLUMN = 360  # no column of the day's table but the last grows wider than this
+EMPTY_DAY_COLUMN = 180
+DAY_SHARE = 0.36  # of the pane's height, for the chosen day under the week
 
 
 class VisitTable(QTableView):
@@ -106,7 +109,9 @@ class WeekPane(QWidget):
         self.day_table.setModel(self.day_model)
         self.day_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.day_table.setAlternatingRowColors(True)
-        self.day_table.setWordWrap(False)
+        self.day_table.setWordWrap(True)
+        self.day_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.day_table.resized.connect(self.day_table.resizeRowsToContents)
         day_header = self.day_table.horizontalHeader()
         day_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         day_header.setStretchLastSection(True)
@@ -124,8 +129,9 @@ class WeekPane(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(day_box)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self._sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -137,6 +143,14 @@ class WeekPane(QWidget):
         self._visit: VisitView | None = None
         self._now = dt.datetime.now(dt.UTC)
         self._syncing = False
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if not self._sized and self.height() > 200:
+            # The week first: most of the height; the person can drag the divider.
+            self._sized = True
+            day = int(self.height() * DAY_SHARE)
+            self.splitter.setSizes([self.height() - day, day])
 
     # -- feeding ---------------------------------------------------------------------------------
 
@@ -248,7 +262,20 @@ class WeekPane(QWidget):
         )
         self.day_notes.setText(" ".join(notes))
         self.day_model.set_visits(plan.visits, self._now)
+        self._size_day_columns()
+
+    def _size_day_columns(self) -> None:
+        """To their text, none wider than MAX_DAY_COLUMN but the last; an empty day keeps
+        readable widths rather than shrinking to its headers."""
+        header = self.day_table.horizontalHeader()
+        if self.day_model.rowCount() == 0:
+            for column in range(self.day_model.columnCount() - 1):
+                header.resizeSection(column, EMPTY_DAY_COLUMN)
+            return
         self.day_table.resizeColumnsToContents()
+        for column in range(self.day_model.columnCount() - 1):
+            header.resizeSection(column, min(header.sectionSize(column), MAX_DAY_COLUMN))
+        self.day_table.resizeRowsToContents()
 
     def _open_from_week(self) -> None:
         if self._visit is not None:
