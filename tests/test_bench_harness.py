@@ -4,6 +4,7 @@ timing assertion; the benchmarks themselves never run in `make test`."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ from tests.perf import caseload_filter, county
 from tests.perf.harness import (
     JSON_KEYS,
     Measurement,
+    NotReady,
     Pending,
     format_table,
     percentile,
@@ -116,3 +118,35 @@ def test_stress_rows_are_the_services_shape() -> None:
     assert all(
         r.search_key == r.search_key.lower() and r.reference in r.search_key.upper() for r in rows
     )
+
+
+def test_the_report_exits_1_on_a_miss_only_with_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench_main = importlib.import_module("tests.perf.__main__")
+
+    def fast(_bench: object) -> list[Measurement]:
+        return [Measurement("fast", 1.0, "ms", target=16)]
+
+    def slow(_bench: object) -> list[Measurement]:
+        return [Measurement("slow", 20.0, "ms", target=16)]
+
+    def later(_bench: object) -> list[Measurement]:
+        raise NotReady("not built yet")
+
+    monkeypatch.setattr(bench_main.county, "ensure_county", lambda: tmp_path / "county.sqlite3")
+    monkeypatch.setattr(
+        bench_main,
+        "MEASUREMENTS",
+        (("fast", "fast", "<= 16 ms", fast), ("slow", "slow", "<= 16 ms", slow),
+         ("later", "later", "<= 1 ms", later)),
+    )  # fmt: skip
+    path = tmp_path / "results.json"
+    assert bench_main.main(["--json", str(path)]) == 0
+    assert bench_main.main(["--json", str(path), "--check", "--only", "fast", "later"]) == 0
+    assert bench_main.main(["--json", str(path), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "MISS" in out and "pending" in out and "MISSED: slow" in out
+    data = json.loads(path.read_text(encoding="utf-8"))
+    check_shape(data)
+    assert [d["name"] for d in data] == ["fast", "slow"]
