@@ -223,7 +223,7 @@ def test_record_outcome_checks_the_fields_and_flags_children(
     view = choose_visit(screen, ZEBEDEE)
     assert view.children_present is True and view.record_state == "draft"
     assert screen.submit_button.isEnabled()
-    assert "Completed, record not yet submitted" in screen.week_pane.model.index(0, 5).data()
+    assert "Completed, record not submitted" in screen.week_pane.model.index(0, 5).data()
 
 
 @pytest.fixture

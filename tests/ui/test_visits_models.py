@@ -111,11 +111,11 @@ def test_states_in_words_and_tones() -> None:
     cases = {
         "Planned: outcome not yet recorded": view(1, tuesday, 9),
         "Planned": view(2, MONDAY + dt.timedelta(days=3), 9),
-        "No access, record not yet submitted": view(3, tuesday, 9, outcome="no_access"),
-        "Completed, awaiting the sergeant's approval": view(
+        "No access, record not submitted": view(3, tuesday, 9, outcome="no_access"),
+        "Completed, awaiting approval": view(
             4, tuesday, 9, outcome="completed", record_state="submitted"
         ),
-        "Completed, record returned by the sergeant": view(
+        "Completed, record returned": view(
             5, tuesday, 9, outcome="completed", record_state="returned"
         ),
         "Cancelled": view(6, tuesday, 9, outcome="cancelled"),
@@ -148,9 +148,12 @@ def test_day_model_spells_out_each_visit() -> None:
     assert row[0] == "19:30 evening"
     assert row[2] == "Ada Quillfeather, Bramwell Tiddlecombe"
     assert row[3] == "Routine, unannounced"
-    assert row[5] == (
-        "05/09/2024 to 15/09/2024. Outside the window: Only day both officers are free."
+    assert row[4] == "05/09/2024 to 15/09/2024 (outside)"
+    assert row[5] == "Planned"
+    assert model.index(1, 4).data(Qt.ItemDataRole.ToolTipRole) == (
+        "Outside the window: Only day both officers are free."
     )
+    assert model.index(1, 4).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(1, 0).data(VISIT_ROLE).visit_id == 7
     assert model.row_of(7) == 1
     model.set_visits([], NOW)

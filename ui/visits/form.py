@@ -131,6 +131,7 @@ class VisitForm(QDialog):
         body.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
         body.addWidget(self.yours)
         body.addLayout(self.form)
+        body.addStretch(1)  # room the dialog has to spare goes under the form, not between rows
         body.addWidget(self.buttons)
         layout.addLayout(body)
 

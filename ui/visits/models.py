@@ -275,7 +275,11 @@ def _empty_day(day: DayPlan) -> Cell:
 
 
 class DayModel(_CellsModel):
-    headers = ("Time", "Offender", "Crew", "Visit", "Outcome and record", "Window")
+    """A row per visit of one day, one line each; the reasons recorded for an announced visit or
+    for a day outside the window are in the tooltips (and in the week's cards and the visit's
+    details)."""
+
+    headers = ("Time", "Offender", "Crew", "Visit", "Window", "Outcome and record")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -291,18 +295,19 @@ class DayModel(_CellsModel):
         state, tone = texts.visit_state(v, now)
         outside = texts.outside_window_text(v)
         window = texts.window_text(v.window_start, v.window_end)
-        kind = f"{texts.purpose_text(v.purpose)}, {texts.announced_text(v).lower()}"
+        kind = f"{texts.purpose_text(v.purpose)}, {'announced' if v.announced else 'unannounced'}"
         return [
             Cell(f"{v.at:%H:%M} {v.band}"),
             Cell(f"{v.reference} {v.name}"),
             Cell(texts.crew_text(v, ", ")),
-            Cell(kind, tip=texts.announced_text(v)),
-            Cell(state, tone),
+            Cell(kind, tip=texts.announced_text(v) if v.announced else ""),
             Cell(
-                f"{window}. {outside}" if outside else window,
-                "warn" if outside else "",
+                f"{window} (outside)" if not v.inside_window else window,
+                "warn" if not v.inside_window else "",
                 tip=outside,
+                spoken=f"{window}. {outside}" if outside else window,
             ),
+            Cell(state, tone),
         ]
 
     def visit_at(self, row: int) -> VisitView | None:

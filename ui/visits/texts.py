@@ -28,10 +28,10 @@ OUTCOME_LABELS = {
 # What can be recorded, in the order the outcome dialog offers it.
 RECORDED_OUTCOMES = ("completed", "no_access", "refused_entry", "cancelled")
 RECORD_LABELS = {
-    "draft": "record not yet submitted",
-    "submitted": "awaiting the sergeant's approval",
+    "draft": "record not submitted",
+    "submitted": "awaiting approval",
     "approved": "record approved",
-    "returned": "record returned by the sergeant",
+    "returned": "record returned",
     "superseded": "record superseded",
 }
 PURPOSE_LABELS = {

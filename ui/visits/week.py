@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 DAY_MIN_WIDTH = 150
 MAX_DAY_COLUMN = 360  # no column of the day's table but the last grows wider than this
 EMPTY_DAY_COLUMN = 180
-DAY_SHARE = 0.36  # of the pane's height, for the chosen day under the week
 
 
 class VisitTable(QTableView):
@@ -87,6 +86,10 @@ class WeekPane(QWidget):
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Always there, so that its coming and going never narrows the days after the cards'
+        # heights were worked out (the last line would then be cut short).
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.table.resized.connect(self.table.resizeRowsToContents)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(DAY_MIN_WIDTH)
@@ -109,9 +112,7 @@ class WeekPane(QWidget):
         self.day_table.setModel(self.day_model)
         self.day_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.day_table.setAlternatingRowColors(True)
-        self.day_table.setWordWrap(True)
-        self.day_table.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.day_table.resized.connect(self.day_table.resizeRowsToContents)
+        self.day_table.setWordWrap(False)
         day_header = self.day_table.horizontalHeader()
         day_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         day_header.setStretchLastSection(True)
@@ -129,9 +130,8 @@ class WeekPane(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(day_box)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 0)
-        self._sized = False
+        self.splitter.setStretchFactor(0, 2)  # the week first; the divider can be dragged
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -143,14 +143,6 @@ class WeekPane(QWidget):
         self._visit: VisitView | None = None
         self._now = dt.datetime.now(dt.UTC)
         self._syncing = False
-
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        if not self._sized and self.height() > 200:
-            # The week first: most of the height; the person can drag the divider.
-            self._sized = True
-            day = int(self.height() * DAY_SHARE)
-            self.splitter.setSizes([self.height() - day, day])
 
     # -- feeding ---------------------------------------------------------------------------------
 
@@ -275,7 +267,6 @@ class WeekPane(QWidget):
         self.day_table.resizeColumnsToContents()
         for column in range(self.day_model.columnCount() - 1):
             header.resizeSection(column, min(header.sectionSize(column), MAX_DAY_COLUMN))
-        self.day_table.resizeRowsToContents()
 
     def _open_from_week(self) -> None:
         if self._visit is not None:
