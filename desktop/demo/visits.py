@@ -19,6 +19,7 @@ from desktop.demo.names import (
 )
 from desktop.demo.world import Case, Member, Row, World
 from desktop.rules.policy_defaults import DEFAULTS, VISIT_CADENCE_MONTHS
+from desktop.rules.scheduler import CLASH_MINUTES
 
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)
@@ -27,6 +28,8 @@ BAND_WEIGHTS = (34, 33, 33)
 OUTCOMES = ("completed", "no_access", "refused_entry", "cancelled")
 OUTCOME_WEIGHTS = (90, 6, 2, 2)
 DAILY_LIMIT = int(DEFAULTS["visits_per_officer_per_day"])
+# The visit service refuses an officer's two visits closer than this; the demo keeps to it.
+CLASH = dt.timedelta(minutes=CLASH_MINUTES)
 
 
 def build_visits(world: World, progress: Callable[[str], None]) -> None:
@@ -161,23 +164,20 @@ def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.dat
            outcome: str | None = None) -> Row | None:
     rng, on = world.rng, world.on
     crew: tuple[Member, Member] | None = None
+    planned_at: dt.datetime | None = None
     for _ in range(10):
         if world.calendar.is_visit_day(day) and (planned or day < on):
             crew = _crew(world, case, day)
             if crew is not None:
-                break
+                planned_at = _free_time(world, crew, day, last_key)
+                if planned_at is not None:
+                    break
         day += DAY
-    if crew is None or (not planned and day >= on):
+    if crew is None or planned_at is None or (not planned and day >= on):
         return None
-    band = rng.choices(tuple(BANDS), BAND_WEIGHTS)[0]
-    if (day.weekday(), band) == last_key:
-        band = rng.choice([b for b in BANDS if b != band])
-    first_hour, last_hour = BANDS[band]
-    planned_at = at(day, rng.randint(first_hour, last_hour), rng.choice((0, 15, 30, 45)))
-    if day == on and planned_at <= world.now:
-        planned_at = at(day, rng.randint(17, 20), rng.choice((0, 15, 30, 45)))
     for officer in crew:
         world.visits_on[(officer.id, day)] += 1
+        world.booked[(officer.id, day)].append(planned_at)
     announced = rng.random() < 0.05
     row = world.rows.add(
         "visit",
@@ -242,6 +242,27 @@ def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.dat
                  (crew[0].id, crew[1].id))
     row["record_state"] = "approved"
     return row
+
+
+def _free_time(
+    world: World, crew: tuple[Member, Member], day: dt.date, last_key: tuple[int, str] | None
+) -> dt.datetime | None:
+    """A start time on `day` in a band other than the previous visit's weekday and band, at
+    least CLASH_MINUTES from every other visit of either officer that day; None when the day
+    has no such time. Visits planned for today start after now."""
+    rng = world.rng
+    booked = [t for officer in crew for t in world.booked[(officer.id, day)]]
+    for _ in range(12):
+        band = rng.choices(tuple(BANDS), BAND_WEIGHTS)[0]
+        if (day.weekday(), band) == last_key:
+            band = rng.choice([b for b in BANDS if b != band])
+        first_hour, last_hour = BANDS[band]
+        candidate = at(day, rng.randint(first_hour, last_hour), rng.choice((0, 15, 30, 45)))
+        if day == world.on and candidate <= world.now:
+            continue
+        if all(abs(candidate - t) >= CLASH for t in booked):
+            return candidate
+    return None
 
 
 def _crew(world: World, case: Case, day: dt.date) -> tuple[Member, Member] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,6 +212,8 @@ class World:
         self.admin: Member | None = None
         self.cases: list[Case] = []
         self.visits_on: Counter[tuple[int, dt.date]] = Counter()
+        # The start times each officer is already booked for on a day: no two within an hour.
+        self.booked: defaultdict[tuple[int, dt.date], list[dt.datetime]] = defaultdict(list)
 
     def stamp(self, day: dt.date, *, start: int = 8, end: int = 18) -> dt.datetime:
         """A time in office hours on `day`, never later than now."""

@@ -37,6 +37,7 @@ from db.models import (
 from desktop.demo import DemoRefused, DemoSummary, build_demo
 from desktop.demo.names import SURNAMES
 from desktop.rules.policy_defaults import DEFAULTS
+from desktop.rules.scheduler import CLASH_MINUTES
 from desktop.services.passwords import verify_password
 from tests.conftest import BACKENDS, _create_pg_database, _drop_pg_database, pg_admin_url
 
@@ -274,6 +275,24 @@ def test_every_visit_is_double_crewed_by_officers_on_duty(
             assert not any(s <= day <= e for s, e in away.get(officer, ()))
     outcomes = Counter(v.outcome for v in visits if v.outcome != "planned")
     assert 0.85 <= outcomes["completed"] / sum(outcomes.values()) <= 0.95
+
+
+@pytest.mark.slow
+def test_no_officer_is_on_two_visits_within_an_hour(county: tuple[Engine, DemoSummary]) -> None:
+    """The visit service refuses a clash (desktop.rules.scheduler.CLASH_MINUTES); the demo's
+    history must not show an officer in two homes at once either."""
+    engine, _ = county
+    with engine.connect() as conn:
+        visits = conn.execute(select(Visit.officer1_id, Visit.officer2_id, Visit.planned_at)).all()
+    starts: dict[int, list[dt.datetime]] = {}
+    for visit in visits:
+        for officer in (visit.officer1_id, visit.officer2_id):
+            starts.setdefault(officer, []).append(visit.planned_at)
+    clash = dt.timedelta(minutes=CLASH_MINUTES)
+    for officer, times in starts.items():
+        times.sort()
+        for earlier, later in zip(times, times[1:], strict=False):
+            assert later - earlier >= clash, f"officer {officer}: visits at {earlier} and {later}"
 
 
 @pytest.mark.slow
