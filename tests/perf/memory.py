@@ -3,8 +3,8 @@
 A fresh process (`app_driver.py memory`, see there) runs the real start-up on a private copy of
 the county demo, signs in as team manager tm01, switches the caseload to the whole force, opens
 five records one after another, visits every screen of `ui.screens.SCREENS` and reports the
-process's peak resident set, `getrusage(RUSAGE_SELF).ru_maxrss`, in MB (1 MB = 1,024 KB). Three
-such processes; the figure is their median, the note gives the range.
+process's peak resident set (VmHWM, not ru_maxrss: see `app_driver.peak_rss_kb`), in MB (1 MB =
+1,024 KB). Three such processes; the figure is their median, the note gives the range.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def measure(bench) -> list[Measurement]:
     for run in range(RUNS):
         url = sqlite_url(bench.copy(f"memory{run}"))
         args = [str(APP_DRIVER), "memory", url, TEAM_MANAGER]
-        _, extra = run_child(args, bench.work, "maxrss")
+        _, extra = run_child(args, bench.work, "peak")
         words = extra.split()  # "<MB> rows <caseload rows>"
         peaks.append(float(words[0]))
         rows = int(words[2])
