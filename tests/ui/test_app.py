@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from tests.desktop.factories import PASSWORD, World
@@ -15,10 +15,15 @@ from ui.signin.dialog import SignInDialog
 
 
 def drive(steps: list[Callable[[], bool]], give_up_ms: int = 20_000) -> list[str]:
-    """Run each step from a timer until it returns True, then the next; quit when stuck."""
+    """Run each step from a timer until it returns True, then the next; quit when stuck. Both
+    timers stop when the app's event loop ends, so a later test's windows are never closed by
+    this one's give-up."""
     done: list[str] = []
     timer = QTimer()
     timer.setInterval(30)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.setInterval(give_up_ms)
 
     def tick() -> None:
         if not steps:
@@ -33,10 +38,22 @@ def drive(steps: list[Callable[[], bool]], give_up_ms: int = 20_000) -> list[str
             widget.close()
         QCoreApplication.exit(99)
 
+    def stop() -> None:
+        timer.stop()
+        deadline.stop()
+
     timer.timeout.connect(tick)
+    deadline.timeout.connect(give_up)
+    app = QCoreApplication.instance()
+    assert app is not None
+    app.aboutToQuit.connect(stop, Qt.ConnectionType.SingleShotConnection)
+    _running[:] = [timer, deadline]
     timer.start()
-    QTimer.singleShot(give_up_ms, give_up)
+    deadline.start()
     return done
+
+
+_running: list[QTimer] = []  # the timers of the run in progress, kept alive until it ends
 
 
 def top(kind: type):
