@@ -299,3 +299,19 @@ def test_multi_data_gives_what_data_gives(model: CaseloadModel) -> None:
                     assert got.cacheKey() == expected.cacheKey(), (r, c, role)
                 else:
                     assert got == expected, (r, c, role)
+
+
+def test_quality_cell_says_the_score_and_colours_a_low_one() -> None:
+    model = CaseloadModel()
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    model.set_rows(
+        [row(1, quality_score=100), row(2, quality_score=45, quality_findings=5), row(3)],
+        ON,
+    )
+    column = COLUMN_INDEX["quality"]
+    model.sort(column, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, column).data() for r in range(3)] == ["45%", "100%", "100%"]
+    low = model.index(0, column)
+    assert low.data(Qt.ItemDataRole.ForegroundRole).color().name() == palette.FOREGROUND["alert"]
+    assert "5 findings" in low.data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(1, column).data(Qt.ItemDataRole.ForegroundRole) is None

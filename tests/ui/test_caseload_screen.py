@@ -4,7 +4,7 @@ type, quick filters, the count against the benchmark, and opening a record."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from desktop.services.core import Services
 from tests.desktop.factories import World
@@ -164,3 +164,36 @@ def test_model_of_the_live_screen_passes_the_model_tester(
 ) -> None:
     screen = open_screen(qtbot, ctx)
     qtmodeltester.check(screen.model, force_py=True)
+
+
+def test_quality_column_shows_each_record_score_and_sorts(
+    qtbot, ctx: AppContext, world: World
+) -> None:
+    screen = open_screen(qtbot, ctx)
+    column = COLUMN_INDEX["quality"]
+    assert screen.model.headerData(column, Qt.Orientation.Horizontal) == "Quality"
+    assert not screen.table.isColumnHidden(column)
+    scores = {
+        screen.model.index(r, 0).data(OFFENDER_ID_ROLE): screen.model.index(r, column).data()
+        for r in range(screen.model.rowCount())
+    }
+    assert all(text.endswith("%") for text in scores.values())
+    record = ctx.svc.records.open(ctx.officer, world.horatio)
+    assert scores[world.horatio] == f"{record.quality.score}%"
+    assert record.quality.score < 100  # the ARMS review is overdue, and more
+
+    # Clicking the header sorts by the score, worst first on the second click.
+    header = screen.table.horizontalHeader()
+    qtbot.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(header.sectionViewportPosition(column) + 10, 10),
+    )
+    values = [
+        int(screen.model.index(r, column).data().rstrip("%"))
+        for r in range(screen.model.rowCount())
+    ]
+    assert values in (sorted(values), sorted(values, reverse=True))
+    screen.table.sortByColumn(column, Qt.SortOrder.AscendingOrder)
+    first = screen.model.index(0, column).data()
+    assert int(first.rstrip("%")) == min(values)

@@ -49,6 +49,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("arms", "ARMS review due"),
     Column("tasks", "Tasks", align_right=True),
     Column("breaches", "Breaches"),
+    Column("quality", "Quality", align_right=True),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 
@@ -177,6 +178,16 @@ def _cell(key: str, r: CaseloadRow) -> tuple[str, str, str, Any]:
             text = plural(r.breaches, "breach", "breaches")
             return text, "alert", "Missed statutory notification deadlines", r.breaches
         return "None", "muted", "", 0
+    if key == "quality":
+        score = r.quality_score
+        findings = getattr(r, "quality_findings", 0)
+        tip = (
+            f"Record quality {score}%: {plural(findings, 'finding')} (see the record's summary)"
+            if findings
+            else f"Record quality {score}%: every check passed"
+        )
+        tone = "alert" if score < 50 else "warn" if score < 80 else ""
+        return f"{score}%", tone, tip, score
     raise KeyError(key)
 
 

@@ -46,11 +46,12 @@ COLUMN_SAMPLES: dict[str, str | tuple[str, ...]] = {
     "arms": "OVERDUE 00/00/0000",
     "tasks": "000",
     "breaches": "3 breaches",
+    "quality": "100%",
 }
 FIXED_WIDTHS = {"name": 190, "manager": 170}
 NAME_MIN_WIDTH = 180  # the name column takes the width left over, never less than this
 ICON_ROOM = 24  # the warning icon beside an overdue date or a breach count
-ALERT_COLUMNS = {"next_visit", "arms", "breaches"}
+ALERT_COLUMNS = {"next_visit", "arms", "breaches", "quality"}
 
 
 def scope_label(scope: Scope, actor: Actor) -> str:
