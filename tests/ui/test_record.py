@@ -79,7 +79,7 @@ def test_opening_a_record_shows_every_tab_and_is_audited(
         "History",
     ]
     assert table_texts(window.risk.assessments)[0][3] == "High"
-    assert window.plan.facts.values["Plan"].text() == "Version 1"
+    assert window.risk.in_force.text().startswith("In force: ARMS of 12/12/2023, High")
     assert window.visits.table.model().rowCount() >= 1
 
     history = table_texts(window.history.table)

@@ -140,13 +140,18 @@ class EditDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.yours)
-        layout.addLayout(form)
+        self.add_body(layout, form)
         layout.addWidget(self.buttons)
 
         self.fill(record)
         first = next(iter(self.inputs.values()), None)
         if first is not None:
             first.setFocus()
+
+    def add_body(self, layout: QVBoxLayout, form: QFormLayout) -> None:
+        """Place the form of `fields` in the dialog; a dialog with more than a form (the ARMS
+        factors) places its other parts around it."""
+        layout.addLayout(form)
 
     # -- inputs ----------------------------------------------------------------------------------
 
@@ -200,6 +205,10 @@ class EditDialog(QDialog):
 
     def typed(self) -> dict[str, str]:
         return {spec.name: self.value(spec.name) for spec in self.fields}
+
+    def field_label(self, name: str) -> str:
+        """The words for a field in messages (its label on the form)."""
+        return next((spec.label for spec in self.fields if spec.name == name), name)
 
     # -- what subclasses provide -----------------------------------------------------------------
 
@@ -310,9 +319,8 @@ class EditDialog(QDialog):
         self.record = record
         self.fill(record)
         theirs = self.typed()
-        labels = {spec.name: spec.label for spec in self.fields}
         differ = [
-            f"{labels[name]}: {mine[name].strip() or '(blank)'}"
+            f"{self.field_label(name)}: {mine[name].strip() or '(blank)'}"
             for name in mine
             if mine[name].strip() != theirs[name].strip()
         ]

@@ -1,7 +1,8 @@
 """The tabs of an offender record, each a small widget with `show_record(record)`.
 
-Summary edits identity, addresses and household members (through the dialogs); the other tabs
-show their data read-only until the issues that add their editing."""
+Summary edits identity, addresses and household members (through the dialogs) and shows the
+record-quality findings; Risk (ui.record.risk) and Plan (ui.plan.editor) live in their own
+modules; the other tabs show their data read-only until the issues that add their editing."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.record.quality import QualitySection
 from ui.widgets.dates import fmt_date, fmt_timestamp
-from ui.widgets.labels import humanise, mappa_label, plural, risk_label, status_label
+from ui.widgets.labels import humanise, mappa_label, plural, status_label
 from ui.widgets.tables import Cell, RowsTable
 
 if TYPE_CHECKING:
@@ -152,6 +153,9 @@ class SummaryTab(QWidget):
         box.addWidget(self.edit_identity_button, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(identity)
 
+        self.quality = QualitySection()
+        column.addWidget(self.quality)
+
         addresses = QGroupBox("Addresses (current first, then history)")
         self.addresses = RowsTable(
             ["Kind", "Address", "Postcode", "From", "To", "Current"],
@@ -246,6 +250,7 @@ class SummaryTab(QWidget):
             self.edit_member.emit(int(key))
 
     def show_record(self, r: OffenderRecord) -> None:
+        self.quality.show_record(r)
         f = self.identity_facts
         f.set("Reference", r.reference)
         f.set("Name", r.name)
@@ -337,138 +342,6 @@ def _sentence(c: Any) -> str:
     if c.sentence_months:
         return f"{kind}, {plural(int(c.sentence_months), 'month')}"
     return kind
-
-
-class RiskTab(QWidget):
-    """ARMS and RM2000 assessments; the factors of the one selected (the latest at first)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.summary = _value_label("Risk summary")
-        self.assessments = RowsTable(
-            ["Assessment", "Assessed", "Assessor", "Level", "Next review", "State", "RM2000"],
-            "Risk assessments",
-        )
-        self.factors = RowsTable(["Kind", "Factor", "Present", "Evidence"], "Risk factors")
-        self.factors.setMinimumHeight(200)
-        self.assessments.clicked.connect(lambda _i: self._show_factors())
-        self.assessments.activated.connect(lambda _i: self._show_factors())
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.assessments)
-        split.addWidget(self.factors)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(split, 1)
-        self._assessments: list[Any] = []
-        self.assessments.selectionModel().currentRowChanged.connect(
-            lambda _c, _p: self._show_factors()
-        )
-
-    def show_record(self, r: OffenderRecord) -> None:
-        self._assessments = list(r.assessments)
-        rows = []
-        for a in self._assessments:
-            rm = ""
-            if a.rm2000_combined is not None:
-                rm = (
-                    f"sexual {a.rm2000_sexual}, violent {a.rm2000_violent}, "
-                    f"combined {a.rm2000_combined}"
-                )
-            rows.append(
-                [
-                    str(a.kind).upper(),
-                    fmt_date(a.assessed_on),
-                    a.assessor or "",
-                    risk_label(a.level) if a.level else "",
-                    fmt_date(a.next_review_on),
-                    humanise(a.state),
-                    rm,
-                ]
-            )
-        self.assessments.set_rows(rows, list(range(len(rows))))
-        if not self._assessments:
-            self.summary.setText("No risk assessment recorded.")
-        else:
-            latest = self._assessments[0]
-            self.summary.setText(
-                f"Latest: {str(latest.kind).upper()} of {fmt_date(latest.assessed_on)}, "
-                f"{risk_label(latest.level)}; next review {fmt_date(latest.next_review_on)}. "
-                "Select an assessment to see its factors."
-            )
-            self.assessments.selectRow(0)
-        self._show_factors()
-
-    def _show_factors(self) -> None:
-        index = self.assessments.currentIndex()
-        row = index.row() if index.isValid() else 0
-        if not self._assessments or row >= len(self._assessments):
-            self.factors.set_rows([])
-            return
-        self.factors.set_rows(
-            [
-                [
-                    humanise(f.kind),
-                    f.label,
-                    Cell("Present", "warn") if f.present else "Absent",
-                    f.evidence or "",
-                ]
-                for f in self._assessments[row].factors
-            ]
-        )
-
-
-class PlanTab(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.facts = Facts(
-            [
-                "Plan",
-                "State",
-                "Review by",
-                "Decided",
-                "Contingency",
-                "Licence conditions and orders",
-            ]
-        )
-        self.actions = RowsTable(
-            ["Pillar", "Action", "Owner", "Due", "Status", "Answers factor"],
-            "Plan actions",
-            stretch=1,
-        )
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.facts)
-        layout.addWidget(self.actions, 1)
-
-    def show_record(self, r: OffenderRecord) -> None:
-        plan = r.plan
-        if plan is None:
-            for name in self.facts.values:
-                self.facts.set(name, "")
-            self.facts.set("Plan", "No risk management plan recorded", "warn")
-            self.actions.set_rows([])
-            return
-        self.facts.set("Plan", f"Version {plan.plan_number}")
-        self.facts.set("State", humanise(plan.state))
-        self.facts.set("Review by", fmt_date(plan.review_on))
-        decided = ""
-        if plan.decided_by:
-            decided = f"{plan.decided_by}, {fmt_timestamp(plan.decided_at)}"
-        self.facts.set("Decided", decided)
-        self.facts.set("Contingency", plan.contingency or "", "" if plan.contingency else "warn")
-        self.facts.set("Licence conditions and orders", plan.licence_conditions or "")
-        self.actions.set_rows(
-            [
-                [
-                    a.pillar_label or humanise(a.pillar),
-                    a.description,
-                    a.owner or "",
-                    fmt_date(a.due_on),
-                    humanise(a.status),
-                    humanise(a.answers_factor),
-                ]
-                for a in plan.actions
-            ]
-        )
 
 
 class ListTab(QWidget):

@@ -12,6 +12,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -19,19 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
+from ui.plan.editor import PlanEditor
+from ui.record.approvals import ApprovalsPanel, ReturnDialog
+from ui.record.arms_dialog import ArmsDialog
 from ui.record.dialogs import AddressDialog, EditDialog, HouseholdDialog, IdentityDialog
+from ui.record.risk import RiskTab, arms_in_force, arms_review_overdue
+from ui.record.risk_dialogs import MappaDialog, Rm2000Dialog
 from ui.record.tabs import (
     HistoryTab,
     NotificationsTab,
-    PlanTab,
     PpnsTab,
-    RiskTab,
     SummaryTab,
     TasksTab,
     VisitsTab,
 )
 from ui.widgets.banner import ClassificationBanner
 from ui.widgets.dates import fmt_date
+from ui.widgets.forms import set_tone
 from ui.widgets.icons import icon
 from ui.widgets.labels import mappa_label, plural, risk_label, status_label
 from ui.widgets.messages import error_text
@@ -57,6 +62,8 @@ class RecordWindow(QWidget):
 
     loaded = Signal(object)
     history_loaded = Signal()
+    approvals_loaded = Signal()
+    decided = Signal()  # an approval or return went through
     failed = Signal(str)
 
     def __init__(self, ctx: AppContext, offender_id: int, parent: QWidget | None = None) -> None:
@@ -98,6 +105,10 @@ class RecordWindow(QWidget):
         self.message.setAccessibleName("Record message")
         self.message.hide()
 
+        self.approvals = ApprovalsPanel()
+        self.approvals.approve_requested.connect(self.approve)
+        self.approvals.return_requested.connect(self.return_work)
+
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addSpacing(12)
@@ -107,8 +118,8 @@ class RecordWindow(QWidget):
         header.addWidget(self.close_button)
 
         self.summary = SummaryTab()
-        self.risk = RiskTab()
-        self.plan = PlanTab()
+        self.risk = RiskTab(ctx.officer)
+        self.plan = PlanEditor(ctx)
         self.visits = VisitsTab()
         self.ppns = PpnsTab()
         self.notifications = NotificationsTab()
@@ -136,12 +147,17 @@ class RecordWindow(QWidget):
         self.summary.edit_address.connect(self.edit_address)
         self.summary.add_member.connect(lambda: self.edit_member(None))
         self.summary.edit_member.connect(self.edit_member)
+        self.risk.record_arms.connect(self.record_arms)
+        self.risk.record_rm2000.connect(self.record_rm2000)
+        self.risk.change_mappa.connect(self.change_mappa)
+        self.plan.record_changed.connect(self.reload)
 
         body = QVBoxLayout()
         body.setContentsMargins(16, 10, 16, 12)
         body.setSpacing(8)
         body.addLayout(header)
         body.addWidget(self.alerts)
+        body.addWidget(self.approvals)
         body.addWidget(self.message)
         body.addWidget(self.tabs, 1)
         layout = QVBoxLayout(self)
@@ -156,7 +172,7 @@ class RecordWindow(QWidget):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1150, 800)
+            self.resize(1280, 860)
         self.reload()
 
     # -- loading -------------------------------------------------------------------------------
@@ -207,6 +223,7 @@ class RecordWindow(QWidget):
             self.history,
         ):
             tab.show_record(record)
+        self._load_extras(record)
         self.loaded.emit(record)
         self._load_history()
 
@@ -215,14 +232,30 @@ class RecordWindow(QWidget):
         if record.breaches:
             lines.append(f"{plural(len(record.breaches), 'BREACH', 'BREACHES')}:")
             lines += [f"•  {b.text}" for b in record.breaches]
+        today = record.on or self.ctx.svc.today()
         due = record.next_visit_due
-        if due is not None and due < self.ctx.svc.today():
+        if due is not None and due < today:
             lines.append(f"Home visit OVERDUE since {fmt_date(due)}")
+        arms = arms_in_force(record)
+        if arms_review_overdue(record) and arms is not None:
+            lines.append(f"ARMS review OVERDUE since {fmt_date(arms.next_review_on)}")
+        plan = record.plan
+        if plan is not None and plan.review_on is not None and plan.review_on < today:
+            lines.append(f"Plan review OVERDUE since {fmt_date(plan.review_on)}")
         if lines:
             self.alerts.setText("\n".join(lines))
             self.alerts.show()
         else:
             self.alerts.hide()
+
+    def _load_extras(self, record: OffenderRecord) -> None:
+        """Pending approvals and the MAPPA history come with the record."""
+        self.risk.show_mappa_history(record.mappa_history)
+        self._approvals_arrived(record.pending_approvals)
+
+    def _approvals_arrived(self, pending: list) -> None:
+        self.approvals.show_pending(pending)
+        self.approvals_loaded.emit()
 
     def _load_history(self) -> None:
         self.ctx.runner.run(
@@ -240,14 +273,15 @@ class RecordWindow(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         text = error_text(exc)
-        self.message.setText(text)
-        self.message.setProperty("tone", "alert")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.show()
+        self.show_message(text, "alert")
         if self.record is None:
             self.title.setText("The record could not be opened")
         self.failed.emit(text)
+
+    def show_message(self, text: str, tone: str) -> None:
+        self.message.setText(text)
+        set_tone(self.message, tone)
+        self.message.show()
 
     @staticmethod
     def _set_chip(chip: QLabel, text: str, tone: str) -> None:
@@ -270,10 +304,85 @@ class RecordWindow(QWidget):
         if self.record is not None:
             self._open_dialog(HouseholdDialog(self.ctx, self.record, member_id, parent=self))
 
-    def _open_dialog(self, dialog: EditDialog) -> None:
+    def record_arms(self) -> None:
+        """Load the factor list and the form (a draft to continue, or a new one), then open the
+        ARMS dialog."""
+        if self.record is None or self._dialog_open():
+            return
+        svc, actor, offender_id = self.ctx.svc, self.ctx.officer, self.offender_id
+        self.show_message("Opening the ARMS form…", "info")
+        self.ctx.runner.run(
+            lambda: (
+                svc.assessments.factor_list(),
+                svc.assessments.new_arms_form(actor, offender_id),
+            ),
+            on_result=self._arms_form_arrived,
+            on_error=self._failed,
+            owner=self,
+        )
+
+    def _arms_form_arrived(self, outcome: tuple) -> None:
+        self.message.hide()
+        if self.record is not None:
+            factor_list, form = outcome
+            self._open_dialog(ArmsDialog(self.ctx, self.record, factor_list, form, parent=self))
+
+    def record_rm2000(self) -> None:
+        if self.record is not None and not self._dialog_open():
+            self._open_dialog(Rm2000Dialog(self.ctx, self.record, parent=self))
+
+    def change_mappa(self) -> None:
+        if self.record is not None and not self._dialog_open():
+            self._open_dialog(MappaDialog(self.ctx, self.record, parent=self))
+
+    # -- approvals -----------------------------------------------------------------------------
+
+    def approve(self, task_id: int) -> None:
+        pending = self.approvals.pending_item(task_id)
+        if pending is None or self.record is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Approve",
+            f"Approve this for {self.record.name} ({self.record.reference})?\n\n"
+            + (pending.title or "The submitted work"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        svc, actor, offender_id = self.ctx.svc, self.ctx.officer, self.offender_id
+
+        def job() -> OffenderRecord:
+            svc.approvals.approve(actor, task_id)
+            return svc.records.open(actor, offender_id)
+
+        self.show_message("Approving…", "info")
+        self.ctx.runner.run(job, on_result=self._decided, on_error=self._failed, owner=self)
+
+    def _decided(self, record: OffenderRecord) -> None:
+        self.show_record(record)
+        self.show_message("Approved. The offender manager can see the decision.", "info")
+        self.decided.emit()
+
+    def return_work(self, task_id: int) -> None:
+        pending = self.approvals.pending_item(task_id)
+        if pending is None or self.record is None or self._dialog_open():
+            return
+        dialog = ReturnDialog(self.ctx, self.record, pending, parent=self)
+        dialog.saved.connect(lambda _r: self.decided.emit())
+        self._open_dialog(dialog)
+
+    def _dialog_open(self) -> bool:
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.raise_()
             self.dialog.activateWindow()
+            return True
+        return False
+
+    def _open_dialog(self, dialog: EditDialog) -> None:
+        if self._dialog_open():
+            dialog.deleteLater()
             return
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -287,6 +396,17 @@ class RecordWindow(QWidget):
         self.dialog = None
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if self.plan.dirty:
+            answer = QMessageBox.question(
+                self,
+                "Unsaved plan changes",
+                "The plan has changes that are not saved. Close the record and lose them?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                return
         self.ctx.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         super().closeEvent(event)
 

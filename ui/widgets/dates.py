@@ -34,3 +34,14 @@ def fmt_timestamp(value: dt.datetime | None, empty: str = "") -> str:
 def date_text_for_edit(value: dt.date | None) -> str:
     """What an edit field starts with: the same text a person would type."""
     return fmt_date(value)
+
+
+def parse_typed_date(text: str) -> dt.date | None:
+    """The date a person has typed so far, or None while it is not (yet) a whole date: for live
+    previews only; the services validate what is saved."""
+    from desktop.rules.validation import InvalidField, parse_date
+
+    try:
+        return parse_date(text, "date", required=False)
+    except InvalidField:
+        return None

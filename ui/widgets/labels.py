@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop.rules.plan_gaps import PILLARS as _PILLARS
+
 RISK_LABELS = {"very_high": "Very high", "high": "High", "medium": "Medium", "low": "Low"}
 RISK_ORDER = {"very_high": 4, "high": 3, "medium": 2, "low": 1}
 
@@ -64,3 +66,37 @@ def humanise(value: object) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+# The four pillars in their order (the rule module holds the one list).
+PILLAR_LABELS: dict[str, str] = dict(_PILLARS)
+
+ACTION_STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "done": "Done",
+    "cancelled": "Cancelled",
+}
+
+# A finding's severity as a word and the tone that goes with it.
+SEVERITY = {"high": ("High", "alert"), "medium": ("Medium", "warn"), "low": ("Low", "muted")}
+
+APPROVAL_STATE_LABELS = {
+    "draft": "Draft",
+    "submitted": "Submitted, awaiting approval",
+    "approved": "Approved",
+    "returned": "Returned",
+    "superseded": "Superseded",
+}
+
+
+def pillar_label(pillar: str | None) -> str:
+    return PILLAR_LABELS.get(pillar or "", humanise(pillar))
+
+
+def action_status_label(status: str | None) -> str:
+    return ACTION_STATUS_LABELS.get(status or "", humanise(status))
+
+
+def approval_state_label(state: str | None) -> str:
+    return APPROVAL_STATE_LABELS.get(state or "", humanise(state))

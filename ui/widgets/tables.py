@@ -47,6 +47,12 @@ class RowsModel(QAbstractTableModel):
         self._keys = list(keys) if keys is not None else list(range(len(rows)))
         self.endResetModel()
 
+    def set_headers(self, headers: Sequence[str]) -> None:
+        """New column titles (the same number of columns)."""
+        self._headers = list(headers)
+        if self._headers:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._headers) - 1)
+
     def key(self, row: int) -> Any:
         return self._keys[row]
 
