@@ -282,3 +282,65 @@ def test_two_desktops_moving_the_same_visit(
     wait_idle(qtbot, cora)
     moved = services.visits.get(ada.officer, view.visit_id)
     assert moved.at.strftime("%d/%m/%Y %H:%M") == "20/06/2024 18:00"
+
+
+def test_submit_a_recorded_visit_from_the_screen(
+    qtbot, services: Services, ctx: AppContext, world: World
+) -> None:
+    from desktop.services.visits import OutcomeEdit
+
+    [view] = [
+        v
+        for v in services.visits.for_offender(ctx.officer, world.zebedee)
+        if v.outcome == "planned"
+    ]
+    services.visits.record_outcome(
+        ctx.officer,
+        view.visit_id,
+        OutcomeEdit(
+            expected_version=view.version,
+            outcome="refused_entry",
+            occurred_date="12/06/2024",
+            occurred_time="09:30",
+            officer1="ada",
+            officer2="bram",
+            notes="Refused at the door.",
+        ),
+    )
+    screen = open_screen(qtbot, ctx)
+    with qtbot.waitSignal(screen.week_loaded, timeout=10_000):
+        screen.show_week(1)
+    choose_visit(screen, ZEBEDEE)
+    assert screen.submit_button.isEnabled() and screen.record_button.isEnabled()
+    with qtbot.waitSignal(screen.changed, timeout=10_000):
+        click(qtbot, screen.submit_button)
+    wait_idle(qtbot, ctx)
+    assert screen.state_text == (
+        f"The record of the visit to {ZEBEDEE} is with the sergeant for approval."
+    )
+    submitted = choose_visit(screen, ZEBEDEE)
+    assert submitted.record_state == "submitted"
+    assert not screen.submit_button.isEnabled() and not screen.record_button.isEnabled()
+    cora = services.auth.sign_in("cora", "pillars-demo")
+    assert [
+        t.subject_id
+        for t in services.approvals.pending_for_offender(cora, world.zebedee)
+        if t.kind == "visit_approval"
+    ] == [view.visit_id]
+
+
+def test_a_hub_officer_is_told_why_there_is_no_planner(
+    qtbot, services: Services, make_ctx, world: World
+) -> None:
+    elsie = make_ctx(services, "elsie")
+    screen = VisitsScreen(elsie)
+    qtbot.addWidget(screen)
+    screen.show()
+    with qtbot.waitSignal(screen.failed, timeout=10_000):
+        screen.activate()
+    wait_idle(qtbot, elsie)
+    assert screen.state_text.startswith("The hub officer role has no visit planner")
+    assert screen.week_pane.model.columnCount() == 0
+    assert not screen.export_button.isEnabled()
+    assert not any(b.isEnabled() for b in screen.action_buttons.values())
+    assert screen.due_pane.summary.text().startswith("The hub officer role has no visits due")
