@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,15 +28,11 @@ from PySide6.QtWidgets import (
 
 from ui.context import AppContext
 from ui.visits import texts
-from ui.visits.cancel_dialog import CancelVisitDialog
-from ui.visits.details import VisitDetailsDialog
+from ui.visits.actions import VisitActions
 from ui.visits.due import DuePane
-from ui.visits.export import Exported, ask_path, export_job
 from ui.visits.form import set_tone
-from ui.visits.outcome_dialog import OutcomeDialog, OutcomeSaved
-from ui.visits.plan_dialog import PlanTarget, PlanVisitDialog
+from ui.visits.plan_dialog import PlanTarget
 from ui.visits.week import WeekPane
-from ui.widgets.dates import fmt_date
 from ui.widgets.labels import plural
 from ui.widgets.messages import error_text
 
@@ -50,7 +46,6 @@ log = logging.getLogger("pillars.ui.visits")
 PLANNERS = ("sergeant", "team_manager")
 CREW_ROLES = ("offender_manager", "sergeant", "team_manager")
 TEAM = ""  # the officer box's data for "the whole team"
-EXPORT_FOLDER_KEY = "visits/export_folder"
 
 SHORTCUTS = {
     "plan": "Ctrl+N",
@@ -79,7 +74,7 @@ def team_officers(services: Services, actor: Actor) -> list[tuple[str, str, str]
     ]
 
 
-class VisitsScreen(QWidget):
+class VisitsScreen(VisitActions, QWidget):
     """Emits `open_record(offender_id)`; `week_loaded`, `due_loaded` when rows arrive; `changed`
     after a visit was planned, moved, cancelled, recorded or submitted here; `dialog_opened`
     with each dialog it opens; `exported(Exported)` after a calendar was written."""
@@ -104,7 +99,7 @@ class VisitsScreen(QWidget):
         self._week_token = 0
         self._due_token = 0
         self._week_start: dt.date | None = None
-        self._names: dict[str, str] = {}
+        self.names: dict[str, str] = {}
         self.dialog: QDialog | None = None
         self.week: WeekPlan | None = None
 
@@ -204,9 +199,9 @@ class VisitsScreen(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.week_pane, "Wee&k")
         self.tabs.addTab(self.due_pane, "&Due visits")
-        self.tabs.currentChanged.connect(lambda _i: self._update_actions())
-        self.week_pane.current_changed.connect(self._update_actions)
-        self.due_pane.current_changed.connect(self._update_actions)
+        self.tabs.currentChanged.connect(lambda _i: self.update_actions())
+        self.week_pane.current_changed.connect(self.update_actions)
+        self.due_pane.current_changed.connect(self.update_actions)
         self.week_pane.open_requested.connect(self.open_current)
         self.due_pane.open_requested.connect(self.open_current)
 
@@ -257,7 +252,7 @@ class VisitsScreen(QWidget):
             self.setTabOrder(before, after)
         self.setFocusProxy(self.week_pane.table)
         self._fill_officer_box([])
-        self._update_actions()
+        self.update_actions()
 
     def _button(self, text: str, tip: str, shortcut: str, *, name: str = "") -> QPushButton:
         button = QPushButton(text)
@@ -274,8 +269,8 @@ class VisitsScreen(QWidget):
     def _fill_officer_box(self, officers: list[tuple[str, str, str]]) -> None:
         actor = self.ctx.officer
         keep = self.officer_box.currentData()
-        self._names = {username: name for username, name, _role in officers}
-        self._names[actor.username] = actor.display_name
+        self.names = {username: name for username, name, _role in officers}
+        self.names[actor.username] = actor.display_name
         self.officer_box.blockSignals(True)
         self.officer_box.clear()
         if self.is_planner:
@@ -368,7 +363,7 @@ class VisitsScreen(QWidget):
         if token != self._week_token:
             return
         self.week = plan
-        name = self._names.get(plan.officer or "", plan.officer) if plan.officer else None
+        name = self.names.get(plan.officer or "", plan.officer) if plan.officer else None
         self.week_pane.set_week(
             plan, self.ctx.svc.now(), name, keep_visit=keep_visit, day=day or self._today_in(plan)
         )
@@ -376,7 +371,7 @@ class VisitsScreen(QWidget):
         if self._load_failed:
             self._load_failed = False
             self.state_label.hide()
-        self._update_actions()
+        self.update_actions()
         self.week_loaded.emit()
 
     def _today_in(self, plan: WeekPlan) -> dt.date | None:
@@ -388,9 +383,9 @@ class VisitsScreen(QWidget):
             return
         self.week = None
         self.week_pane.set_week(None, self.ctx.svc.now(), None)
-        self._show_state(error_text(exc), "alert")
+        self.show_state(error_text(exc), "alert")
         self._load_failed = True
-        self._update_actions()
+        self.update_actions()
         self.failed.emit(error_text(exc))
 
     def _show_week_label(self, start: dt.date, plan: WeekPlan | None) -> None:
@@ -400,7 +395,7 @@ class VisitsScreen(QWidget):
             text += " (this week)"
         if plan is not None:
             whose = (
-                self._names.get(plan.officer, plan.officer) if plan.officer else f"{plan.team} team"
+                self.names.get(plan.officer, plan.officer) if plan.officer else f"{plan.team} team"
             )
             count = sum(len(d.visits) for d in plan.days)
             text += f": {plural(count, 'visit')} for {whose}"
@@ -424,7 +419,7 @@ class VisitsScreen(QWidget):
             return
         self.due_pane.set_due(rows, show_manager=self.is_planner)
         self.tabs.setTabText(1, f"&Due visits ({len(rows)})")
-        self._update_actions()
+        self.update_actions()
         self.due_loaded.emit()
 
     def _due_failed(self, token: int, exc: BaseException) -> None:
@@ -433,11 +428,11 @@ class VisitsScreen(QWidget):
         self.due_pane.clear()
         self.due_pane.summary.setText(error_text(exc))
         self.tabs.setTabText(1, "&Due visits")
-        self._update_actions()
+        self.update_actions()
 
     # -- the state line ------------------------------------------------------------------------
 
-    def _show_state(self, text: str, tone: str) -> None:
+    def show_state(self, text: str, tone: str) -> None:
         self.state_label.setText(text)
         set_tone(self.state_label, tone)
         self.state_label.show()
@@ -446,9 +441,9 @@ class VisitsScreen(QWidget):
     def state_text(self) -> str:
         return self.state_label.text() if not self.state_label.isHidden() else ""
 
-    def _announce(self, text: str) -> None:
+    def announce(self, text: str) -> None:
         """A confirmation, on the screen and in the main window's status bar."""
-        self._show_state(text, "ok")
+        self.show_state(text, "ok")
         window = self.window()
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text, 15_000)
@@ -474,7 +469,7 @@ class VisitsScreen(QWidget):
         visit = self.week_pane.current_visit()
         return visit.offender_id if visit is not None else None
 
-    def _plan_target(self) -> PlanTarget | None:
+    def plan_target(self) -> PlanTarget | None:
         if self.showing_due:
             due = self.due_pane.current_due()
             if due is None or due.planned_visit is not None:
@@ -490,10 +485,10 @@ class VisitsScreen(QWidget):
             return PlanTarget.from_due(due) if due.planned_visit is None else None
         return PlanTarget.from_visit(visit)
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         visit = self.current_visit()
         enabled = {
-            "plan": self._plan_target() is not None,
+            "plan": self.plan_target() is not None,
             "move": visit is not None and visit.can_change,
             "cancel": visit is not None and visit.can_change,
             "record": visit is not None and visit.can_record,
@@ -506,178 +501,3 @@ class VisitsScreen(QWidget):
         for button in (self.previous_button, self.this_button, self.next_button):
             button.setEnabled(self._week_start is not None)
         self.export_button.setEnabled(ready)
-
-    # -- acting ------------------------------------------------------------------------------------
-
-    def act(self, action: str, visit: VisitView | None = None) -> None:
-        """Do `action` ("plan", "move", "cancel", "record", "submit", "open") on the chosen visit
-        or offender (or on `visit`, from its details)."""
-        if self.dialog is not None:
-            return
-        visit = visit or self.current_visit()
-        if action == "open":
-            offender = visit.offender_id if visit is not None else self.current_offender()
-            if offender is not None:
-                self.open_record.emit(offender)
-            return
-        if action == "plan":
-            target = self._plan_target()
-            if target is not None:
-                self._open_dialog(PlanVisitDialog(self.ctx, target, parent=self))
-            return
-        if visit is None:
-            return
-        if action == "move" and visit.can_change:
-            target = PlanTarget.from_visit(visit)
-            self._open_dialog(PlanVisitDialog(self.ctx, target, visit, parent=self))
-        elif action == "cancel" and visit.can_change:
-            self._open_dialog(CancelVisitDialog(self.ctx, visit, parent=self))
-        elif action == "record" and visit.can_record:
-            self._open_dialog(OutcomeDialog(self.ctx, visit, parent=self))
-        elif action == "submit" and visit.can_submit:
-            self._submit(visit)
-
-    def open_current(self) -> None:
-        """Enter on a visit: its details. On the due list with nothing planned: plan a visit."""
-        visit = self.current_visit()
-        if visit is None:
-            if self.showing_due:
-                self.act("plan")
-            return
-        dialog = VisitDetailsDialog(self.ctx, visit, parent=self)
-        dialog.requested.connect(lambda action, v=visit: self._after_details(action, v))
-        self._open_dialog(dialog)
-
-    def _after_details(self, action: str, visit: VisitView) -> None:
-        self._forget_dialog()
-        self.act(action, visit)
-
-    def _open_dialog(self, dialog: QDialog) -> None:
-        self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _result, d=dialog: self._dialog_closed(d))
-        saved = getattr(dialog, "saved", None)
-        if saved is not None:
-            saved.connect(lambda value, d=dialog: self._saved(d, value))
-        self._update_actions()
-        dialog.open()
-        self.dialog_opened.emit(dialog)
-
-    def _dialog_closed(self, dialog: QDialog) -> None:
-        if self.dialog is dialog:
-            self._forget_dialog()
-
-    def _forget_dialog(self) -> None:
-        self.dialog = None
-        self._update_actions()
-
-    # -- after a change ----------------------------------------------------------------------------
-
-    def _saved(self, dialog: QDialog, value: Any) -> None:
-        if isinstance(dialog, PlanVisitDialog):
-            visit_id = int(value)
-            day = texts.parse_day(dialog.date_field.text())
-            at = f"{fmt_date(day)} at {dialog.time_field.text().strip()}" if day else ""
-            verb = "moved to" if dialog.moving else "planned for"
-            self._announce(f"Visit to {dialog.target.reference} {verb} {at}.")
-            self._changed(visit_id, day)
-        elif isinstance(dialog, CancelVisitDialog):
-            self._announce(
-                f"Visit to {dialog.visit.reference} cancelled: they are due a visit again."
-            )
-            self._changed(dialog.visit.visit_id, None)
-        elif isinstance(dialog, OutcomeDialog):
-            result: OutcomeSaved = value
-            view = result.view
-            outcome = texts.OUTCOME_LABELS.get(view.outcome, view.outcome)
-            text = f"Outcome recorded for the visit to {view.reference}: {outcome}."
-            if result.task_id is not None:
-                text += " The record is with the sergeant for approval."
-            elif result.submit_error is None:
-                text += " The record stays a draft until it is submitted for approval."
-            self._announce(text)
-            self._changed(view.visit_id, None)
-
-    def _changed(self, visit_id: int | None, day: dt.date | None) -> None:
-        if day is not None:
-            self.go_to_day(day, keep_visit=visit_id)
-        else:
-            self.load_week(keep_visit=visit_id)
-        self.load_due()
-        self._tell_caseload()
-        self.changed.emit()
-
-    def _tell_caseload(self) -> None:
-        """The caseload shows "last seen" and the visit flags: load it again so that they
-        follow. The main window keeps its screens in `screens`."""
-        screens = getattr(self.window(), "screens", None)
-        if not isinstance(screens, dict):
-            return
-        for key, screen in screens.items():
-            if key != "visits" and screen is not self and callable(getattr(screen, "reload", None)):
-                screen.reload()
-
-    def _submit(self, visit: VisitView) -> None:
-        visits, actor = self.ctx.svc.visits, self.ctx.officer
-        self.submit_button.setEnabled(False)
-        self._show_state(f"Sending the record of the visit to {visit.reference}…", "info")
-        self.ctx.runner.run(
-            visits.submit_record,
-            actor,
-            visit.visit_id,
-            visit.version,
-            on_result=lambda _task: self._submitted(visit),
-            on_error=self._submit_failed,
-            owner=self,
-        )
-
-    def _submitted(self, visit: VisitView) -> None:
-        self._announce(
-            f"The record of the visit to {visit.reference} is with the sergeant for approval."
-        )
-        self._changed(visit.visit_id, None)
-
-    def _submit_failed(self, exc: BaseException) -> None:
-        self._show_state(error_text(exc) + " Refresh (F5) to see the visit as saved.", "alert")
-        self._update_actions()
-
-    # -- the calendar ----------------------------------------------------------------------------
-
-    def export_calendar(self) -> None:
-        if self.week is None:
-            return
-        actor = self.ctx.officer
-        username = self.chosen_officer or actor.username
-        folder = str(self.ctx.settings.value(EXPORT_FOLDER_KEY, "") or "")
-        path = ask_path(self, username, folder)
-        if path is None:
-            return
-        self.ctx.settings.setValue(EXPORT_FOLDER_KEY, str(path.parent))
-        self.export_button.setEnabled(False)
-        self._show_state(f"Exporting the planned visits to {path}…", "info")
-        self.ctx.runner.run(
-            export_job,
-            self.ctx.svc,
-            actor,
-            username,
-            path,
-            on_result=self._exported,
-            on_error=self._export_failed,
-            owner=self,
-        )
-
-    def _exported(self, done: Exported) -> None:
-        self.export_button.setEnabled(True)
-        whose = self._names.get(done.officer, done.officer)
-        self._announce(
-            f"Exported {plural(done.visits, 'planned visit')} of {whose} to {done.path}. "
-            "The file is OFFICIAL-SENSITIVE: keep it on a force device."
-        )
-        self.exported.emit(done)
-
-    def _export_failed(self, exc: BaseException) -> None:
-        self.export_button.setEnabled(True)
-        text = error_text(exc)
-        if isinstance(exc, OSError):
-            text = f"The calendar could not be written: {exc.strerror or exc}."
-        self._show_state(text, "alert")
