@@ -247,7 +247,7 @@ def _day_title(day: DayPlan, officer_name: str | None) -> str:
             notes.append("Off duty")
     elif day.off_duty:
         notes.append(f"{len(day.off_duty)} off duty")
-    lines.append(" · ".join(notes) if notes else "")
+    lines.append("\n".join(notes))
     return "\n".join(lines)
 
 

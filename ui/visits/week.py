@@ -91,6 +91,7 @@ class WeekPane(QWidget):
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.table.resized.connect(self.table.resizeRowsToContents)
         header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(DAY_MIN_WIDTH)
         self.table.selectionModel().currentChanged.connect(self._week_moved)
