@@ -150,7 +150,9 @@ class MainWindow(QMainWindow):
         if screen is None or screen.width() <= 0:
             self.resize(1480, 900)
             return
-        self.resize(min(1760, int(screen.width() * 0.96)), min(1000, int(screen.height() * 0.9)))
+        # The whole width of a screen up to 1,760 pixels (less room for the window's frame):
+        # every caseload column fits a 1,600-pixel screen.
+        self.resize(min(1760, screen.width() - 8), min(1000, int(screen.height() * 0.9)))
         self.move(screen.center() - self.rect().center())
 
     # -- menus and shortcuts --------------------------------------------------------------------

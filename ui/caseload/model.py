@@ -35,18 +35,23 @@ class Column:
     key: str
     title: str
     align_right: bool = False
+    header: str = ""  # the title as the header shows it, on two lines where that saves width
+
+    @property
+    def heading(self) -> str:
+        return self.header or self.title
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference"),
     Column("name", "Name"),
-    Column("risk", "Risk level"),
+    Column("risk", "Risk level", header="Risk\nlevel"),
     Column("mappa", "MAPPA"),
     Column("status", "Status"),
-    Column("manager", "Offender manager"),
-    Column("last_seen", "Last seen"),
-    Column("next_visit", "Next visit due"),
-    Column("arms", "ARMS review due"),
+    Column("manager", "Offender manager", header="Offender\nmanager"),
+    Column("last_seen", "Last seen", header="Last\nseen"),
+    Column("next_visit", "Next visit due", header="Next visit\ndue"),
+    Column("arms", "ARMS review due", header="ARMS review\ndue"),
     Column("tasks", "Tasks", align_right=True),
     Column("breaches", "Breaches"),
     Column("quality", "Quality", align_right=True),
@@ -337,6 +342,8 @@ class CaseloadModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].heading
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return COLUMNS[section].title
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -51,6 +51,8 @@ COLUMN_SAMPLES: dict[str, str | tuple[str, ...]] = {
 FIXED_WIDTHS = {"name": 190, "manager": 170}
 NAME_MIN_WIDTH = 180  # the name column takes the width left over, never less than this
 ICON_ROOM = 24  # the warning icon beside an overdue date or a breach count
+CELL_MARGINS = 10  # a cell's text margins (3 px each side) and grid line, with a little to spare
+HEADER_MARGINS = 14  # a header section's padding (6 px each side in style.qss) and border
 ALERT_COLUMNS = {"next_visit", "arms", "breaches", "quality"}
 
 
@@ -251,8 +253,11 @@ class CaseloadScreen(QWidget):
                 # Alert cells are bold with the warning icon.
                 metrics, room = (bold, ICON_ROOM) if column.key in ALERT_COLUMNS else (body, 0)
                 text = max(metrics.horizontalAdvance(sample) for sample in samples) + room
-                title = bold.horizontalAdvance(column.title) + 22  # the sort arrow
-                width = max(text, title) + 14
+                title = (
+                    max(bold.horizontalAdvance(line) for line in column.heading.splitlines())
+                    + 22  # the sort arrow
+                )
+                width = max(text + CELL_MARGINS, title + HEADER_MARGINS)
             header.resizeSection(i, width)
 
     def _fit_name_column(self) -> None:
