@@ -169,9 +169,10 @@ def test_write_submit_and_approve_a_plan(
     plan = open_plan(qtbot, sergeant)
     assert plan.shown is not None and plan.shown.state == "approved" and not plan.editing
     versions = plan.versions.model()
-    assert versions.index(0, 0).data() == "Version 1"
-    assert versions.index(0, 1).data() == "Approved (in force)"
-    assert "Cora Pennywhistle" in versions.index(0, 3).data()
+    assert versions.index(0, 0).data() == (
+        "Version 1: approved, in force\n"
+        "by Ada Quillfeather; approved by Cora Pennywhistle, 12/06/2024 11:00"
+    )
     assert plan.gaps.texts() == []
 
 
@@ -334,7 +335,7 @@ def test_an_overdue_action_is_marked_in_words(qtbot) -> None:
         choices,
         read_only=True,
     )
-    assert model.index(0, 2).data() == "01/06/2024  OVERDUE"
+    assert model.index(0, 2).data() == "OVERDUE 01/06/2024"
     assert model.index(0, 2).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(1, 2).data() == "01/06/2024"
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable

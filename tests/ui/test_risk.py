@@ -137,8 +137,8 @@ def test_in_force_arms_overdue_while_a_newer_one_waits(
     assert "Review OVERDUE: it was due on 12/05/2024" in risk.in_force.text()
     assert risk.in_force.property("tone") == "alert"
     assert "awaits a sergeant's approval" in risk.pending.text()
-    overdue = [row[4] for row in table_texts(risk.assessments) if row[5] == "Approved"]
-    assert overdue == ["OVERDUE 12/05/2024"]
+    in_force = [row[4] for row in table_texts(risk.assessments) if "in force" in row[5]]
+    assert in_force == ["OVERDUE 12/05/2024"]
     assert "ARMS review OVERDUE since 12/05/2024" in window.alerts.text()
 
 
@@ -178,7 +178,7 @@ def test_rm2000_categories_follow_the_scores(qtbot, ctx: AppContext, world: Worl
 
 def test_mappa_change_appears_in_the_history(qtbot, ctx: AppContext, world: World) -> None:
     window = open_record(qtbot, ctx, world.zebedee)
-    assert table_texts(window.risk.mappa_history)[0][4] == "No change recorded since registration."
+    assert table_texts(window.risk.mappa_history)[0][1] == "No change recorded since registration."
     qtbot.mouseClick(window.risk.mappa_button, Qt.MouseButton.LeftButton)
     dialog = window.dialog
     assert isinstance(dialog, MappaDialog)
@@ -191,13 +191,10 @@ def test_mappa_change_appears_in_the_history(qtbot, ctx: AppContext, world: Worl
     with qtbot.waitSignal(window.history_loaded, timeout=10_000):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     history = table_texts(window.risk.mappa_history)
-    assert history[0][1:] == [
-        "Ada Quillfeather",
-        "1",
-        "3",
-        "MAPPA meeting of 10/06/2024 raised the level.",
+    assert history[0] == [
+        "12/06/2024 11:00\nAda Quillfeather",
+        "Category 1, level 3. MAPPA meeting of 10/06/2024 raised the level.",
     ]
-    assert history[0][0] == "12/06/2024 11:00"
     assert window.mappa_chip.text() == "MAPPA Cat 1 / Level 3"
     assert window.risk.mappa_now.text() == "MAPPA category 1 (RSO), level 3."
 

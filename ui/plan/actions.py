@@ -220,7 +220,7 @@ class ActionsModel(QAbstractTableModel):
         if column == OWNER:
             return self.choices.owner_name(action.owner)
         if column == DUE:
-            return f"{action.due_on}  OVERDUE" if self.overdue(row) else action.due_on
+            return f"OVERDUE {action.due_on}" if self.overdue(row) else action.due_on
         if column == STATUS:
             return ACTION_STATUS_LABELS.get(action.status, action.status)
         if column == FACTOR:

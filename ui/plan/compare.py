@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -124,27 +124,28 @@ class CompareDialog(QDialog):
             "Plan fields compared",
             stretch=2,
             fit_rows=(3, 3),
-            widest=420,
+            widest=150,
             wrap=True,
         )
         self.actions = RowsTable(
             ["Pillar", "Change", "Before", "After"],
             "Plan actions compared",
             stretch=3,
-            widest=520,
+            widest=150,
             wrap=True,
         )
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.fields)
-        split.addWidget(self.actions)
-        split.setStretchFactor(1, 1)
+        self.only_changes = QCheckBox("&Hide actions that are the same")
+        self.only_changes.setAccessibleName("Hide actions that are the same in both versions")
+        self.only_changes.toggled.connect(self._show_actions)
 
         body = QVBoxLayout()
         body.setContentsMargins(16, 10, 16, 12)
         body.addLayout(choose)
         body.addWidget(self.message)
         body.addWidget(self.summary)
-        body.addWidget(split, 1)
+        body.addWidget(self.fields)
+        body.addWidget(self.only_changes)
+        body.addWidget(self.actions, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(ClassificationBanner())
@@ -192,17 +193,7 @@ class CompareDialog(QDialog):
                 for f in comparison.fields
             ]
         )
-        self.actions.set_rows(
-            [
-                [
-                    pillar_label(c.pillar),
-                    Cell(*CHANGE_CELLS.get(c.change, (c.change, ""))),
-                    _action_text(c.before),
-                    _action_text(c.after),
-                ]
-                for c in comparison.actions
-            ]
-        )
+        self._show_actions()
         counts = {k: sum(1 for c in comparison.actions if c.change == k) for k in CHANGE_CELLS}
         fields_changed = sum(1 for f in comparison.fields if f.before != f.after)
         self.summary.setText(
@@ -215,6 +206,40 @@ class CompareDialog(QDialog):
             "fields changed."
         )
         self.compared.emit()
+
+    def _show_actions(self) -> None:
+        if self.comparison is None:
+            return
+        hide_same = self.only_changes.isChecked()
+        self.actions.set_rows(
+            [
+                [
+                    pillar_label(c.pillar),
+                    Cell(*CHANGE_CELLS.get(c.change, (c.change, ""))),
+                    _action_text(c.before),
+                    _action_text(c.after),
+                ]
+                for c in self.comparison.actions
+                if not (hide_same and c.change == "same")
+            ]
+            or [["", Cell("None", "muted"), "Every action is the same in both versions.", ""]]
+        )
+        self._balance()
+
+    def _balance(self) -> None:
+        """The two versions get the same width, side by side (the "after" column stretches)."""
+        for table, before in ((self.fields, 1), (self.actions, 2)):
+            header = table.horizontalHeader()
+            after = before + 1  # stretches into what is left
+            others = sum(
+                header.sectionSize(i) for i in range(header.count()) if i not in (before, after)
+            )
+            header.resizeSection(before, max(160, (table.viewport().width() - others) // 2))
+            table.refit()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._balance()
 
     def _failed(self, exc: BaseException) -> None:
         self.compare_button.setEnabled(True)

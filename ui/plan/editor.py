@@ -67,6 +67,17 @@ class _NotSubmitted:
     error: BaseException
 
 
+def _who(v: Any) -> str:
+    """Who wrote a version and who decided it, when."""
+    parts = [f"by {v.author}" if v.author else ""]
+    if v.decided_by:
+        verb = "returned" if v.state == "returned" else "decided"
+        if v.state in ("approved", "superseded"):
+            verb = "approved"
+        parts.append(f"{verb} by {v.decided_by}, {fmt_timestamp(v.decided_at)}")
+    return "; ".join(p for p in parts if p)
+
+
 def _text_area(name: str) -> QPlainTextEdit:
     area = QPlainTextEdit()
     area.setTabChangesFocus(True)
@@ -237,12 +248,7 @@ class PlanEditor(QWidget):
 
         # -- gaps and versions -------------------------------------------------------------------
         self.gaps = GapsPanel()
-        self.versions = RowsTable(
-            ["Version", "State", "Author", "Decided"],
-            "Plan versions",
-            stretch=3,
-            wrap=True,
-        )
+        self.versions = RowsTable(["Version, state, by whom"], "Plan versions", wrap=True)
         self.compare_button = QPushButton("Co&mpare versions…")
         self.compare_button.setAccessibleName("Compare two versions side by side")
         self.compare_button.clicked.connect(self.compare)
@@ -254,9 +260,9 @@ class PlanEditor(QWidget):
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(self.gaps)
         side.addWidget(versions_box)
-        side.setStretchFactor(0, 3)
-        side.setStretchFactor(1, 2)
-        side.setMinimumWidth(330)
+        side.setStretchFactor(0, 1)
+        side.setStretchFactor(1, 1)
+        side.setMinimumWidth(340)
 
         body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(self.sheet)
@@ -483,14 +489,12 @@ class PlanEditor(QWidget):
         self.versions.set_rows(
             [
                 [
-                    f"Version {v.plan_number}",
                     Cell(
-                        approval_state_label(v.state)
-                        + (" (in force)" if v.plan_id == in_force else ""),
+                        f"Version {v.plan_number}: {approval_state_label(v.state).lower()}"
+                        + (", in force" if v.plan_id == in_force else "")
+                        + (f"\n{_who(v)}" if _who(v) else ""),
                         tones.get(v.state, ""),
-                    ),
-                    v.author or "",
-                    f"{v.decided_by}, {fmt_timestamp(v.decided_at)}" if v.decided_by else "",
+                    )
                 ]
                 for v in data.versions
             ],

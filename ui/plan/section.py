@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -33,7 +34,9 @@ from ui.plan.actions import (
 )
 from ui.widgets.labels import pillar_label, plural
 
-COLUMN_WIDTHS = {OWNER: 190, DUE: 150, STATUS: 120, FACTOR: 250}
+# Owner and factor wrap onto a second line rather than take the description's width; the due
+# column is as wide as "OVERDUE dd/mm/yyyy" in bold (see PillarSection).
+COLUMN_WIDTHS = {OWNER: 170, DUE: 160, STATUS: 110, FACTOR: 210}
 FEWEST_ROWS = 2
 
 
@@ -86,7 +89,11 @@ class PillarSection(QGroupBox):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
         header.setHighlightSections(False)
         header.setSectionResizeMode(DESCRIPTION, QHeaderView.ResizeMode.Stretch)
-        for column, width in COLUMN_WIDTHS.items():
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        widths = dict(COLUMN_WIDTHS)
+        widths[DUE] = QFontMetrics(bold).horizontalAdvance("OVERDUE 00/00/0000") + 16
+        for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         self.table.remove_requested.connect(self.remove_current)

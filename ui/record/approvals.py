@@ -6,6 +6,7 @@ The strip only gathers the decision; the record window runs it in the background
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -34,15 +35,28 @@ KIND_WORDS = {
 }
 
 
+def what_is_waiting(p: Any) -> str:
+    """The work in words ("Risk management plan version 2", "ARMS assessment"), without the
+    offender's name and reference the record already shows."""
+    title = p.title or ""
+    if p.kind == "plan_approval":
+        number = re.search(r"\bv(\d+)\b", title)
+        return "Risk management plan" + (f" version {number[1]}" if number else "")
+    if p.kind == "assessment_approval":
+        if "RM2000" in title:
+            return "RM2000 assessment"
+        return "ARMS assessment" if "ARMS" in title else "Assessment"
+    return KIND_WORDS.get(p.kind, title or "Work")
+
+
 def describe(p: Any) -> str:
-    """One line for a pending approval: what, who submitted it when, when it is due."""
-    what = p.title or KIND_WORDS.get(p.kind, "Work")
-    submitted = f"submitted by {p.submitted_by}" if p.submitted_by else "submitted"
+    """One line for a pending approval: what, who submitted it when, who has it, when due."""
+    by = f" by {p.submitted_by}" if p.submitted_by else ""
+    owner = getattr(p, "owner", "")
     due = fmt_date(p.due_on)
-    overdue = getattr(p, "overdue", False)
-    owner = f" for {p.owner}" if getattr(p, "owner", "") else ""
-    return f"{what}: {submitted} on {fmt_timestamp(p.submitted_at)}{owner}; " + (
-        f"approval OVERDUE since {due}." if overdue else f"approval due by {due}."
+    when = f"approval OVERDUE since {due}" if getattr(p, "overdue", False) else f"due by {due}"
+    return f"{what_is_waiting(p)}: submitted{by} on {fmt_timestamp(p.submitted_at)}; " + (
+        f"with {owner}, {when}." if owner else f"{when}."
     )
 
 
@@ -101,7 +115,7 @@ class ApprovalsPanel(QFrame):
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         set_tone(text, "alert" if getattr(p, "overdue", False) else "")
         line.addWidget(text, 1)
-        what = KIND_WORDS.get(p.kind, "work").lower()
+        what = what_is_waiting(p).lower()
         if p.can_decide:
             approve = QPushButton("&Approve" if mnemonic else "Approve")
             approve.setAccessibleName(f"Approve the {what}")

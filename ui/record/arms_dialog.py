@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialogButtonBox,
@@ -35,6 +36,7 @@ from desktop.rules.risk import DEFAULT_REVIEW_MONTHS, LEVEL_LABELS, arms_default
 from desktop.services.problems import ServiceError
 from ui.context import AppContext
 from ui.record.dialogs import EditDialog, FieldSpec
+from ui.widgets.banner import ClassificationBanner
 from ui.widgets.dates import fmt_date, parse_typed_date
 from ui.widgets.forms import set_tone
 from ui.widgets.messages import error_text
@@ -115,8 +117,11 @@ class ArmsDialog(EditDialog):
         self.buttons.addButton(self.submit_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.inputs["assessed_on"].textChanged.connect(self._show_default_review)  # type: ignore[attr-defined]
         self._show_default_review()
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(0, ClassificationBanner())
         self.setMinimumWidth(820)
-        self.resize(900, 860)
+        self.resize(940, 880)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -145,6 +150,11 @@ class ArmsDialog(EditDialog):
         self.list_label.setAccessibleName("Factor list in use")
         layout.addWidget(self.list_label)
 
+        # One width for the factor column of both groups, so the evidence boxes line up.
+        metrics = QFontMetrics(self.font())
+        self._factor_width = 32 + max(
+            (metrics.horizontalAdvance(f.label or f.code) for f in self.form.factors), default=200
+        )
         inner = QWidget()
         column = QVBoxLayout(inner)
         column.setContentsMargins(0, 0, 6, 0)
@@ -201,7 +211,7 @@ class ArmsDialog(EditDialog):
             self.inputs[name] = evidence
             self.errors[name] = error
         grid.setColumnStretch(1, 1)
-        grid.setColumnMinimumWidth(0, 260)
+        grid.setColumnMinimumWidth(0, self._factor_width)
         return box
 
     def _mark_required(self, row: FactorRow) -> None:

@@ -116,10 +116,10 @@ class RiskTab(QWidget):
         self.mappa_button.setAccessibleName("Change the MAPPA category or level")
         self.mappa_button.clicked.connect(self.change_mappa)
         self.mappa_history = RowsTable(
-            ["When", "Who", "Category", "Level", "Reason"],
+            ["When, by whom", "Changed to, and why"],
             "MAPPA history",
-            fit_rows=(1, 5),
             wrap=True,
+            widest=170,
         )
         mappa = QGroupBox("MAPPA")
         mappa_layout = QVBoxLayout(mappa)
@@ -132,22 +132,30 @@ class RiskTab(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(assessments_box)
         split.addWidget(factors_box)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        mappa_layout.addStretch(1)
+        mappa.setMinimumWidth(400)
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        sides.addWidget(split)
+        sides.addWidget(mappa)
+        sides.setStretchFactor(0, 3)
+        sides.setStretchFactor(1, 1)
+        sides.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.in_force)
         layout.addWidget(self.pending)
         layout.addWidget(self.rm2000)
         layout.addLayout(buttons)
-        layout.addWidget(split, 1)
-        layout.addWidget(mappa)
+        layout.addWidget(sides, 1)
         self._assessments: list[Any] = []
 
     # -- showing -----------------------------------------------------------------------------------
 
     def show_record(self, r: OffenderRecord) -> None:
         self._assessments = list(r.assessments)
+        in_force = arms_in_force(r)
         self._show_in_force(r)
         self._show_buttons(r)
         rows = []
@@ -159,14 +167,10 @@ class RiskTab(QWidget):
                     f"combined {a.rm2000_combined}"
                 )
             review = fmt_date(a.next_review_on)
-            overdue = (
-                a.kind == "arms"
-                and a.state == "approved"
-                and a.next_review_on is not None
-                and r.on is not None
-                and a.next_review_on < r.on
-            )
+            # Only the review of the ARMS in force can be overdue: a later one replaced the rest.
+            overdue = a is in_force and arms_review_overdue(r)
             state_tone = {"submitted": "warn", "returned": "warn", "superseded": "muted"}
+            state = approval_state_label(a.state) + (" (in force)" if a is in_force else "")
             rows.append(
                 [
                     str(a.kind).upper(),
@@ -174,7 +178,7 @@ class RiskTab(QWidget):
                     a.assessor or "",
                     risk_label(a.level) if a.level else "",
                     Cell(f"OVERDUE {review}", "alert") if overdue else review,
-                    Cell(approval_state_label(a.state), state_tone.get(a.state, "")),
+                    Cell(state, "ok" if a is in_force else state_tone.get(a.state, "")),
                     rm,
                 ]
             )
@@ -308,13 +312,10 @@ class RiskTab(QWidget):
         self.mappa_history.set_rows(
             [
                 [
-                    fmt_timestamp(c.changed_at),
-                    c.changed_by or "",
-                    str(c.category),
-                    str(c.level),
-                    c.reason or "",
+                    f"{fmt_timestamp(c.changed_at)}\n{c.changed_by or 'Unknown officer'}",
+                    f"Category {c.category}, level {c.level}. {c.reason or ''}".strip(),
                 ]
                 for c in changes
             ]
-            or [["", "", "", "", Cell("No change recorded since registration.", "muted")]]
+            or [["", Cell("No change recorded since registration.", "muted")]]
         )

@@ -172,8 +172,16 @@ class RecordWindow(QWidget):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 860)
+            self._default_size()
         self.reload()
+
+    def _default_size(self) -> None:
+        """Wide enough for the plan editor's four columns beside the description and the gaps."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is None or screen.width() <= 0:
+            self.resize(1280, 860)
+            return
+        self.resize(min(1480, screen.width() - 40), min(940, int(screen.height() * 0.94)))
 
     # -- loading -------------------------------------------------------------------------------
 

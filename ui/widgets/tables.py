@@ -153,6 +153,13 @@ class RowsTable(QTableView):
         if self._fit_rows is not None:
             self._fit_height()
 
+    def refit(self) -> None:
+        """Row heights (and the table's, with `fit_rows`) again after its columns were resized."""
+        if self._wrap:
+            self.resizeRowsToContents()
+        if self._fit_rows is not None:
+            self._fit_height()
+
     def _fit_height(self) -> None:
         assert self._fit_rows is not None
         fewest, most = self._fit_rows
