@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
             "Ctrl+F\tFilter the caseload",
             "Enter\tOpen the selected record",
             "F5\tRefresh",
+            "Ctrl+Tab\tNext tab of a record",
+            "Ctrl+S\tSave the plan draft (a record's Plan tab)",
             "Ctrl+L\tLock Pillars",
             "Esc\tClose a dialog or a record window",
             "Ctrl+Q\tSign out and quit",

@@ -14,6 +14,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox, QWidget
 
 from desktop.services.core import Services
+from desktop.services.plans import ActionEdit, PlanEdit
 from tests.desktop.factories import World, world_clock
 from tests.ui.helpers import unnamed, wait_idle
 from ui.context import AppContext
@@ -174,6 +175,8 @@ def test_write_submit_and_approve_a_plan(
         "by Ada Quillfeather; approved by Cora Pennywhistle, 12/06/2024 11:00"
     )
     assert plan.gaps.texts() == []
+    # What `pillars show` reports: no record-quality finding about the plan.
+    assert services.records.open(ada.officer, world.horatio).quality.in_area("plan") == []
 
 
 def test_new_draft_from_the_approved_plan_and_compare(qtbot, ctx: AppContext, world: World) -> None:
@@ -349,3 +352,86 @@ def test_compare_dialog_model_is_sound(qtbot, ctx: AppContext, world: World) -> 
         dialog.actions.model(), QAbstractItemModelTester.FailureReportingMode.Fatal
     )
     assert dialog.before.count() == 1
+
+
+def _submit_horatio_plan(ctx: AppContext, world: World) -> int:
+    """A draft with one action, submitted by Ada through the services."""
+    plans, actor = ctx.svc.plans, ctx.officer
+    plan_id = plans.start_draft(actor, world.horatio)
+    draft = plans.editor(actor, world.horatio).draft
+    assert draft is not None
+    data = plans.save_draft(
+        actor,
+        plan_id,
+        PlanEdit(
+            expected_version=draft.version,
+            contingency="",
+            licence_conditions="",
+            review_on="01/12/2024",
+            actions=[
+                ActionEdit(
+                    None, "supervision", "Office", f"officer:{world.ada}", "01/07/2024", "", ""
+                )
+            ],
+        ),
+    )
+    assert data.draft is not None
+    plans.submit(actor, plan_id, data.draft.version)
+    return plan_id
+
+
+def test_a_returned_plan_is_worked_on_again_with_the_comment(
+    qtbot,
+    ctx: AppContext,
+    second_services: Services,
+    make_ctx: Callable[..., AppContext],
+    world: World,
+) -> None:
+    _submit_horatio_plan(ctx, world)
+    cora = make_ctx(second_services, "cora")
+    (task,) = [
+        p
+        for p in cora.svc.approvals.pending_for_offender(cora.officer, world.horatio)
+        if p.kind == "plan_approval"
+    ]
+    cora.svc.approvals.return_(cora.officer, task.task_id, "Add the contingency.")
+
+    window = open_record(qtbot, ctx, world.horatio)
+    editor = open_plan(qtbot, window)
+    assert editor.editing and editor.shown is not None and editor.shown.state == "returned"
+    assert editor.returned.isVisible()
+    assert editor.returned.text() == "The sergeant's comment: Add the contingency."
+    assert "RETURNED by Cora Pennywhistle" in editor.status.text()
+    assert "No contingency plan" in editor.gaps.texts()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_two_desktops_saving_the_same_draft(
+    qtbot,
+    services: Services,
+    second_services: Services,
+    make_ctx: Callable[..., AppContext],
+    world: World,
+) -> None:
+    first, second = make_ctx(services, "ada"), make_ctx(second_services, "ada")
+    first.svc.plans.start_draft(first.officer, world.horatio)
+    one = open_plan(qtbot, open_record(qtbot, first, world.horatio))
+    two = open_plan(qtbot, open_record(qtbot, second, world.horatio))
+    qtbot.keyClicks(one.contingency, "Recall to custody.")
+    with qtbot.waitSignal(one.saved, timeout=10_000):
+        qtbot.mouseClick(one.save_button, Qt.MouseButton.LeftButton)
+
+    qtbot.keyClicks(two.contingency, "Inform the MAPPA coordinator.")
+    with qtbot.waitSignal(two.failed, timeout=10_000):
+        qtbot.mouseClick(two.save_button, Qt.MouseButton.LeftButton)
+    assert "Ada Quillfeather changed this plan" in two.message_text
+    assert two.reload_button.isVisible()
+    assert two.contingency.toPlainText() == "Inform the MAPPA coordinator."  # kept
+
+    with qtbot.waitSignal(two.loaded, timeout=10_000):
+        qtbot.mouseClick(two.reload_button, Qt.MouseButton.LeftButton)
+    assert two.contingency.toPlainText() == "Recall to custody."  # theirs, saved
+    assert "Contingency: Inform the MAPPA coordinator." in two.yours.text()  # mine, shown
+    assert not two.dirty
