@@ -49,4 +49,4 @@ qt-libs:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache bench-results.json
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .bench bench-results.json
