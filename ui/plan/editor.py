@@ -24,12 +24,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -41,14 +38,15 @@ from desktop.services.problems import EditConflict, ServiceError, ValidationFail
 from ui.context import AppContext
 from ui.plan.actions import OFFICER_PREFIX, ActionRow, Choices
 from ui.plan.compare import CompareDialog
+from ui.plan.fields import PlanFields
 from ui.plan.gaps import GapsPanel
 from ui.plan.section import PillarSection
 from ui.plan.texts import action_line, edit_as_text, version_status
-from ui.widgets.dates import fmt_date, fmt_timestamp, parse_typed_date
-from ui.widgets.forms import set_invalid, set_tone
-from ui.widgets.labels import PILLAR_LABELS, approval_state_label, plural
+from ui.plan.versions import VersionsPanel
+from ui.widgets.dates import fmt_date, fmt_timestamp
+from ui.widgets.forms import set_tone
+from ui.widgets.labels import PILLAR_LABELS, plural
 from ui.widgets.messages import error_text
-from ui.widgets.tables import Cell, RowsTable
 
 if TYPE_CHECKING:
     from desktop.services.plans import PlanDraftView, PlanEdit, PlanEditorData
@@ -65,34 +63,6 @@ class _NotSubmitted:
 
     data: Any
     error: BaseException
-
-
-def _who(v: Any) -> str:
-    """Who wrote a version and who decided it, when."""
-    parts = [f"by {v.author}" if v.author else ""]
-    if v.decided_by:
-        verb = "returned" if v.state == "returned" else "decided"
-        if v.state in ("approved", "superseded"):
-            verb = "approved"
-        parts.append(f"{verb} by {v.decided_by}, {fmt_timestamp(v.decided_at)}")
-    return "; ".join(p for p in parts if p)
-
-
-def _text_area(name: str) -> QPlainTextEdit:
-    area = QPlainTextEdit()
-    area.setTabChangesFocus(True)
-    area.setFixedHeight(78)
-    area.setAccessibleName(name)
-    return area
-
-
-def _error_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName("fieldError")
-    label.setWordWrap(True)
-    label.setAccessibleName(f"{name} problem")
-    label.hide()
-    return label
 
 
 class PlanEditor(QWidget):
@@ -193,73 +163,29 @@ class PlanEditor(QWidget):
             self.sections[pillar] = section
             column.addWidget(section)
 
-        self.contingency = _text_area("Contingency plan")
-        self.licence = _text_area("Licence conditions and orders in force")
-        self.review = QLineEdit()
-        self.review.setAccessibleName("Review by")
-        self.review.setAccessibleDescription("The plan's review date, as dd/mm/yyyy")
-        self.review.setPlaceholderText("dd/mm/yyyy")
-        self.review.setMaxLength(10)
-        self.review.setMaximumWidth(160)
-        self.review_note = QLabel()
-        self.review_note.setAccessibleName("Review date state")
-        self.errors = {
-            "contingency": _error_label("Contingency"),
-            "licence_conditions": _error_label("Licence conditions"),
-            "review_on": _error_label("Review date"),
-        }
-        self.inputs: dict[str, QWidget] = {
-            "contingency": self.contingency,
-            "licence_conditions": self.licence,
-            "review_on": self.review,
-        }
-        rest = QGroupBox("Contingency, licence conditions and review")
-        rest_layout = QVBoxLayout(rest)
-        for caption, name in (
-            ("Cont&ingency: what happens if the plan breaks down", "contingency"),
-            ("&Licence conditions and orders in force", "licence_conditions"),
-        ):
-            label = QLabel(caption)
-            label.setBuddy(self.inputs[name])
-            rest_layout.addWidget(label)
-            rest_layout.addWidget(self.inputs[name])
-            rest_layout.addWidget(self.errors[name])
-        review_row = QHBoxLayout()
-        review_label = QLabel("Revi&ew by")
-        review_label.setBuddy(self.review)
-        review_row.addWidget(review_label)
-        review_row.addWidget(self.review)
-        review_row.addWidget(self.review_note, 1)
-        rest_layout.addLayout(review_row)
-        rest_layout.addWidget(self.errors["review_on"])
-        column.addWidget(rest)
+        self.fields = PlanFields()
+        self.fields.edited.connect(self._edited)
+        self.contingency = self.fields.contingency
+        self.licence = self.fields.licence
+        self.review = self.fields.review
+        self.review_note = self.fields.review_note
+        self.errors = self.fields.errors
+        column.addWidget(self.fields)
         column.addStretch(1)
         self.sheet = QScrollArea()
         self.sheet.setWidgetResizable(True)
         self.sheet.setWidget(inner)
         self.sheet.setFrameShape(QScrollArea.Shape.NoFrame)
 
-        for signal in (
-            self.contingency.textChanged,
-            self.licence.textChanged,
-            self.review.textChanged,
-        ):
-            signal.connect(self._edited)
-
         # -- gaps and versions -------------------------------------------------------------------
         self.gaps = GapsPanel()
-        self.versions = RowsTable(["Version, state, by whom"], "Plan versions", wrap=True)
-        self.compare_button = QPushButton("Co&mpare versions…")
-        self.compare_button.setAccessibleName("Compare two versions side by side")
-        self.compare_button.clicked.connect(self.compare)
-        self.versions.activated.connect(lambda _i: self.compare())
-        versions_box = QGroupBox("Versions")
-        versions_layout = QVBoxLayout(versions_box)
-        versions_layout.addWidget(self.versions, 1)
-        versions_layout.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.versions_panel = VersionsPanel()
+        self.versions_panel.compare_requested.connect(self.compare)
+        self.versions = self.versions_panel.table
+        self.compare_button = self.versions_panel.compare_button
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(self.gaps)
-        side.addWidget(versions_box)
+        side.addWidget(self.versions_panel)
         side.setStretchFactor(0, 1)
         side.setStretchFactor(1, 1)
         side.setMinimumWidth(340)
@@ -370,7 +296,7 @@ class PlanEditor(QWidget):
         self.shown_box.setCurrentIndex(ids.index(view.plan_id) if view is not None else -1)
         self.shown_box.setEnabled(len(offered) > 1)
         self.shown_box.blockSignals(False)
-        self._show_versions(data)
+        self.versions_panel.show_versions(data)
         if view is None:
             self._show_nothing(
                 "There is no risk management plan yet."
@@ -450,11 +376,7 @@ class PlanEditor(QWidget):
                 read_only=not editing,
             )
             section.set_editable(editing)
-        self.contingency.setPlainText(view.contingency)
-        self.licence.setPlainText(view.licence_conditions)
-        self.review.setText(fmt_date(view.review_on))
-        for widget in (self.contingency, self.licence, self.review):
-            widget.setReadOnly(not editing)
+        self.fields.fill(view, editing=editing)
         comment = view.return_comment if view.state == "returned" else ""
         self.returned.setText(f"The sergeant's comment: {comment}" if comment else "")
         set_tone(self.returned, "warn")
@@ -472,9 +394,7 @@ class PlanEditor(QWidget):
         for section in self.sections.values():
             section.model.set_rows([], choices, read_only=True)
             section.set_editable(False)
-        for widget in (self.contingency, self.licence, self.review):
-            widget.clear()
-            widget.setReadOnly(True)
+        self.fields.fill(None, editing=False)
         self.returned.hide()
         self._filling = False
         self.dirty = False
@@ -482,27 +402,6 @@ class PlanEditor(QWidget):
         set_tone(self.status, "warn" if self.data is not None else "")
         self.gaps.show_gaps(getattr(self.data, "gaps", []) if self.data is not None else [])
         self._update_buttons()
-
-    def _show_versions(self, data: PlanEditorData) -> None:
-        tones = {"approved": "ok", "submitted": "warn", "returned": "warn", "superseded": "muted"}
-        in_force = data.current.plan_id if data.current is not None else None
-        self.versions.set_rows(
-            [
-                [
-                    Cell(
-                        f"Version {v.plan_number}: {approval_state_label(v.state).lower()}"
-                        + (", in force" if v.plan_id == in_force else "")
-                        + (f"\n{_who(v)}" if _who(v) else ""),
-                        tones.get(v.state, ""),
-                    )
-                ]
-                for v in data.versions
-            ],
-            [v.plan_id for v in data.versions],
-        )
-        enough = len(data.versions) >= 2
-        self.compare_button.setEnabled(enough)
-        self.compare_button.setToolTip("" if enough else "There is only one version so far")
 
     # -- what is typed -----------------------------------------------------------------------------
 
@@ -553,17 +452,7 @@ class PlanEditor(QWidget):
         if self.data is None or self.shown is None:
             return
         self.gaps.show_gaps(self.current_gaps())
-        review = parse_typed_date(self.review.text())
-        on = self.data.on
-        if not self.review.text().strip():
-            self.review_note.setText("No review date")
-            set_tone(self.review_note, "warn")
-        elif review is not None and on is not None and review < on:
-            self.review_note.setText(f"OVERDUE: the review was due on {fmt_date(review)}")
-            set_tone(self.review_note, "alert")
-        else:
-            self.review_note.setText("")
-            set_tone(self.review_note, "")
+        self.fields.show_review_state(self.data.on)
         text = version_status(self.shown, self.data, editing=self.editing)
         if self.dirty:
             text += " Unsaved changes."
@@ -754,12 +643,9 @@ class PlanEditor(QWidget):
         first: QWidget | None = None
         for problem in exc.errors:
             match = ACTION_FIELD.fullmatch(problem.field)
-            if problem.field in self.errors:
-                label = self.errors[problem.field]
-                label.setText(f"{label.text()} {problem.message}".strip())
-                label.show()
-                set_invalid(self.inputs[problem.field], True)
-                first = first or self.inputs[problem.field]
+            field = self.fields.show_error(problem.field, problem.message)
+            if field is not None:
+                first = first or field
             elif match is not None and int(match.group(1)) < len(self._order):
                 pillar, row = self._order[int(match.group(1))]
                 section = self.sections[pillar]
@@ -785,10 +671,7 @@ class PlanEditor(QWidget):
     def _clear_problems(self) -> None:
         self.message.hide()
         self.reload_button.hide()
-        for name, label in self.errors.items():
-            label.clear()
-            label.hide()
-            set_invalid(self.inputs[name], False)
+        self.fields.clear_errors()
         for section in self.sections.values():
             section.model.clear_errors()
 
