@@ -10,11 +10,26 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from db import engine as db_engine
 from db import schema
+
+if TYPE_CHECKING:
+    from desktop.services.approvals import ApprovalService
+    from desktop.services.assessments import AssessmentService
+    from desktop.services.audit import AuditService
+    from desktop.services.auth import AuthService
+    from desktop.services.caseload import CaseloadService
+    from desktop.services.mappa import MappaService
+    from desktop.services.plans import PlanService
+    from desktop.services.records import RecordService
+    from desktop.services.stats import StatsService
+    from desktop.services.users import UserService
+    from desktop.services.visits import VisitService
 
 log = logging.getLogger("pillars.services")
 
@@ -43,30 +58,74 @@ class Services:
             raise
         self._factory = db_engine.session_factory(self.engine)
 
-        # Imported here so each service module stays importable on its own.
-        from desktop.services.approvals import ApprovalService
-        from desktop.services.assessments import AssessmentService
+    # Each service is built, and its module imported, the first time it is used: signing in
+    # needs two of them, and start-up should not pay for the rest.
+
+    @cached_property
+    def audit(self) -> AuditService:
         from desktop.services.audit import AuditService
+
+        return AuditService(self)
+
+    @cached_property
+    def auth(self) -> AuthService:
         from desktop.services.auth import AuthService
+
+        return AuthService(self)
+
+    @cached_property
+    def caseload(self) -> CaseloadService:
         from desktop.services.caseload import CaseloadService
-        from desktop.services.mappa import MappaService
-        from desktop.services.plans import PlanService
+
+        return CaseloadService(self)
+
+    @cached_property
+    def records(self) -> RecordService:
         from desktop.services.records import RecordService
+
+        return RecordService(self)
+
+    @cached_property
+    def stats(self) -> StatsService:
         from desktop.services.stats import StatsService
+
+        return StatsService(self)
+
+    @cached_property
+    def users(self) -> UserService:
         from desktop.services.users import UserService
+
+        return UserService(self)
+
+    @cached_property
+    def assessments(self) -> AssessmentService:
+        from desktop.services.assessments import AssessmentService
+
+        return AssessmentService(self)
+
+    @cached_property
+    def plans(self) -> PlanService:
+        from desktop.services.plans import PlanService
+
+        return PlanService(self)
+
+    @cached_property
+    def mappa(self) -> MappaService:
+        from desktop.services.mappa import MappaService
+
+        return MappaService(self)
+
+    @cached_property
+    def approvals(self) -> ApprovalService:
+        from desktop.services.approvals import ApprovalService
+
+        return ApprovalService(self)
+
+    @cached_property
+    def visits(self) -> VisitService:
         from desktop.services.visits import VisitService
 
-        self.audit = AuditService(self)
-        self.auth = AuthService(self)
-        self.caseload = CaseloadService(self)
-        self.records = RecordService(self)
-        self.stats = StatsService(self)
-        self.users = UserService(self)
-        self.assessments = AssessmentService(self)
-        self.plans = PlanService(self)
-        self.mappa = MappaService(self)
-        self.approvals = ApprovalService(self)
-        self.visits = VisitService(self)
+        return VisitService(self)
 
     def now(self) -> dt.datetime:
         return self.clock()
