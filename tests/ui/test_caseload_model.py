@@ -315,3 +315,29 @@ def test_quality_cell_says_the_score_and_colours_a_low_one() -> None:
     assert low.data(Qt.ItemDataRole.ForegroundRole).color().name() == palette.FOREGROUND["alert"]
     assert "5 findings" in low.data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(1, column).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_warrant_consideration_says_s96b_and_has_its_own_quick_filter() -> None:
+    """Two failed visits in a row: the last-seen cell says s96B in the alert colour, with the
+    date and the count in its tooltip, and the quick filter finds exactly those offenders."""
+    model = CaseloadModel()
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    flagged = row(
+        1,
+        name="Horatio Grubb",
+        last_seen=ON - dt.timedelta(days=200),
+        failed_attempts=2,
+        warrant_consideration=True,
+    )
+    model.set_rows([flagged, row(2, name="Zebedee Plimsoll", failed_attempts=1)], ON)
+    assert cell(model, "Horatio Grubb", "last_seen") == "s96B"
+    assert (
+        cell(model, "Horatio Grubb", "last_seen", Qt.ItemDataRole.ForegroundRole).color().name()
+        == palette.FOREGROUND["alert"]
+    )
+    tip = cell(model, "Horatio Grubb", "last_seen", Qt.ItemDataRole.ToolTipRole)
+    assert "Not seen since 25/11/2023: 2 failed visits in a row" in tip and "s96B" in tip
+    assert cell(model, "Zebedee Plimsoll", "last_seen") == "13/05/2024"
+
+    model.set_quick_filters(["warrant"])
+    assert names(model) == ["Horatio Grubb"]

@@ -4,12 +4,16 @@ permission refusal, and two desktops saving the same record."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
+from db.engine import make_engine, session_factory
+from db.enums import VisitOutcome
+from db.models import Visit
 from desktop.services.core import Services
 from tests.desktop.factories import World, world_clock
 from tests.ui.helpers import unnamed, wait_idle
@@ -240,3 +244,32 @@ def test_two_desktops_saving_the_same_record(
         qtbot.mouseClick(two.save_button, Qt.MouseButton.LeftButton)
     final = services.records.open(first.officer, world.zebedee)
     assert (final.surname, final.notes) == ("Plimsoll-Smythe", "Changed on the first desktop.")
+
+
+def test_two_failed_visits_in_a_row_ask_for_an_s96b_warrant(
+    qtbot, ctx: AppContext, world: World, db_url: str
+) -> None:
+    """Horatio's last visit found no one home; a refusal at the door after it makes two in a
+    row, and the record says to consider a warrant to enter (s96B)."""
+    today = world_clock().date()
+    at = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(19, 0), tzinfo=dt.UTC)
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.add(
+                Visit(
+                    offender_id=world.horatio,
+                    planned_at=at,
+                    occurred_at=at,
+                    officer1_id=world.ada,
+                    officer2_id=world.bram,
+                    outcome=VisitOutcome.REFUSED_ENTRY,
+                    notes="Refused entry at the door; fictional visit record.",
+                )
+            )
+    finally:
+        engine.dispose()
+
+    window = open_record(qtbot, ctx, world.horatio)
+    assert "CONSIDER AN s96B WARRANT: 2 failed visits in a row" in window.alerts.text()
+    assert window.alerts.isVisible()

@@ -193,8 +193,12 @@ def test_an_offender_manager_works_her_week(
     assert model.index(model.row_of(world.zebedee), COLUMN_INDEX["last_seen"]).data() == (
         "12/06/2024"
     )
-    assert model.index(model.row_of(world.horatio), COLUMN_INDEX["last_seen"]).data() == (
-        "12/03/2024"
+    # Horatio's no-access today is his second failed visit in a row: the cell asks for an
+    # s96B warrant, and its tooltip still says when he was last seen.
+    horatio = model.index(model.row_of(world.horatio), COLUMN_INDEX["last_seen"])
+    assert horatio.data() == "s96B"
+    assert "Not seen since 12/03/2024: 2 failed visits in a row" in horatio.data(
+        Qt.ItemDataRole.ToolTipRole
     )
 
     # -- her sergeant sees the team's week -------------------------------------------------------

@@ -97,6 +97,7 @@ QUICK_FILTERS: tuple[QuickFilter, ...] = (
     ),
     QuickFilter("custody", "In custody", lambda r, on: r.status == "custody"),
     QuickFilter("released", "Released in the last 30 days", _released_recently),
+    QuickFilter("warrant", "Consider s96B warrant", lambda r, on: r.warrant_consideration),
 )
 QUICK_FILTER_BY_KEY = {q.key: q for q in QUICK_FILTERS}
 
@@ -147,6 +148,13 @@ def _cell(key: str, r: CaseloadRow) -> tuple[str, str, str, Any]:
     if key == "manager":
         return r.manager or "", "", "", (r.manager or "").lower()
     if key == "last_seen":
+        if r.warrant_consideration:
+            seen = fmt_date(r.last_seen) if r.last_seen else "never"
+            tip = (
+                f"Not seen since {seen}: {r.failed_attempts} failed visits in a row. Consider "
+                "a warrant to enter for a risk assessment (s96B)."
+            )
+            return "s96B", "alert", tip, _date_key(r.last_seen)
         if r.last_seen is None:
             return "Never seen", "warn", "No successful home visit recorded", _NO_DATE
         return fmt_date(r.last_seen), "", "", _date_key(r.last_seen)

@@ -242,8 +242,14 @@ class RecordWindow(QWidget):
             lines += [f"•  {b.text}" for b in record.breaches]
         today = record.on or self.ctx.svc.today()
         due = record.next_visit_due
-        if due is not None and due < today:
+        if due is not None and (record.visit_overdue or due < today):
             lines.append(f"Home visit OVERDUE since {fmt_date(due)}")
+        if record.warrant_consideration:
+            seen = fmt_date(record.last_seen) if record.last_seen else "never seen"
+            lines.append(
+                f"CONSIDER AN s96B WARRANT: {record.failed_attempts} failed visits in a row "
+                f"(last seen: {seen})"
+            )
         arms = arms_in_force(record)
         if arms_review_overdue(record) and arms is not None:
             lines.append(f"ARMS review OVERDUE since {fmt_date(arms.next_review_on)}")
