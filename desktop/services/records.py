@@ -560,10 +560,18 @@ class RecordService:
                     closed.append(f"{other.line1}, {other.postcode} to {other.to_date:%d/%m/%Y}")
                 if closed:
                     detail["closed"] = closed
+                moved_home = bool(closed) or offender.no_fixed_abode
                 if offender.no_fixed_abode:
                     offender.no_fixed_abode = False
                     self._stamp(offender, actor)
                     detail["no_fixed_abode"] = [True, False]
+                if moved_home and from_date is not None:
+                    # A change of address is a change of circumstances: the ARMS review comes
+                    # forward (DESIGN, Risk), in this transaction and audited on its own.
+                    session.flush()
+                    self._services.assessments.bring_review_forward(
+                        session, offender.id, from_date, actor=actor, reason="change of address"
+                    )
             session.flush()
             target.row_id = address.id
             return {

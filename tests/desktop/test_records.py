@@ -404,6 +404,32 @@ def test_new_home_address_closes_the_previous(services: Services, world: World) 
     assert "7 Marmalade Lane, ZZ3 4QT to 31/05/2024" in history[0].detail_text
 
 
+def test_a_change_of_address_brings_the_arms_review_forward(
+    services: Services, world: World
+) -> None:
+    """A move is a change of circumstances: the approved ARMS's review comes forward to a month
+    after the move; correcting the current address's details is not a move and moves nothing."""
+    ada = services.auth.sign_in("ada", PASSWORD)
+
+    def review_in_force() -> dt.date | None:
+        record = services.records.open(ada, world.zebedee)
+        arms = next(a for a in record.assessments if a.kind == "arms" and a.state == "approved")
+        return arms.next_review_on
+
+    before = review_in_force()
+    assert before == TODAY + relativedelta(months=6)
+    current = services.records.open(ada, world.zebedee).addresses[0]
+    services.records.save_address(
+        ada, world.zebedee, dataclasses.replace(address_edit_for(current), line2="Flat 2")
+    )
+    assert review_in_force() == before
+
+    services.records.save_address(ada, world.zebedee, _address())
+    assert review_in_force() == dt.date(2024, 7, 1)
+    actions = [h.action for h in services.records.history(ada, world.zebedee)]
+    assert "arms_review_brought_forward" in actions
+
+
 def test_new_home_clears_no_fixed_abode(services: Services, world: World, db_url: str) -> None:
     engine, session = _session(db_url)
     with session, session.begin():
