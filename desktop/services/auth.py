@@ -9,6 +9,8 @@ edit, and must not make an administrator's open edit of that officer conflict.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from functools import cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 from db.models import Officer
 from desktop.services.actor import Actor
 from desktop.services.errors import AccountLocked, ServiceError, SignInRefused
-from desktop.services.passwords import verify_password
+from desktop.services.passwords import hash_password, verify_password
 from desktop.services.policy import policy_int
 
 if TYPE_CHECKING:
@@ -40,6 +42,16 @@ def actor_for(officer: Officer) -> Actor:
     )
 
 
+UNKNOWN_USERNAME = "(unknown)"
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random secret nobody knows, only for spending scrypt time on a username that
+    does not exist. Made on first need, not at import: start-up should not pay for it."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
 class AuthService:
     def __init__(self, services: Services) -> None:
         self._services = services
@@ -53,11 +65,16 @@ class AuthService:
         with self._services.transaction() as session:
             officer = self._find(session, typed)
             if officer is None:
+                # Spend the same scrypt time as a real check, so the response time does not tell
+                # which usernames exist.
+                verify_password(password or "", _dummy_hash())
+                # Not the text typed: people type their password into the username box, and
+                # the audit log must never hold one.
                 self._services.audit.record(
                     session,
                     None,
                     "sign_in_failed",
-                    username=typed,
+                    username=UNKNOWN_USERNAME,
                     detail={"reason": "unknown username"},
                 )
                 refusal = SignInRefused(WRONG_CREDENTIALS)

@@ -92,11 +92,21 @@ def test_unknown_user_and_wrong_password_get_the_same_message(
     assert not isinstance(wrong.value, AccountLocked)
     events = _audit(db_url)
     assert [(e.action, e.username, e.officer_id) for e in events] == [
-        ("sign_in_failed", "nobody", None),
+        ("sign_in_failed", "(unknown)", None),
         ("sign_in_failed", "ada", world.ada),
     ]
     assert all("wrong" not in str(e.detail.values()) or "password" in str(e.detail) for e in events)
     assert _officer(db_url, world.ada).failed_sign_ins == 1
+
+
+def test_a_password_typed_into_the_username_box_never_reaches_the_audit_log(
+    services: Services, world: World, db_url: str
+) -> None:
+    with pytest.raises(SignInRefused):
+        services.auth.sign_in("Secr3t-Passw0rd!", "ada")
+    events = _audit(db_url)
+    assert events[-1].username == "(unknown)"
+    assert all("Secr3t" not in f"{e.username} {e.detail}" for e in events)
 
 
 def test_inactive_officer_is_refused_clearly(services: Services, world: World, db_url: str) -> None:
