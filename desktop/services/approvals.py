@@ -43,6 +43,7 @@ from db.enums import (
     TaskState,
 )
 from db.models import (
+    AuditEvent,
     Offender,
     Officer,
     RiskAssessment,
@@ -348,7 +349,7 @@ class ApprovalService:
             reference=offender_subject.reference,
             team_id=offender_subject.team_id,
             team_name=offender_subject.team_name,
-            authors=_authors(task, subject),
+            authors=_authors(session, task, subject),
         )
         refusal = may_decide(actor, facts, covering_for=covering_for)
         if refusal is not None:
@@ -458,7 +459,7 @@ def pending_in(
                     reference=subject.reference,
                     team_id=subject.team_id,
                     team_name=subject.team_name,
-                    authors=_authors(task, row),
+                    authors=_authors(session, task, row),
                 ),
             )
         submitted_by = names.get(task.created_by_id, "") if task.created_by_id is not None else ""
@@ -488,8 +489,10 @@ def _what(subject: Any, default: str) -> str:
     return default
 
 
-def _authors(task: Task, subject: Any) -> dict[int, str]:
-    """Officers whose own work this is, with their part in it (for the four-eyes refusal)."""
+def _authors(session: Session, task: Task, subject: Any) -> dict[int, str]:
+    """Officers whose own work this is, with their part in it (for the four-eyes refusal).
+    For a visit that includes whoever recorded its outcome (read from the audit rows, since
+    submitting the record restamps the visit), not only the crew and the submitter."""
     authors: dict[int, str] = {}
     if task.created_by_id is not None:
         authors[task.created_by_id] = "the officer who submitted it"
@@ -500,6 +503,17 @@ def _authors(task: Task, subject: Any) -> dict[int, str]:
     elif isinstance(subject, Visit):
         for officer_id in (subject.officer1_id, subject.officer2_id):
             authors[officer_id] = "on the crew"
+        recorders = session.scalars(
+            select(AuditEvent.officer_id).where(
+                AuditEvent.action == "visit_outcome_recorded",
+                AuditEvent.entity_type == "visit",
+                AuditEvent.entity_id == subject.id,
+                AuditEvent.officer_id.is_not(None),
+            )
+        )
+        for recorder_id in recorders:
+            if recorder_id is not None:
+                authors.setdefault(recorder_id, "the officer who recorded the outcome")
     return authors
 
 

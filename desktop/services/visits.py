@@ -1032,13 +1032,23 @@ class VisitService:
                     multiline=True,
                     label="notes saying what happened",
                 )
+                # who may record is decided by the crew as stored, never the crew just typed
                 allowed = {visit.officer1_id, visit.officer2_id, subject.manager_id}
-                if crew is not None and actor.team_id == subject.team_id:
-                    allowed |= {c.id for c in crew}
                 if actor.officer_id not in allowed:
                     raise PermissionRefused(
                         "Only an officer on the visit's crew or the offender's manager can "
                         f"record the outcome of a visit to {subject.reference}."
+                    )
+                if (
+                    crew is not None
+                    and actor.officer_id not in {c.id for c in crew}
+                    and actor.officer_id != subject.manager_id
+                ):
+                    form.add(
+                        "officer1",
+                        "An officer on the crew who records the outcome must be one of the two "
+                        "officers present; only the offender's manager may record a visit they "
+                        "were not on (four eyes: the record's author cannot approve it).",
                     )
                 raise_if_invalid(form)
                 assert at is not None and crew is not None

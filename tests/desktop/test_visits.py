@@ -697,3 +697,98 @@ def test_an_officer_of_another_team_on_the_crew_sees_and_records_the_visit(
         gus, visit_id, completed(view.version, officer2="gus", occurred_time="10:00")
     )
     assert services.visits.get(ada, visit_id).outcome == "completed"
+
+
+# -- four eyes on visit records ------------------------------------------------------------------
+
+
+def _percival_visit_crewed_by_cora_and_bram(services: Services, world: World) -> int:
+    return services.visits.plan(
+        who(world, "cora"),
+        world.percival,
+        edit(
+            "12/06/2024",
+            "18:30",
+            "cora",
+            "bram",
+            announced=True,
+            announced_reason="Arranged by phone.",
+            outside_window_reason="Sergeant's check visit.",
+        ),
+    )
+
+
+def test_a_crew_member_cannot_record_a_crew_that_leaves_them_out(
+    services: Services, world: World, db_url: str
+) -> None:
+    cora = who(world, "cora")
+    visit_id = _percival_visit_crewed_by_cora_and_bram(services, world)
+    version = services.visits.get(cora, visit_id).version
+    with pytest.raises(ValidationFailed) as raised:
+        services.visits.record_outcome(
+            cora, visit_id, completed(version, occurred_time="09:00", officer1="ada")
+        )
+    assert "offender's manager" in fields(raised)["officer1"]
+    view = services.visits.get(cora, visit_id)
+    assert view.outcome == "planned" and view.version == version
+    # the offender's manager (Bram) may record a visit he was not on
+    services.visits.record_outcome(
+        who(world, "bram"),
+        visit_id,
+        completed(version, occurred_time="09:00", officer1="cora", officer2="ada"),
+    )
+    assert services.visits.get(cora, visit_id).outcome == "completed"
+
+
+def test_the_officer_who_recorded_the_outcome_cannot_approve_the_record(
+    services: Services, world: World, db_url: str
+) -> None:
+    cora, bram = who(world, "cora"), who(world, "bram")
+    visit_id = _percival_visit_crewed_by_cora_and_bram(services, world)
+    version = services.visits.get(cora, visit_id).version
+    services.visits.record_outcome(
+        cora, visit_id, completed(version, occurred_time="09:00", officer1="cora")
+    )
+    # Bram, on the crew, re-records it naming Ada in Cora's place and submits it
+    version = services.visits.get(bram, visit_id).version
+    services.visits.record_outcome(
+        bram, visit_id, completed(version, occurred_time="09:00", officer1="ada")
+    )
+    task_id = services.visits.submit_record(
+        bram, visit_id, services.visits.get(bram, visit_id).version
+    )
+    [pending] = [
+        p
+        for p in services.approvals.pending_for_offender(cora, world.percival)
+        if p.task_id == task_id
+    ]
+    assert not pending.can_decide and "recorded the outcome" in pending.why_not
+    with pytest.raises(PermissionRefused, match="recorded the outcome"):
+        services.approvals.approve(cora, task_id)
+    [stored] = _rows(db_url, select(Visit).where(Visit.id == visit_id))
+    assert stored.record_state == ApprovalState.SUBMITTED
+    services.approvals.approve(who(world, "dorian"), task_id)
+
+
+def test_only_the_stored_crew_or_the_manager_may_record_not_the_crew_typed(
+    services: Services, world: World, db_url: str
+) -> None:
+    visit = _planned_zebedee(services, world)  # crew Ada and Bram; Ada manages Zebedee
+    before = len(_audit(db_url))
+    with pytest.raises(PermissionRefused):
+        services.visits.record_outcome(
+            who(world, "cora"),
+            visit.visit_id,
+            completed(
+                visit.version,
+                outcome="no_access",
+                officer1="cora",
+                officer2="dorian",
+                home_circumstances="",
+                children_present="",
+                notes="Nobody in.",
+            ),
+        )
+    view = services.visits.get(who(world, "ada"), visit.visit_id)
+    assert view.outcome == "planned" and view.version == visit.version
+    assert len(_audit(db_url)) == before
