@@ -17,6 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
 
 RELEASE_NOT_RECORDED = "release_not_recorded"
 PERIODIC_OVERDUE = "periodic_notification_overdue"
@@ -74,7 +77,7 @@ def breaches_on(
                 f"Periodic notification was due by {_d(next_periodic_due)} and has not been made.",
             )
         )
-    moment = now or dt.datetime.combine(on, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    moment = now or end_of_london_day(on)
     limit = dt.timedelta(hours=ppn_submit_hours)
     for concern_at in draft_ppn_concerns:
         deadline = concern_at + limit
@@ -82,13 +85,20 @@ def breaches_on(
             found.append(
                 Breach(
                     PPN_NOT_SUBMITTED,
-                    deadline.date(),
-                    f"A PPN for a concern on {_d(concern_at.date())} was not submitted within "
-                    f"{ppn_submit_hours} hours.",
+                    deadline.astimezone(LONDON).date(),
+                    f"A PPN for a concern on {_d(concern_at.astimezone(LONDON).date())} was not "
+                    f"submitted within {ppn_submit_hours} hours.",
                 )
             )
     found.sort(key=lambda b: b.due)
     return found
+
+
+def end_of_london_day(day: dt.date) -> dt.datetime:
+    """The last moment of `day` as people in England live it (the next London midnight), UTC."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=LONDON).astimezone(
+        dt.UTC
+    ) - dt.timedelta(microseconds=1)
 
 
 def _d(day: dt.date) -> str:

@@ -1,9 +1,14 @@
 """The append-only audit log: every sign-in, record view and change, hash-chained.
 
 Each row's `hash` is a SHA-256 over a canonical JSON of its own content and the previous row's
-hash, so editing or deleting any row breaks the chain from that row on, and `verify` names the
-first row where it breaks. Rows are written in the caller's transaction, so an audited change and
-its audit row commit or roll back together.
+hash, so editing, inserting or deleting a row inside the log breaks the chain from that row on,
+and `verify` names the first row where it breaks. Rows are written in the caller's transaction,
+so an audited change and its audit row commit or roll back together.
+
+What the chain alone cannot show: rows cut off the END of the log (or the whole log) leave a
+shorter chain that still verifies. Detecting that needs the newest id and hash kept somewhere
+the database's users cannot write (a backup, a log file, a second system); that anchor, and an
+insert-only audit table on PostgreSQL, belong to the trust work still to come.
 """
 
 from __future__ import annotations

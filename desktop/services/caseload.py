@@ -653,7 +653,7 @@ def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
 def late_draft_ppns(concerns: Any, on: dt.date, now: dt.datetime | None, hours: int) -> int:
     """Draft PPNs whose concern is more than `hours` old at `now` (else the end of `on`, as the
     breach rule counts them)."""
-    moment = now or dt.datetime.combine(on, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    moment = now or breach_rules.end_of_london_day(on)
     limit = dt.timedelta(hours=hours)
     return sum(1 for concern_at in concerns if moment > concern_at + limit)
 

@@ -154,3 +154,34 @@ def test_unprocessed_notification_is_not_the_offenders_breach_but_a_late_ppn_is(
     )
     assert [b.rule for b in found] == [breaches.PPN_NOT_SUBMITTED]
     assert "not submitted within 24 hours" in found[0].text
+
+
+def test_a_late_ppn_is_dated_in_england_not_in_utc() -> None:
+    """A concern at 00:30 on 05/06/2024 in England is 23:30 on 04/06 in UTC: the breach must
+    speak of 05/06 and fall due on 06/06, as an officer counts the days."""
+    concern = dt.datetime(2024, 6, 4, 23, 30, tzinfo=dt.UTC)  # 00:30 BST on 05/06/2024
+    found = breaches.breaches_on(
+        dt.date(2024, 6, 7),
+        status="community",
+        expected_release_on=None,
+        next_periodic_due=None,
+        draft_ppn_concerns=[concern],
+    )
+    assert [(b.rule, b.due) for b in found] == [(breaches.PPN_NOT_SUBMITTED, dt.date(2024, 6, 6))]
+    assert "concern on 05/06/2024" in found[0].text
+
+
+def test_without_a_clock_the_day_ends_at_london_midnight() -> None:
+    """Judged for a day with no clock, the day ends at midnight in England: a deadline at 00:30
+    BST the next day (23:30 UTC on the day) has not passed yet."""
+    concern = dt.datetime(2024, 6, 4, 23, 30, tzinfo=dt.UTC)  # deadline 23:30 UTC on 05/06
+    assert breaches.end_of_london_day(dt.date(2024, 6, 5)) == dt.datetime(
+        2024, 6, 5, 22, 59, 59, 999999, tzinfo=dt.UTC
+    )
+    assert not breaches.breaches_on(
+        dt.date(2024, 6, 5),
+        status="community",
+        expected_release_on=None,
+        next_periodic_due=None,
+        draft_ppn_concerns=[concern],
+    )
