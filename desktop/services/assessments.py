@@ -13,7 +13,8 @@ refused while another is a draft, returned or waiting.
 
 RM2000 is scored, not judged: `save_rm2000` derives the categories (`desktop.rules.risk`) and
 submits it for approval in the same step, with the same task kind as ARMS, so a sergeant checks
-the scoring (four eyes). A returned RM2000 is corrected by recording a new one.
+the scoring (four eyes). A returned RM2000 is corrected by recording a new one, which
+supersedes it.
 
 Review dates: the default is `arms_review_months` (12) after the assessment; the assessor may
 bring it forward, never put it off; `bring_review_forward` is what processing a release or a
@@ -504,6 +505,28 @@ class AssessmentService:
                     "combined_category": result.combined_category,
                 },
             )
+            returned = session.scalars(
+                select(RiskAssessment)
+                .where(
+                    RiskAssessment.offender_id == offender_id,
+                    RiskAssessment.kind == AssessmentKind.RM2000,
+                    RiskAssessment.state == ApprovalState.RETURNED,
+                )
+                .order_by(RiskAssessment.id)
+            ).all()
+            for old in returned:
+                old.state = ApprovalState.SUPERSEDED
+                stamp(old, actor, now)
+                session.flush()
+                self._services.audit.record(
+                    session,
+                    actor,
+                    "rm2000_superseded",
+                    entity_type="risk_assessment",
+                    entity_id=old.id,
+                    offender_id=offender_id,
+                    detail={"state": ["returned", "superseded"], "replaced_by": assessment.id},
+                )
             offender = session.get(Offender, offender_id)
             assert offender is not None
             self._submit(session, actor, offender, assessment, "RM2000", "rm2000_submitted")
@@ -658,12 +681,19 @@ def _require_working(assessment: RiskAssessment) -> None:
 
 
 def _refuse_second(session: Session, offender_id: int, kind: AssessmentKind) -> None:
+    # a returned RM2000 is corrected by recording a new one (which supersedes it), so only a
+    # draft or submitted RM2000 stands in the way
+    states = (
+        OPEN
+        if kind == AssessmentKind.ARMS
+        else tuple(s for s in OPEN if s != ApprovalState.RETURNED)
+    )
     other = session.scalars(
         select(RiskAssessment)
         .where(
             RiskAssessment.offender_id == offender_id,
             RiskAssessment.kind == kind,
-            RiskAssessment.state.in_(OPEN),
+            RiskAssessment.state.in_(states),
         )
         .limit(1)
     ).first()

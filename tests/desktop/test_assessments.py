@@ -318,6 +318,50 @@ def test_rm2000_is_scored_and_submitted(services: Services, world: World, db_url
         )
 
 
+def test_a_returned_rm2000_is_corrected_by_recording_a_new_one(
+    services: Services, world: World, db_url: str
+) -> None:
+    ada, cora = services.auth.sign_in("ada", PASSWORD), services.auth.sign_in("cora", PASSWORD)
+    first = services.assessments.save_rm2000(
+        ada,
+        world.zebedee,
+        Rm2000Edit(sexual="2", violent="1", aggravating="0", assessed_on="01/06/2024"),
+    )
+    [task] = _rows(db_url, select(Task).where(Task.subject_id == first))
+    services.approvals.return_(cora, task.id, "The sexual score is wrong.")
+    second = services.assessments.save_rm2000(
+        ada,
+        world.zebedee,
+        Rm2000Edit(sexual="3", violent="1", aggravating="0", assessed_on="01/06/2024"),
+    )
+    states = dict(_state_pairs(db_url, [first, second]))
+    assert states == {first: ApprovalState.SUPERSEDED, second: ApprovalState.SUBMITTED}
+    [audit] = _rows(
+        db_url,
+        select(AuditEvent).where(
+            AuditEvent.action == "rm2000_superseded", AuditEvent.entity_id == first
+        ),
+    )
+    assert audit.detail["replaced_by"] == second
+    # a submitted one still stands in the way
+    with pytest.raises(ServiceError, match="waiting for a sergeant"):
+        services.assessments.save_rm2000(
+            ada, world.zebedee, Rm2000Edit("1", "1", "0", "11/06/2024")
+        )
+
+
+def _state_pairs(db_url: str, ids: list[int]) -> list[tuple[int, ApprovalState]]:
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session:
+            rows = session.execute(
+                select(RiskAssessment.id, RiskAssessment.state).where(RiskAssessment.id.in_(ids))
+            )
+            return [(row[0], row[1]) for row in rows]
+    finally:
+        engine.dispose()
+
+
 def test_approval_goes_to_a_team_sergeant_then_the_team_manager(
     services: Services, world: World, db_url: str
 ) -> None:
