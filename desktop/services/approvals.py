@@ -530,7 +530,7 @@ def _already_decided(session: Session, task: Task) -> str:
 
 def _supersede_older(session: Session, subject: Any, actor: Actor, now: dt.datetime) -> list[int]:
     """On approval, the version this one replaces is superseded: for a plan, the offender's
-    earlier approved versions; for an assessment, earlier approved ones of the same kind."""
+    earlier approved versions; for an assessment, every other approved one of the same kind."""
     older: list[Any] = []
     if isinstance(subject, RiskManagementPlan):
         older = list(
@@ -544,15 +544,20 @@ def _supersede_older(session: Session, subject: Any, actor: Actor, now: dt.datet
             )
         )
     elif isinstance(subject, RiskAssessment):
-        candidates = session.scalars(
-            select(RiskAssessment).where(
-                RiskAssessment.offender_id == subject.offender_id,
-                RiskAssessment.kind == subject.kind,
-                RiskAssessment.state == ApprovalState.APPROVED,
-                RiskAssessment.id != subject.id,
+        # every other approved one of the same kind, whatever its date: the one just approved
+        # is the one in force (a backdated assessment must not leave two approved)
+        older = list(
+            session.scalars(
+                select(RiskAssessment)
+                .where(
+                    RiskAssessment.offender_id == subject.offender_id,
+                    RiskAssessment.kind == subject.kind,
+                    RiskAssessment.state == ApprovalState.APPROVED,
+                    RiskAssessment.id != subject.id,
+                )
+                .order_by(RiskAssessment.id)
             )
         )
-        older = [a for a in candidates if (a.assessed_on, a.id) < (subject.assessed_on, subject.id)]
     for row in older:
         row.state = ApprovalState.SUPERSEDED
         stamp(row, actor, now)

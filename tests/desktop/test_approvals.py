@@ -16,6 +16,7 @@ from db.enums import TASK_GROUP, ApprovalState, AssessmentKind, TaskKind, TaskSt
 from db.models import AuditEvent, RiskAssessment, RiskManagementPlan, Task, Visit
 from desktop.services.actor import Actor
 from desktop.services.approvals import CoveredOfficer, DecisionFacts, may_decide
+from desktop.services.assessments import Rm2000Edit, arms_in_force
 from desktop.services.core import Services
 from desktop.services.errors import PermissionRefused, ServiceError, ValidationFailed
 from desktop.services.plans import plan_edit_for
@@ -120,6 +121,71 @@ def test_sergeant_approves_an_arms(services: Services, world: World, db_url: str
         ServiceError, match="already decided: approved by Cora Pennywhistle on 12/06"
     ):
         services.approvals.approve(cora, task_id)
+
+
+def test_approving_a_backdated_arms_puts_it_in_force(
+    services: Services, world: World, db_url: str
+) -> None:
+    [previous] = _rows(
+        db_url,
+        select(RiskAssessment).where(
+            RiskAssessment.offender_id == world.zebedee,
+            RiskAssessment.kind == AssessmentKind.ARMS,
+            RiskAssessment.state == ApprovalState.APPROVED,
+        ),
+    )
+    ada = services.auth.sign_in("ada", PASSWORD)
+    form = services.assessments.new_arms_form(ada, world.zebedee)
+    earlier = previous.assessed_on - dt.timedelta(days=10)
+    form = dataclasses.replace(
+        form, assessed_on=earlier.strftime("%d/%m/%Y"), level="low", next_review_on=""
+    )
+    assessment_id = services.assessments.save_arms(ada, world.zebedee, form)
+    version = services.assessments.arms_form(ada, assessment_id).expected_version
+    services.assessments.submit_arms(ada, assessment_id, version or 0)
+    task_id = _task_for(services, world, world.zebedee, "risk_assessment")
+    services.approvals.approve(services.auth.sign_in("cora", PASSWORD), task_id)
+    approved = _rows(
+        db_url,
+        select(RiskAssessment.id).where(
+            RiskAssessment.offender_id == world.zebedee,
+            RiskAssessment.kind == AssessmentKind.ARMS,
+            RiskAssessment.state == ApprovalState.APPROVED,
+        ),
+    )
+    assert approved == [assessment_id]
+    assert _one(db_url, RiskAssessment, previous.id).state == ApprovalState.SUPERSEDED
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session:
+            in_force = arms_in_force(session, world.zebedee)
+            assert in_force is not None and in_force.id == assessment_id
+    finally:
+        engine.dispose()
+
+
+def test_approving_a_backdated_rm2000_supersedes_the_later_dated_one(
+    services: Services, world: World, db_url: str
+) -> None:
+    ada, cora = services.auth.sign_in("ada", PASSWORD), services.auth.sign_in("cora", PASSWORD)
+    ids = []
+    for day in ("10/06/2024", "01/06/2024"):
+        ids.append(
+            services.assessments.save_rm2000(ada, world.zebedee, Rm2000Edit("1", "0", "0", day))
+        )
+        services.approvals.approve(
+            cora, _task_for(services, world, world.zebedee, "risk_assessment")
+        )
+    approved = _rows(
+        db_url,
+        select(RiskAssessment.id).where(
+            RiskAssessment.offender_id == world.zebedee,
+            RiskAssessment.kind == AssessmentKind.RM2000,
+            RiskAssessment.state == ApprovalState.APPROVED,
+        ),
+    )
+    assert approved == [ids[1]]
+    assert _one(db_url, RiskAssessment, ids[0]).state == ApprovalState.SUPERSEDED
 
 
 def test_return_with_a_comment_then_resubmit(services: Services, world: World, db_url: str) -> None:
