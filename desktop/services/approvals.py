@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.base import Approvable
 from db.enums import (
     TASK_GROUP,
     ApprovalState,
@@ -175,6 +176,16 @@ def approval_owner(session: Session, offender: Offender) -> Officer:
         f"Nobody can approve this: {name} team has no sergeant or team manager. Ask an "
         "administrator to add one; nothing was submitted."
     )
+
+
+def clear_for_submission(subject: Approvable, now: dt.datetime) -> None:
+    """Sent (again) for approval at `now`: no decision yet, so a returned version's decision and
+    comment go. The caller sets its own state column and raises the task."""
+    subject.submitted_at = now
+    subject.decided_by_id = None
+    subject.decided_at = None
+    subject.decided_as_cover_for_id = None
+    subject.return_comment = ""
 
 
 def create_approval_task(

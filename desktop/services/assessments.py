@@ -47,6 +47,7 @@ from desktop.rules.validation import Form, clean_text
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
     check_version,
+    clear_for_submission,
     conflict_after_race,
     create_approval_task,
     d,
@@ -604,11 +605,7 @@ class AssessmentService:
         now = self._services.now()
         resubmitted = assessment.state == ApprovalState.RETURNED
         assessment.state = ApprovalState.SUBMITTED
-        assessment.submitted_at = now
-        assessment.decided_by_id = None
-        assessment.decided_at = None
-        assessment.decided_as_cover_for_id = None
-        assessment.return_comment = ""
+        clear_for_submission(assessment, now)
         stamp(assessment, actor, now)
         session.flush()
         task = create_approval_task(

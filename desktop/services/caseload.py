@@ -440,9 +440,7 @@ def _build_rows(
                 quality_score=report.score,
                 quality_findings=len(report.findings),
                 failed_attempts=flags.failed_attempts if flags is not None else 0,
-                warrant_consideration=(
-                    flags.warrant_consideration if flags is not None else False
-                ),
+                warrant_consideration=(flags.warrant_consideration if flags is not None else False),
             )
         )
     rows.sort(key=lambda r: (r.surname.casefold(), r.name.casefold(), r.reference))

@@ -43,6 +43,7 @@ from desktop.rules.validation import Form, InvalidField, clean_text, parse_date
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
     check_version,
+    clear_for_submission,
     conflict_after_race,
     create_approval_task,
     d,
@@ -469,11 +470,7 @@ class PlanService:
                 now = self._services.now()
                 resubmitted = plan.state == ApprovalState.RETURNED
                 plan.state = ApprovalState.SUBMITTED
-                plan.submitted_at = now
-                plan.decided_by_id = None
-                plan.decided_at = None
-                plan.decided_as_cover_for_id = None
-                plan.return_comment = ""
+                clear_for_submission(plan, now)
                 stamp(plan, actor, now)
                 session.flush()
                 offender = session.get(Offender, plan.offender_id)

@@ -85,6 +85,7 @@ from desktop.rules.visit_windows import (
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
     check_version,
+    clear_for_submission,
     conflict_after_race,
     create_approval_task,
     raise_if_invalid,
@@ -1104,11 +1105,7 @@ class VisitService:
                 now = self._services.now()
                 resubmitted = visit.record_state == ApprovalState.RETURNED
                 visit.record_state = ApprovalState.SUBMITTED
-                visit.submitted_at = now
-                visit.decided_by_id = None
-                visit.decided_at = None
-                visit.decided_as_cover_for_id = None
-                visit.return_comment = ""
+                clear_for_submission(visit, now)
                 stamp(visit, actor, now)
                 session.flush()
                 offender = session.get(Offender, visit.offender_id)
