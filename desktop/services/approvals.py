@@ -56,6 +56,7 @@ from db.models import (
 from desktop.rules.validation import Form
 from desktop.rules.workdays import add_working_days
 from desktop.services.actor import Actor
+from desktop.services.core import take_write_lock
 from desktop.services.errors import (
     LONDON,
     EditConflict,
@@ -178,9 +179,9 @@ def approval_owner(session: Session, offender: Offender) -> Officer:
     )
 
 
-def clear_for_submission(subject: Approvable, now: dt.datetime) -> None:
+def _clear_for_submission(subject: Approvable, now: dt.datetime) -> None:
     """Sent (again) for approval at `now`: no decision yet, so a returned version's decision and
-    comment go. The caller sets its own state column and raises the task."""
+    comment go."""
     subject.submitted_at = now
     subject.decided_by_id = None
     subject.decided_at = None
@@ -220,6 +221,55 @@ def create_approval_task(
     )
     session.add(task)
     session.flush()
+    return task
+
+
+def submit_for_approval(
+    services: Services,
+    session: Session,
+    actor: Actor,
+    offender: Offender,
+    subject: Any,
+    *,
+    state_column: str,
+    kind: TaskKind,
+    subject_type: str,
+    what: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> Task:
+    """Send an assessment, a plan or a visit record to the sergeant, in the caller's
+    transaction: its state (`state_column`) becomes submitted, any earlier decision and return
+    comment go, an approval task is raised, and `action` is audited with `detail`, the task and
+    whether it was a resubmission after a return."""
+    now = services.now()
+    resubmitted = getattr(subject, state_column) == ApprovalState.RETURNED
+    setattr(subject, state_column, ApprovalState.SUBMITTED)
+    _clear_for_submission(subject, now)
+    stamp(subject, actor, now)
+    session.flush()
+    task = create_approval_task(
+        services,
+        session,
+        actor,
+        offender,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject.id,
+        what=what,
+    )
+    audited: dict[str, Any] = {**(detail or {}), "task_id": task.id, "due_on": task.due_on}
+    if resubmitted:
+        audited["resubmitted"] = True
+    services.audit.record(
+        session,
+        actor,
+        action,
+        entity_type=subject_type,
+        entity_id=subject.id,
+        offender_id=offender.id,
+        detail=audited,
+    )
     return task
 
 
@@ -330,6 +380,9 @@ class ApprovalService:
     ) -> None:
         try:
             with self._services.transaction() as session:
+                # Two desktops deciding at once on SQLite: the second waits, then sees the task
+                # decided, rather than failing with "database is locked".
+                take_write_lock(session)
                 self._decide_in(session, actor, task_id, approve, comment, covering_for)
         except (_LostRace, StaleDataError):
             raise self._lost(task_id) from None

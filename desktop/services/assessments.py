@@ -47,12 +47,11 @@ from desktop.rules.validation import Form, clean_text
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
     check_version,
-    clear_for_submission,
     conflict_after_race,
-    create_approval_task,
     d,
     raise_if_invalid,
     stamp,
+    submit_for_approval,
 )
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.permissions import load_subject, require_edit, require_read
@@ -602,33 +601,17 @@ class AssessmentService:
         what: str,
         action: str,
     ) -> None:
-        now = self._services.now()
-        resubmitted = assessment.state == ApprovalState.RETURNED
-        assessment.state = ApprovalState.SUBMITTED
-        clear_for_submission(assessment, now)
-        stamp(assessment, actor, now)
-        session.flush()
-        task = create_approval_task(
+        submit_for_approval(
             self._services,
             session,
             actor,
             offender,
+            assessment,
+            state_column="state",
             kind=TaskKind.ASSESSMENT_APPROVAL,
             subject_type="risk_assessment",
-            subject_id=assessment.id,
             what=what,
-        )
-        detail: dict[str, Any] = {"task_id": task.id, "due_on": task.due_on}
-        if resubmitted:
-            detail["resubmitted"] = True
-        self._services.audit.record(
-            session,
-            actor,
-            action,
-            entity_type="risk_assessment",
-            entity_id=assessment.id,
-            offender_id=offender.id,
-            detail=detail,
+            action=action,
         )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from db.models import AuditEvent
 from desktop.services.actor import Actor
+from desktop.services.core import take_write_lock
 from desktop.services.permissions import load_subject, require_read
 
 if TYPE_CHECKING:
@@ -156,10 +157,9 @@ class AuditService:
         dialect = session.get_bind().dialect.name
         if dialect == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-        elif dialect == "sqlite":
-            # A write that matches no row takes SQLite's write lock (waiting out the busy timeout)
-            # before the tail is read, so no other writer can append between the read and ours.
-            session.execute(text("UPDATE audit_event SET id = id WHERE id < 0"))
+        else:
+            # No other writer can append between our read of the tail and our insert.
+            take_write_lock(session)
         prev_hash = (
             session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
             or GENESIS_HASH

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from db import engine as db_engine
@@ -38,6 +39,19 @@ Clock = Callable[[], dt.datetime]
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def take_write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock now, waiting out the busy timeout.
+
+    A SQLite transaction that has read and then tries to write, after another writer committed,
+    fails at once with "database is locked" (its snapshot is stale; the busy wait does not
+    apply). Work that reads and then decides (an approval, the audit chain's tail) calls this as
+    its first statement so that it waits its turn instead. PostgreSQL needs nothing: its row
+    locks and the version columns settle races there.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE audit_event SET id = id WHERE id < 0"))
 
 
 class Services:

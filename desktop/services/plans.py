@@ -43,13 +43,12 @@ from desktop.rules.validation import Form, InvalidField, clean_text, parse_date
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
     check_version,
-    clear_for_submission,
     conflict_after_race,
-    create_approval_task,
     d,
     officer_names,
     raise_if_invalid,
     stamp,
+    submit_for_approval,
 )
 from desktop.services.assessments import arms_in_force, factor_list_in, present_risk_factors
 from desktop.services.errors import FieldError, NotFound, ServiceError, ValidationFailed
@@ -467,42 +466,22 @@ class PlanService:
                     problems.append(("actions", "Add at least one action before submitting."))
                 if problems:
                     raise ValidationFailed([FieldError(f, m) for f, m in problems])
-                now = self._services.now()
-                resubmitted = plan.state == ApprovalState.RETURNED
-                plan.state = ApprovalState.SUBMITTED
-                clear_for_submission(plan, now)
-                stamp(plan, actor, now)
-                session.flush()
                 offender = session.get(Offender, plan.offender_id)
                 assert offender is not None
-                task = create_approval_task(
+                factors = present_risk_factors(session, plan.offender_id)
+                gaps = gaps_of(self._view(session, plan), factors, self._services.today())
+                submit_for_approval(
                     self._services,
                     session,
                     actor,
                     offender,
+                    plan,
+                    state_column="state",
                     kind=TaskKind.PLAN_APPROVAL,
                     subject_type="risk_management_plan",
-                    subject_id=plan.id,
                     what=f"risk management plan v{plan.plan_number}",
-                )
-                factors = present_risk_factors(session, plan.offender_id)
-                gaps = gaps_of(self._view(session, plan), factors, self._services.today())
-                detail: dict[str, Any] = {
-                    "plan_number": plan.plan_number,
-                    "task_id": task.id,
-                    "due_on": task.due_on,
-                    "gaps": [g.code for g in gaps],
-                }
-                if resubmitted:
-                    detail["resubmitted"] = True
-                self._services.audit.record(
-                    session,
-                    actor,
-                    "plan_submitted",
-                    entity_type="risk_management_plan",
-                    entity_id=plan.id,
-                    offender_id=plan.offender_id,
-                    detail=detail,
+                    action="plan_submitted",
+                    detail={"plan_number": plan.plan_number, "gaps": [g.code for g in gaps]},
                 )
         except StaleDataError:
             raise conflict_after_race(self._services, RiskManagementPlan, plan_id, "plan") from None

@@ -85,11 +85,10 @@ from desktop.rules.visit_windows import (
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
     check_version,
-    clear_for_submission,
     conflict_after_race,
-    create_approval_task,
     raise_if_invalid,
     stamp,
+    submit_for_approval,
 )
 from desktop.services.errors import NotFound, PermissionRefused, ServiceError
 from desktop.services.permissions import (
@@ -1102,39 +1101,20 @@ class VisitService:
                     )
                 if visit.record_state not in (ApprovalState.DRAFT, ApprovalState.RETURNED):
                     raise ServiceError(_not_recordable(visit))
-                now = self._services.now()
-                resubmitted = visit.record_state == ApprovalState.RETURNED
-                visit.record_state = ApprovalState.SUBMITTED
-                clear_for_submission(visit, now)
-                stamp(visit, actor, now)
-                session.flush()
                 offender = session.get(Offender, visit.offender_id)
                 assert offender is not None
-                task = create_approval_task(
+                task = submit_for_approval(
                     self._services,
                     session,
                     actor,
                     offender,
+                    visit,
+                    state_column="record_state",
                     kind=TaskKind.VISIT_APPROVAL,
                     subject_type="visit",
-                    subject_id=visit.id,
                     what="visit record",
-                )
-                detail: dict[str, Any] = {
-                    "task_id": task.id,
-                    "due_on": task.due_on,
-                    "outcome": visit.outcome.value,
-                }
-                if resubmitted:
-                    detail["resubmitted"] = True
-                self._services.audit.record(
-                    session,
-                    actor,
-                    "visit_record_submitted",
-                    entity_type="visit",
-                    entity_id=visit.id,
-                    offender_id=visit.offender_id,
-                    detail=detail,
+                    action="visit_record_submitted",
+                    detail={"outcome": visit.outcome.value},
                 )
                 return task.id
         except StaleDataError:
