@@ -13,7 +13,9 @@ For one owner and one day, the first link that gives someone on duty:
 6. nobody ("nobody"): the tasks stay unrouted and show in the team managers' view of overdue and
    escalated work until someone is back.
 
-Never the owner while absent, never an absent officer, never an inactive one. "On duty" means
+Never the owner while absent, never an absent officer, never an inactive one, and never an officer
+in `exclude`: the authors of the work (its assessor, author or crew, and whoever submitted it),
+who may not decide it (four eyes). An owner who is an author is passed over like an absent one. "On duty" means
 not absent that day (leave, sickness, training, abstraction, court); shift patterns are not
 modelled. When several officers fit one link, the choice is deterministic: the least loaded if a
 load (open tasks by officer) is given, then the lowest username, then the lowest id. Two named
@@ -118,20 +120,28 @@ class _Roster:
         return (self.load.get(officer.officer_id, 0), officer.username, officer.officer_id)
 
     def first(
-        self, day: dt.date, owner_id: int, role: str, *, team_id: int | None, same_team: bool
+        self,
+        day: dt.date,
+        owner_id: int,
+        role: str,
+        *,
+        team_id: int | None,
+        same_team: bool,
+        exclude: frozenset[int] = frozenset(),
     ) -> OfficerOnDuty | None:
         fits = [
             o
             for o in self.by_id.values()
             if o.role == role
             and o.officer_id != owner_id
+            and o.officer_id not in exclude
             and o.on_duty(day)
             and ((o.team_id == team_id) if same_team else (team_id is None or o.team_id != team_id))
         ]
         return min(fits, key=self._order, default=None)
 
     def named_for(
-        self, owner_id: int, day: dt.date
+        self, owner_id: int, day: dt.date, exclude: frozenset[int] = frozenset()
     ) -> tuple[OfficerOnDuty | None, list[OfficerOnDuty]]:
         """The named cover on duty, if any, and the named covers passed over as absent."""
         arrangements = [
@@ -140,6 +150,7 @@ class _Roster:
             if n.absent_officer_id == owner_id
             and n.start <= day <= n.end
             and n.cover_officer_id != owner_id
+            and n.cover_officer_id not in exclude
             and n.cover_officer_id in self.by_id
         ]
         arrangements.sort(
@@ -150,17 +161,22 @@ class _Roster:
         absent = [o for o in named if not o.on_duty(day)]
         return (on_duty[0] if on_duty else None), absent
 
-    def decide(self, owner_id: int, day: dt.date) -> CoverDecision:
+    def decide(
+        self, owner_id: int, day: dt.date, exclude: frozenset[int] = frozenset()
+    ) -> CoverDecision:
         owner = self.by_id.get(owner_id)
         who = owner.label if owner else f"Officer {owner_id}"
         when = day.strftime("%d/%m/%Y")
-        if owner is not None and owner.on_duty(day):
+        on_duty = owner is not None and owner.on_duty(day)
+        if on_duty and owner_id not in exclude:
             return CoverDecision(
                 owner_id, day, owner_id, "owner", f"{who} is on duty on {when}: their own tasks."
             )
         team_id = owner.team_id if owner else None
-        named, passed_over = self.named_for(owner_id, day)
-        absent = f"{who} is absent on {when}"
+        named, passed_over = self.named_for(owner_id, day, exclude)
+        absent = (
+            f"{who} may not decide their own work" if on_duty else f"{who} is absent on {when}"
+        )
         if passed_over and named is None:
             names = ", ".join(o.label for o in passed_over)
             absent += f" (the named cover, {names}, is absent too)"
@@ -177,14 +193,18 @@ class _Roster:
             links.append(
                 (
                     "team_sergeant",
-                    self.first(day, owner_id, SERGEANT, team_id=team_id, same_team=True),
+                    self.first(
+                        day, owner_id, SERGEANT, team_id=team_id, same_team=True, exclude=exclude
+                    ),
                     "a sergeant of the same team",
                 )
             )
         links.append(
             (
                 "other_team_sergeant",
-                self.first(day, owner_id, SERGEANT, team_id=team_id, same_team=False),
+                self.first(
+                    day, owner_id, SERGEANT, team_id=team_id, same_team=False, exclude=exclude
+                ),
                 "a sergeant of another team, as no sergeant of the team is on duty"
                 if team_id is not None
                 else "a sergeant on duty",
@@ -194,7 +214,14 @@ class _Roster:
             links.append(
                 (
                     "team_manager",
-                    self.first(day, owner_id, TEAM_MANAGER, team_id=team_id, same_team=True),
+                    self.first(
+                        day,
+                        owner_id,
+                        TEAM_MANAGER,
+                        team_id=team_id,
+                        same_team=True,
+                        exclude=exclude,
+                    ),
                     "the team manager, as no sergeant is on duty",
                 )
             )
@@ -224,11 +251,12 @@ def cover_for(
     named_covers: Iterable[NamedCover] = (),
     *,
     load: Mapping[int, int] | None = None,
+    exclude: Iterable[int] = (),
 ) -> CoverDecision:
     """Who sees `owner_id`'s tasks on `day` (see the module notes for the chain). An owner not
     among `officers` counts as absent; with no team, only sergeants of any team and named cover
-    can step in."""
-    return _Roster(officers, named_covers, load).decide(owner_id, day)
+    can step in. Officers in `exclude` (the work's authors) are passed over at every link."""
+    return _Roster(officers, named_covers, load).decide(owner_id, day, frozenset(exclude))
 
 
 def route_tasks(
@@ -238,16 +266,20 @@ def route_tasks(
     named_covers: Iterable[NamedCover] = (),
     *,
     load: Mapping[int, int] | None = None,
+    excludes: Mapping[int, Iterable[int]] | None = None,
 ) -> dict[int, CoverDecision]:
     """The decision for each (task id, owner id) on `day`: every task of one owner goes the same
-    way, and back to the owner on the first day they are on duty again."""
+    way, and back to the owner on the first day they are on duty again, except that a task whose
+    authors (`excludes[task id]`) include that officer goes on down the chain (four eyes)."""
     roster = _Roster(officers, named_covers, load)
-    decided: dict[int, CoverDecision] = {}
+    excludes = excludes or {}
+    decided: dict[tuple[int, frozenset[int]], CoverDecision] = {}
     routed: dict[int, CoverDecision] = {}
     for task_id, owner_id in tasks:
-        if owner_id not in decided:
-            decided[owner_id] = roster.decide(owner_id, day)
-        routed[task_id] = decided[owner_id]
+        key = (owner_id, frozenset(excludes.get(task_id, ())))
+        if key not in decided:
+            decided[key] = roster.decide(owner_id, day, key[1])
+        routed[task_id] = decided[key]
     return routed
 
 

@@ -25,10 +25,14 @@ if TYPE_CHECKING:
     from desktop.services.audit import AuditService
     from desktop.services.auth import AuthService
     from desktop.services.caseload import CaseloadService
+    from desktop.services.due import DueService
+    from desktop.services.hub import HubService
+    from desktop.services.inbox import InboxService
     from desktop.services.mappa import MappaService
     from desktop.services.plans import PlanService
     from desktop.services.records import RecordService
     from desktop.services.stats import StatsService
+    from desktop.services.team import TeamService
     from desktop.services.users import UserService
     from desktop.services.visits import VisitService
 
@@ -90,6 +94,9 @@ class Services:
     @cached_property
     def caseload(self) -> CaseloadService:
         from desktop.services.caseload import CaseloadService
+    from desktop.services.due import DueService
+    from desktop.services.hub import HubService
+    from desktop.services.inbox import InboxService
 
         return CaseloadService(self)
 
@@ -102,6 +109,7 @@ class Services:
     @cached_property
     def stats(self) -> StatsService:
         from desktop.services.stats import StatsService
+    from desktop.services.team import TeamService
 
         return StatsService(self)
 
@@ -140,6 +148,30 @@ class Services:
         from desktop.services.visits import VisitService
 
         return VisitService(self)
+
+    @cached_property
+    def inbox(self) -> InboxService:
+        from desktop.services.inbox import InboxService
+
+        return InboxService(self)
+
+    @cached_property
+    def hub(self) -> HubService:
+        from desktop.services.hub import HubService
+
+        return HubService(self)
+
+    @cached_property
+    def due(self) -> DueService:
+        from desktop.services.due import DueService
+
+        return DueService(self)
+
+    @cached_property
+    def team(self) -> TeamService:
+        from desktop.services.team import TeamService
+
+        return TeamService(self)
 
     def now(self) -> dt.datetime:
         return self.clock()
