@@ -15,8 +15,8 @@ For one owner and one day, the first link that gives someone on duty:
 
 Never the owner while absent, never an absent officer, never an inactive one, and never an officer
 in `exclude`: the authors of the work (its assessor, author or crew, and whoever submitted it),
-who may not decide it (four eyes). An owner who is an author is passed over like an absent one. "On duty" means
-not absent that day (leave, sickness, training, abstraction, court); shift patterns are not
+who may not decide it (four eyes). An owner who is an author is passed over like an absent one.
+"On duty" means not absent that day (leave, sickness, training, abstraction, court); shift patterns are not
 modelled. When several officers fit one link, the choice is deterministic: the least loaded if a
 load (open tasks by officer) is given, then the lowest username, then the lowest id. Two named
 covers for the same day: the arrangement that started last (the narrower, later one), then the
@@ -174,9 +174,7 @@ class _Roster:
             )
         team_id = owner.team_id if owner else None
         named, passed_over = self.named_for(owner_id, day, exclude)
-        absent = (
-            f"{who} may not decide their own work" if on_duty else f"{who} is absent on {when}"
-        )
+        absent = f"{who} may not decide their own work" if on_duty else f"{who} is absent on {when}"
         if passed_over and named is None:
             names = ", ".join(o.label for o in passed_over)
             absent += f" (the named cover, {names}, is absent too)"

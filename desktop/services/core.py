@@ -94,9 +94,6 @@ class Services:
     @cached_property
     def caseload(self) -> CaseloadService:
         from desktop.services.caseload import CaseloadService
-    from desktop.services.due import DueService
-    from desktop.services.hub import HubService
-    from desktop.services.inbox import InboxService
 
         return CaseloadService(self)
 
@@ -109,7 +106,6 @@ class Services:
     @cached_property
     def stats(self) -> StatsService:
         from desktop.services.stats import StatsService
-    from desktop.services.team import TeamService
 
         return StatsService(self)
 

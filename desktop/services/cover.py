@@ -98,9 +98,7 @@ def load_roster(session: Session, day: dt.date) -> Roster:
                 Officer.active,
                 Officer.forename,
                 Officer.surname,
-            ).where(
-                Officer.role.in_([Role.SERGEANT, Role.TEAM_MANAGER]) | Officer.id.in_(wanted)
-            )
+            ).where(Officer.role.in_([Role.SERGEANT, Role.TEAM_MANAGER]) | Officer.id.in_(wanted))
         )
     )
     return Roster(day, officers, named)
