@@ -14,11 +14,11 @@ For one owner and one day, the first link that gives someone on duty:
    escalated work until someone is back.
 
 Never the owner while absent, never an absent officer, never an inactive one, and never an officer
-in `exclude`: the authors of the work (its assessor, author or crew, and whoever submitted it),
-who may not decide it (four eyes). An owner who is an author is passed over like an absent one.
-"On duty" means not absent that day (leave, sickness, training, abstraction, court); shift
-patterns are not modelled. When several officers fit one link, the choice is deterministic: the least loaded if a
-load (open tasks by officer) is given, then the lowest username, then the lowest id. Two named
+in `exclude`: the authors of the work (its assessor, author or crew, and whoever submitted it), who
+may not decide it (four eyes). An owner who is an author is passed over like an absent one. "On
+duty" means not absent that day (leave, sickness, training, abstraction, court); shift patterns are
+not modelled. When several officers fit one link, the choice is deterministic: the least loaded if
+a load (open tasks by officer) is given, then the lowest username, then the lowest id. Two named
 covers for the same day: the arrangement that started last (the narrower, later one), then the
 lowest username. All of one owner's tasks go to one officer, so "as whose cover" is one answer.
 
