@@ -25,8 +25,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session
+
+from db.models import Officer, Task
 from desktop.services.actor import Actor
-from desktop.services.errors import ServiceError
+from desktop.services.errors import LONDON, ServiceError
+from desktop.services.policy import policy_int
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
@@ -122,6 +126,28 @@ class Claim:
     task_id: int
     claimed_at: dt.datetime
     lapses_at: dt.datetime
+
+
+def claim_lapse(session: Session) -> dt.timedelta:
+    return dt.timedelta(minutes=policy_int(session, "claim_lapse_minutes"))
+
+
+def refuse_if_claimed(session: Session, task: Task, actor: Actor, now: dt.datetime) -> None:
+    """TaskClaimed when someone other than `actor` holds an unlapsed claim on `task`. Every
+    decision on a task (an approval, processing a notification) calls this first."""
+    if task.claimed_by_id is None or task.claimed_by_id == actor.officer_id:
+        return
+    if task.claimed_at is None or task.claimed_at + claim_lapse(session) <= now:
+        return
+    officer = session.get(Officer, task.claimed_by_id)
+    name = officer.display_name if officer is not None else "Another officer"
+    since = task.claimed_at.astimezone(LONDON).strftime("%H:%M")
+    raise TaskClaimed(
+        f"{name} has been working on this task since {since}. Nothing was changed: leave it to "
+        "them, or ask them to release it.",
+        name,
+        task.claimed_at,
+    )
 
 
 class InboxService:
