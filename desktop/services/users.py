@@ -1,4 +1,6 @@
-"""Who is on duty on a day: every active officer, whether absent, and the cover named for them."""
+"""Who is on duty on a day: every active officer, whether absent, the cover named for them, and
+who covers an absent sergeant's or team manager's approvals by the cover chain of DESIGN
+section 3 (`desktop.services.cover.load_roster`)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ from sqlalchemy import select
 
 from db.enums import Role
 from db.models import Absence, CoverArrangement, Officer, Team
+from desktop.services.cover import load_roster
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
 
 _ROLE_ORDER = {role: position for position, role in enumerate(Role)}
+APPROVERS = frozenset({Role.SERGEANT, Role.TEAM_MANAGER})  # whose absence needs cover
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,13 @@ class OfficerDuty:
     absent: bool
     absence_kind: str | None  # a db.enums.AbsenceKind value when absent
     absent_until: dt.date | None  # the last day of the absence that covers the day
-    # The username of the officer a CoverArrangement names for that day. Full cover routing
-    # (another sergeant on duty, the team manager) is a separate, later answer.
+    # The username of the officer a CoverArrangement names for that day.
     named_cover: str | None
+    # Who sees an absent sergeant's or team manager's approvals that day by the whole chain
+    # (username; None when nobody can, when on duty, and for absent officers of other roles),
+    # and by which link: named_cover, team_sergeant, other_team_sergeant, team_manager, nobody.
+    covered_by: str | None = None
+    cover_link: str | None = None
 
 
 class UserService:
@@ -76,13 +84,21 @@ class UserService:
                 )
                 .order_by(CoverArrangement.named_at, CoverArrangement.id)
             ).all()
+            roster = load_roster(session, day)
 
         # Later rows overwrite earlier ones: the absence ending last, the cover named last.
         absence_of = {officer_id: (kind, ends_on) for officer_id, kind, ends_on in absences}
         cover_of = {officer_id: username for officer_id, username in covers}
+        usernames = {officer_id: username for officer_id, username, *_ in officers}
         duties = []
         for officer_id, username, forename, surname, role, team in officers:
             kind, until = absence_of.get(officer_id, (None, None))
+            covered_by = link = None
+            if officer_id in absence_of and Role(role) in APPROVERS:
+                decision = roster.decide(officer_id)
+                link = decision.link
+                if decision.cover_officer_id is not None:
+                    covered_by = usernames.get(decision.cover_officer_id)
             duties.append(
                 OfficerDuty(
                     username=username,
@@ -93,6 +109,8 @@ class UserService:
                     absence_kind=kind.value if kind is not None else None,
                     absent_until=until,
                     named_cover=cover_of.get(officer_id),
+                    covered_by=covered_by,
+                    cover_link=link,
                 )
             )
         duties.sort(

@@ -261,9 +261,14 @@ def test_officers_on_a_day_sorted_by_team_role_username(services: Services) -> N
         absence_kind="leave",
         absent_until=dt.date(2025, 3, 14),
         named_cover="tara_mills",
+        covered_by="tara_mills",
+        cover_link="named_cover",
     )
-    assert by_name["amy_cole"].absent and by_name["amy_cole"].absence_kind == "sickness"
-    assert by_name["amy_cole"].absent_until == DAY and by_name["amy_cole"].named_cover is None
+    amy = by_name["amy_cole"]
+    assert amy.absent and amy.absence_kind == "sickness"
+    assert amy.absent_until == DAY and amy.named_cover is None
+    # An offender manager's absence is not covered: approvals belong to sergeants.
+    assert (amy.covered_by, amy.cover_link) == (None, None)
     assert not by_name["ben_dray"].absent  # training is tomorrow
     assert by_name["ben_dray"].absence_kind is None and by_name["ben_dray"].absent_until is None
     # Leave ends today and court starts today: the absence ending last speaks.
@@ -273,6 +278,9 @@ def test_officers_on_a_day_sorted_by_team_role_username(services: Services) -> N
         dt.date(2025, 3, 20),
         "ravi_bond",
     )
+    assert (shaw.covered_by, shaw.cover_link) == ("ravi_bond", "named_cover")
+    on_duty = by_name["ravi_bond"]
+    assert (on_duty.covered_by, on_duty.cover_link) == (None, None)
     assert by_name["hana_hubb"].team is None
     assert "old_timer" not in by_name  # inactive officers are not on duty
 
@@ -283,6 +291,41 @@ def test_named_cover_follows_the_day(services: Services) -> None:
     assert not monday["amy_cole"].absent
     saturday = {d.username: d for d in services.users.officers(dt.date(2025, 3, 15))}
     assert not saturday["sam_hale"].absent and saturday["sam_hale"].named_cover is None
+
+
+def test_cover_follows_the_whole_chain_day_by_day(services: Services, db_url: str) -> None:
+    thursday = dt.date(2025, 3, 13)
+    by_name = {d.username: d for d in services.users.officers(thursday)}
+    # Shaw's cover was named for Wednesday only: South has no other sergeant, so a North
+    # sergeant on duty covers (Hale is on leave, so Bond).
+    shaw = by_name["lee_shaw"]
+    assert shaw.named_cover is None
+    assert (shaw.covered_by, shaw.cover_link) == ("ravi_bond", "other_team_sergeant")
+    assert (by_name["sam_hale"].covered_by, by_name["sam_hale"].cover_link) == (
+        "tara_mills",
+        "named_cover",
+    )
+
+    # Bond away too: no sergeant is on duty anywhere and South has no team manager.
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            bond = session.query(Officer).filter_by(username="ravi_bond").one()
+            session.add(
+                Absence(
+                    officer_id=bond.id,
+                    kind=AbsenceKind.SICKNESS,
+                    starts_on=thursday,
+                    ends_on=thursday,
+                )
+            )
+    finally:
+        engine.dispose()
+    by_name = {d.username: d for d in services.users.officers(thursday)}
+    assert (by_name["lee_shaw"].covered_by, by_name["lee_shaw"].cover_link) == (None, "nobody")
+    bond_duty = by_name["ravi_bond"]
+    # North's team manager is on duty: with Hale away too, Bond's approvals go to her.
+    assert (bond_duty.covered_by, bond_duty.cover_link) == ("tara_mills", "team_manager")
 
 
 def test_officers_default_to_the_services_today(db_url: str) -> None:
