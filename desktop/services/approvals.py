@@ -57,6 +57,7 @@ from desktop.rules.validation import Form
 from desktop.rules.workdays import add_working_days
 from desktop.services.actor import Actor
 from desktop.services.core import take_write_lock
+from desktop.services.cover import load_roster
 from desktop.services.errors import (
     LONDON,
     EditConflict,
@@ -415,11 +416,16 @@ class ApprovalService:
             team_name=offender_subject.team_name,
             authors=_authors(session, task, subject),
         )
+        if covering_for is None:
+            covering_for = self._cover(session, actor, task, facts)
         refusal = may_decide(actor, facts, covering_for=covering_for)
         if refusal is not None:
             raise PermissionRefused(refusal)
         if task.state != TaskState.OPEN:
             raise ServiceError(_already_decided(session, task))
+        from desktop.services.inbox import refuse_if_claimed  # the inbox imports this module
+
+        refuse_if_claimed(session, task, actor, self._services.now())
         form = Form()
         text = form.text(
             "comment",
@@ -472,6 +478,22 @@ class ApprovalService:
             entity_id=task.subject_id,
             offender_id=task.offender_id,
             detail=detail,
+        )
+
+    def _cover(
+        self, session: Session, actor: Actor, task: Task, facts: DecisionFacts
+    ) -> CoveredOfficer | None:
+        """Whose cover `actor` decides as today: the owner's, when the cover chain routes the
+        owner's task to `actor`, or when the owner is absent and `actor` is of the same team."""
+        if task.owner_id is None or task.owner_id == actor.officer_id:
+            return None
+        roster = load_roster(session, self._services.today())
+        decision = roster.decide(task.owner_id, facts.authors.keys())
+        routed = decision.is_cover and decision.cover_officer_id == actor.officer_id
+        if not routed and (roster.on_duty(task.owner_id) or actor.team_id != facts.team_id):
+            return None
+        return CoveredOfficer(
+            task.owner_id, officer_name(session, task.owner_id, default=""), facts.team_id
         )
 
     def _lost(self, task_id: int) -> ServiceError:

@@ -22,14 +22,28 @@ open and the desktop is in use, and releases it when the officer moves on.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
-from db.models import Officer, Task
+from db.enums import Role, TaskGroup, TaskKind, TaskState
+from db.models import Offender, Officer, RiskAssessment, RiskManagementPlan, Task, Team, Visit
+from desktop.rules.cover import CoverDecision
+from desktop.rules.workdays import working_days_between
 from desktop.services.actor import Actor
-from desktop.services.errors import LONDON, ServiceError
+from desktop.services.approvals import (
+    DECIDERS,
+    CoveredOfficer,
+    DecisionFacts,
+    may_decide,
+    officer_names,
+)
+from desktop.services.cover import Roster, load_roster
+from desktop.services.errors import LONDON, NotFound, PermissionRefused, ServiceError
 from desktop.services.policy import policy_int
 
 if TYPE_CHECKING:
@@ -150,28 +164,441 @@ def refuse_if_claimed(session: Session, task: Task, actor: Actor, now: dt.dateti
     )
 
 
+KIND_LABELS = {
+    TaskKind.ASSESSMENT_APPROVAL: "Assessment approval",
+    TaskKind.PLAN_APPROVAL: "Plan approval",
+    TaskKind.VISIT_APPROVAL: "Visit record approval",
+    TaskKind.HUB_NOTIFICATION: "Notification",
+    TaskKind.PPN_FOLLOW_UP: "PPN follow-up",
+    TaskKind.PPN_ESCALATION: "PPN escalation",
+    TaskKind.SCRUTINY_ACTION: "Scrutiny action",
+    TaskKind.RELEASE_VISIT: "Visit after release",
+}
+_PARTS = {
+    "assessor": "the assessor",
+    "author": "the author",
+    "crew": "on the crew",
+    "submitter": "the officer who submitted it",
+}
+
+
+class _Approval(NamedTuple):
+    """An open approval as routing needs it: its owner and the officers whose work it is."""
+
+    task_id: int
+    owner_id: int | None
+    team_id: int | None
+    due_on: dt.date
+    authors: dict[int, str]  # officer id -> their part
+
+
+def _open_approvals(session: Session, where: Sequence[Any] = ()) -> list[_Approval]:
+    """Every open approval with its authors, in one query (the inbox routes them all)."""
+    rows = session.execute(
+        select(
+            Task.id,
+            Task.owner_id,
+            Task.team_id,
+            Task.due_on,
+            Task.created_by_id,
+            RiskAssessment.assessor_id,
+            RiskManagementPlan.author_id,
+            Visit.officer1_id,
+            Visit.officer2_id,
+        )
+        .outerjoin(
+            RiskAssessment,
+            (Task.subject_type == "risk_assessment") & (RiskAssessment.id == Task.subject_id),
+        )
+        .outerjoin(
+            RiskManagementPlan,
+            (Task.subject_type == "risk_management_plan")
+            & (RiskManagementPlan.id == Task.subject_id),
+        )
+        .outerjoin(Visit, (Task.subject_type == "visit") & (Visit.id == Task.subject_id))
+        .where(Task.group == TaskGroup.APPROVAL, Task.state == TaskState.OPEN, *where)
+    )
+    found = []
+    for task_id, owner, team, due, submitter, assessor, author, crew1, crew2 in rows:
+        authors: dict[int, str] = {}
+        for officer_id, part in (
+            (crew1, "crew"),
+            (crew2, "crew"),
+            (assessor, "assessor"),
+            (author, "author"),
+            (submitter, "submitter"),
+        ):
+            if officer_id is not None:
+                authors.setdefault(officer_id, _PARTS[part])
+        found.append(_Approval(task_id, owner, team, due, authors))
+    return found
+
+
+def _route(roster: Roster, approvals: Iterable[_Approval]) -> dict[int, CoverDecision]:
+    routable = [a for a in approvals if a.owner_id is not None]
+    return roster.route(
+        [(a.task_id, a.owner_id) for a in routable if a.owner_id is not None],
+        {a.task_id: a.authors.keys() for a in routable},
+    )
+
+
+def _age_band(overdue_days: int) -> int:
+    for index, (_label, low, high) in enumerate(AGE_BANDS):
+        if overdue_days >= low and (high is None or overdue_days <= high):
+            return index
+    return len(AGE_BANDS) - 1
+
+
 class InboxService:
     def __init__(self, services: Services) -> None:
         self._services = services
 
+    # -- what an officer sees ---------------------------------------------------------------
+
     def tasks(self, actor: Actor, on: dt.date | None = None) -> Inbox:
         """What `actor` sees on `on` (default today), see the module notes."""
-        raise NotImplementedError
+        day = on or self._services.today()
+        now = self._services.now()
+        with self._services.transaction() as session:
+            lapse = claim_lapse(session)
+            mine: dict[int, CoverDecision | None] = {}  # task id -> the cover decision, if cover
+            approvals: dict[int, _Approval] = {}
+            escalation: list[int] = []
+            unrouted: list[int] = []
+            backlog: tuple[BacklogLine, ...] = ()
+            roster: Roster | None = None
+            if actor.role in DECIDERS:
+                roster = load_roster(session, day)
+                approvals = {a.task_id: a for a in _open_approvals(session)}
+                routes = _route(roster, approvals.values())
+                for task_id, decision in routes.items():
+                    if decision.cover_officer_id == actor.officer_id:
+                        mine[task_id] = decision if decision.is_cover else None
+                team = [a for a in approvals.values() if a.team_id == actor.team_id]
+                if actor.role == Role.TEAM_MANAGER.value:
+                    escalation = [a.task_id for a in team if a.due_on < day]
+                    unrouted = [
+                        a.task_id
+                        for a in team
+                        if a.task_id in routes and routes[a.task_id].link == "nobody"
+                    ]
+                backlog = self._backlog(session, roster, team, day)
+            own = session.scalars(
+                select(Task.id).where(
+                    Task.state == TaskState.OPEN,
+                    Task.group != TaskGroup.APPROVAL,
+                    (Task.owner_id == actor.officer_id) | (Task.group == TaskGroup.HUB)
+                    if actor.role == Role.HUB_OFFICER.value
+                    else Task.owner_id == actor.officer_id,
+                )
+            )
+            for task_id in own:
+                mine.setdefault(task_id, None)
+            wanted = set(mine) | set(escalation) | set(unrouted)
+            items = {
+                item.task_id: item
+                for item in self._items(session, actor, wanted, mine, approvals, day, now, lapse)
+            }
+
+        def order(item: InboxItem) -> tuple[dt.date, dt.datetime, int]:
+            return (item.due_on, item.created_at, item.task_id)
+
+        bands: list[list[InboxItem]] = [[] for _ in AGE_BANDS]
+        for task_id in escalation:
+            item = items[task_id]
+            bands[_age_band(item.overdue_days)].append(item)
+        return Inbox(
+            day=day,
+            items=tuple(sorted((items[t] for t in mine), key=order)),
+            covering=self._covering(roster, mine, day),
+            escalation=tuple(
+                AgeBand(label, tuple(sorted(band, key=order)))
+                for (label, _low, _high), band in zip(AGE_BANDS, bands, strict=True)
+            )
+            if actor.role == Role.TEAM_MANAGER.value
+            else (),
+            unrouted=tuple(sorted((items[t] for t in unrouted), key=order)),
+            backlog=backlog,
+        )
+
+    def _items(
+        self,
+        session: Session,
+        actor: Actor,
+        task_ids: set[int],
+        cover: dict[int, CoverDecision | None],
+        approvals: dict[int, _Approval],
+        day: dt.date,
+        now: dt.datetime,
+        lapse: dt.timedelta,
+    ) -> list[InboxItem]:
+        rows: list[Any] = []
+        ids = sorted(task_ids)
+        for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+            rows.extend(
+                session.execute(
+                    select(
+                        Task,
+                        Offender.reference,
+                        Offender.forename,
+                        Offender.surname,
+                        Offender.team_id,
+                    )
+                    .outerjoin(Offender, Task.offender_id == Offender.id)
+                    .where(Task.id.in_(ids[start : start + 900]))
+                )
+            )
+        people: set[int] = set()
+        for task, *_rest in rows:
+            people.update(
+                i for i in (task.owner_id, task.created_by_id, task.claimed_by_id) if i is not None
+            )
+        names = officer_names(session, people)
+        team_names: dict[int, str] = {i: n for i, n in session.execute(select(Team.id, Team.name))}
+        items = []
+        for task, reference, forename, surname, offender_team in rows:
+            decision = cover.get(task.id)
+            claimed = (
+                task.claimed_by_id is not None
+                and task.claimed_at is not None
+                and task.claimed_at + lapse > now
+            )
+            claimed_by = (
+                ""
+                if not claimed
+                else "you"
+                if task.claimed_by_id == actor.officer_id
+                else names.get(task.claimed_by_id, "another officer")
+            )
+            why = self._why_not(
+                actor, task, approvals.get(task.id), decision, offender_team, team_names, reference
+            )
+            if not why and claimed and task.claimed_by_id != actor.officer_id:
+                since = task.claimed_at.astimezone(LONDON).strftime("%H:%M")
+                why = f"{claimed_by} has been working on this since {since}."
+            created = task.created_at.astimezone(LONDON).date()
+            overdue = task.due_on < day
+            items.append(
+                InboxItem(
+                    task_id=task.id,
+                    version=task.version,
+                    kind=task.kind.value,
+                    kind_label=KIND_LABELS.get(task.kind, task.kind.label),
+                    group=task.group.value,
+                    title=task.title,
+                    offender_id=task.offender_id,
+                    reference=reference or "",
+                    offender_name=f"{forename} {surname}" if reference else "",
+                    subject_type=task.subject_type,
+                    subject_id=task.subject_id,
+                    owner_id=task.owner_id,
+                    owner=names.get(task.owner_id, "") if task.owner_id is not None else "Hub",
+                    covering_for_id=decision.owner_id if decision is not None else None,
+                    covering_for=names.get(decision.owner_id, "") if decision is not None else "",
+                    cover_reason=decision.text if decision is not None else "",
+                    submitted_by=names.get(task.created_by_id, "")
+                    if task.created_by_id is not None
+                    else "",
+                    created_at=task.created_at,
+                    age_days=max(0, working_days_between(created, day)),
+                    due_on=task.due_on,
+                    overdue=overdue,
+                    overdue_days=max(0, working_days_between(task.due_on, day)) if overdue else 0,
+                    claimed_by_id=task.claimed_by_id if claimed else None,
+                    claimed_by=claimed_by,
+                    claimed_at=task.claimed_at if claimed else None,
+                    can_act=not why,
+                    why_not=why,
+                )
+            )
+        return items
+
+    @staticmethod
+    def _why_not(
+        actor: Actor,
+        task: Task,
+        approval: _Approval | None,
+        decision: CoverDecision | None,
+        offender_team: int | None,
+        team_names: dict[int, str],
+        reference: str | None,
+    ) -> str:
+        if task.group == TaskGroup.HUB:
+            if actor.role != Role.HUB_OFFICER.value:
+                return "Only a hub officer processes notifications."
+            return ""
+        if task.group == TaskGroup.FOLLOW_UP:
+            return ""
+        if approval is None or offender_team is None:
+            return "This approval is no longer open."
+        covered = (
+            CoveredOfficer(decision.owner_id, "", approval.team_id)
+            if decision is not None
+            else None
+        )
+        refusal = may_decide(
+            actor,
+            DecisionFacts(
+                what=KIND_LABELS[task.kind].removesuffix(" approval").lower(),
+                reference=reference or "",
+                team_id=offender_team,
+                team_name=team_names.get(offender_team, ""),
+                authors=approval.authors,
+            ),
+            covering_for=covered,
+        )
+        return refusal or ""
+
+    @staticmethod
+    def _backlog(
+        session: Session, roster: Roster, team: list[_Approval], day: dt.date
+    ) -> tuple[BacklogLine, ...]:
+        """Open and overdue approvals per owner, for the team's sergeants and team manager."""
+        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for approval in team:
+            if approval.owner_id is None:
+                continue
+            counts[approval.owner_id][0] += 1
+            counts[approval.owner_id][1] += approval.due_on < day
+        names = officer_names(session, set(counts))
+        lines = [
+            BacklogLine(
+                owner_id=owner_id,
+                owner=names.get(owner_id, ""),
+                absent=not roster.on_duty(owner_id),
+                open=open_,
+                overdue=overdue,
+            )
+            for owner_id, (open_, overdue) in counts.items()
+        ]
+        lines.sort(key=lambda line: (-line.open, line.owner))
+        return tuple(lines)
+
+    @staticmethod
+    def _covering(
+        roster: Roster | None, mine: dict[int, CoverDecision | None], day: dt.date
+    ) -> tuple[str, ...]:
+        """One sentence per absent officer whose approvals the officer sees today."""
+        if roster is None:
+            return ()
+        counts: dict[int, int] = defaultdict(int)
+        decisions: dict[int, CoverDecision] = {}
+        for decision in mine.values():
+            if decision is not None:
+                counts[decision.owner_id] += 1
+                decisions[decision.owner_id] = decision
+        by_id = roster.by_id
+        sentences = []
+        for owner_id, decision in sorted(
+            decisions.items(), key=lambda pair: by_id[pair[0]].label if pair[0] in by_id else ""
+        ):
+            owner = by_id.get(owner_id)
+            ends = [end for start, end in owner.absences if start <= day <= end] if owner else []
+            until = f", absent until {max(ends).strftime('%d/%m/%Y')}" if ends else ""
+            how = {
+                "named_cover": "named as their cover",
+                "team_sergeant": "as a sergeant of their team on duty",
+                "other_team_sergeant": "as no sergeant of their team is on duty",
+                "team_manager": "as their team manager, with no sergeant on duty",
+            }.get(decision.link, "as the officer next in the cover chain")
+            count = counts[owner_id]
+            what = "approval" if count == 1 else "approvals"
+            name = owner.label if owner else "an absent officer"
+            sentences.append(f"You are covering for {name}{until} ({how}): {count} {what}.")
+        return tuple(sentences)
+
+    # -- claiming ---------------------------------------------------------------------------
 
     def claim(self, actor: Actor, task_id: int) -> Claim:
         """Claim the task for `actor`, or renew their claim. TaskClaimed naming the officer when
         someone else holds an unlapsed claim; ServiceError when the task is no longer open;
         PermissionRefused when the task is not one `actor` may work."""
-        raise NotImplementedError
+        now = self._services.now()
+        with self._services.transaction() as session:
+            task = session.get(Task, task_id)
+            if task is None:
+                raise NotFound(f"There is no task number {task_id}.")
+            self._require_may_work(session, actor, task)
+            lapse = claim_lapse(session)
+            taken = session.execute(
+                update(Task)
+                .where(
+                    Task.id == task_id,
+                    Task.state == TaskState.OPEN,
+                    or_(
+                        Task.claimed_by_id.is_(None),
+                        Task.claimed_by_id == actor.officer_id,
+                        Task.claimed_at <= now - lapse,
+                    ),
+                )
+                .values(claimed_by_id=actor.officer_id, claimed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if cast("CursorResult[Any]", taken).rowcount == 1:
+                return Claim(task_id, now, now + lapse)
+            session.expire(task)
+            if task.state != TaskState.OPEN:
+                raise ServiceError(_finished(session, task))
+            refuse_if_claimed(session, task, actor, now)
+            raise ServiceError("The task could not be claimed; reload the inbox and try again.")
 
     def release(self, actor: Actor, task_id: int) -> None:
         """Give up `actor`'s claim (nothing happens when they hold none)."""
-        raise NotImplementedError
+        with self._services.transaction() as session:
+            session.execute(
+                update(Task)
+                .where(Task.id == task_id, Task.claimed_by_id == actor.officer_id)
+                .values(claimed_by_id=None, claimed_at=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    def _require_may_work(self, session: Session, actor: Actor, task: Task) -> None:
+        if task.group == TaskGroup.HUB:
+            if actor.role != Role.HUB_OFFICER.value:
+                raise PermissionRefused("Only a hub officer processes notifications.")
+            return
+        if task.owner_id == actor.officer_id:
+            return
+        if actor.role not in DECIDERS:
+            raise PermissionRefused("This task belongs to another officer.")
+        offender = session.get(Offender, task.offender_id) if task.offender_id else None
+        team_id = offender.team_id if offender is not None else task.team_id
+        if team_id == actor.team_id:
+            return
+        if task.group == TaskGroup.APPROVAL and task.owner_id is not None:
+            (approval,) = _open_approvals(session, [Task.id == task.id]) or (None,)
+            if approval is not None:
+                roster = load_roster(session, self._services.today())
+                decision = roster.decide(task.owner_id, approval.authors.keys())
+                if decision.cover_officer_id == actor.officer_id:
+                    return
+        raise PermissionRefused(
+            "This task is not in your inbox today: it belongs to another team and you are not "
+            "covering for its owner."
+        )
+
+    # -- deciding -----------------------------------------------------------------------------
 
     def approve(self, actor: Actor, task_id: int) -> None:
-        """Approve the work of an approval task, as cover when the owner is absent."""
-        raise NotImplementedError
+        """Approve the work of an approval task (as cover when the owner is absent)."""
+        self._services.approvals.approve(actor, task_id)
 
     def return_(self, actor: Actor, task_id: int, comment: str) -> None:
         """Return the work to its author with a comment."""
-        raise NotImplementedError
+        self._services.approvals.return_(actor, task_id, comment)
+
+
+def _finished(session: Session, task: Task) -> str:
+    verb = {
+        TaskState.DONE: "completed",
+        TaskState.RETURNED: "returned",
+        TaskState.CANCELLED: "cancelled",
+    }.get(task.state, task.state.label)
+    officer = session.get(Officer, task.completed_by_id) if task.completed_by_id else None
+    who = f" by {officer.display_name}" if officer is not None else ""
+    when = (
+        f" on {task.completed_at.astimezone(LONDON).strftime('%d/%m/%Y')}"
+        if task.completed_at is not None
+        else ""
+    )
+    return f"This task was already {verb}{who}{when}. Nothing was changed."

@@ -32,7 +32,7 @@ def roster(*absent: int, inactive: tuple[int, ...] = ()) -> list[OfficerOnDuty]:
     people = [
         (ALICE, "alice", "sergeant", TEAM_A, "Sgt Alice Archer"),
         (BOB, "bob", "sergeant", TEAM_A, "Sgt Bob Baker"),
-        (TINA, "tina", "team_manager", TEAM_A, "Insp Tina Turner"),
+        (TINA, "tina", "team_manager", TEAM_A, "Insp Tina Tumblewick"),
         (OLLY, "olly", "offender_manager", TEAM_A, "PC Olly Owen"),
         (CAROL, "carol", "sergeant", TEAM_B, "Sgt Carol Cole"),
         (DAVE, "dave", "sergeant", TEAM_B, "Sgt Dave Dunn"),
@@ -128,7 +128,7 @@ def test_every_sergeant_absent_the_team_manager() -> None:
     decision = cover_for(ALICE, TODAY, roster(ALICE, BOB, CAROL, DAVE))
     assert (decision.cover_officer_id, decision.link) == (TINA, "team_manager")
     assert decision.text == (
-        "Sgt Alice Archer is absent on 12/06/2024: Insp Tina Turner, the team manager, as no "
+        "Sgt Alice Archer is absent on 12/06/2024: Insp Tina Tumblewick, the team manager, as no "
         "sergeant is on duty, covers."
     )
 
@@ -313,3 +313,36 @@ def test_covering_and_route_tasks_agree_with_cover_for(
         }
         if not officer.on_duty(day):
             assert covered == []
+
+
+def test_an_author_is_passed_over_at_every_link() -> None:
+    """Four eyes: the officers whose work it is never see it to decide, owner included."""
+    # the owner on duty but on the crew: the next sergeant of the team
+    decision = cover_for(ALICE, TODAY, roster(), exclude={ALICE})
+    assert (decision.cover_officer_id, decision.link) == (BOB, "team_sergeant")
+    assert decision.text.startswith("Sgt Alice Archer may not decide their own work")
+    # the named cover wrote it: on down the chain
+    named = [NamedCover(ALICE, CAROL, *WEEK)]
+    decision = cover_for(ALICE, TODAY, roster(ALICE), named, exclude={CAROL})
+    assert (decision.cover_officer_id, decision.link) == (BOB, "team_sergeant")
+    # both team sergeants excluded or away: another team's sergeant, then the team manager
+    decision = cover_for(ALICE, TODAY, roster(ALICE), exclude={BOB})
+    assert decision.link == "other_team_sergeant"
+    decision = cover_for(ALICE, TODAY, roster(ALICE, CAROL, DAVE), exclude={BOB})
+    assert (decision.cover_officer_id, decision.link) == (TINA, "team_manager")
+
+
+def test_route_tasks_sends_one_owners_tasks_apart_only_for_their_authors() -> None:
+    routed = route_tasks([(1, ALICE), (2, ALICE)], TODAY, roster(), excludes={2: {ALICE}})
+    assert routed[1].cover_officer_id == ALICE and routed[2].cover_officer_id == BOB
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    absent=st.sets(st.sampled_from([ALICE, BOB, TINA, CAROL, DAVE, UMA])),
+    exclude=st.sets(st.sampled_from([ALICE, BOB, TINA, OLLY, CAROL, DAVE, UMA])),
+)
+def test_never_an_excluded_or_absent_officer(absent: set[int], exclude: set[int]) -> None:
+    decision = cover_for(ALICE, TODAY, roster(*absent), exclude=exclude)
+    assert decision.cover_officer_id not in exclude
+    assert decision.cover_officer_id is None or decision.cover_officer_id not in absent

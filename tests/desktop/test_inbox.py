@@ -1,0 +1,332 @@
+"""The inbox: who sees which task on a day (cover), claiming across desktops, escalation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import make_engine, session_factory
+from db.enums import AbsenceKind, TaskState
+from db.models import Absence, AuditEvent, CoverArrangement, RiskAssessment, Task, Visit
+from desktop.rules.workdays import add_working_days
+from desktop.services.core import Services
+from desktop.services.errors import PermissionRefused, ServiceError
+from desktop.services.inbox import TaskClaimed
+from tests.desktop.factories import (
+    PASSWORD,
+    PendingWork,
+    World,
+    add_pending_approvals,
+    populate,
+    world_clock,
+)
+
+TODAY = dt.date(2024, 6, 12)
+
+
+@pytest.fixture
+def world(db_url: str) -> World:
+    return populate(db_url)
+
+
+@pytest.fixture
+def pending(db_url: str, world: World) -> PendingWork:
+    return add_pending_approvals(db_url, world)
+
+
+@pytest.fixture
+def services(db_url: str, world: World) -> Iterator[Services]:
+    services = Services(db_url, clock=world_clock)
+    yield services
+    services.close()
+
+
+def _write(db_url: str, *rows: Any) -> list[int]:
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.add_all(rows)
+            session.flush()
+            return [row.id for row in rows]
+    finally:
+        engine.dispose()
+
+
+def _read(db_url: str, stmt: Any) -> list[Any]:
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session:
+            return list(session.execute(stmt))
+    finally:
+        engine.dispose()
+
+
+def _absent(
+    db_url: str,
+    officer_id: int,
+    start: dt.date = TODAY - dt.timedelta(days=2),
+    end: dt.date = TODAY + dt.timedelta(days=5),
+    *,
+    cover: int | None = None,
+) -> None:
+    absence = Absence(officer_id=officer_id, kind=AbsenceKind.LEAVE, starts_on=start, ends_on=end)
+    if cover is not None:
+        absence.cover.append(CoverArrangement(cover_officer_id=cover, starts_on=start, ends_on=end))
+    _write(db_url, absence)
+
+
+def _approvals(services: Services, username: str, on: dt.date | None = None) -> dict[int, Any]:
+    actor = services.auth.sign_in(username, PASSWORD)
+    return {i.task_id: i for i in services.inbox.tasks(actor, on).group("approval")}
+
+
+def test_the_sergeant_sees_her_teams_approvals_sorted_by_due(
+    services: Services, world: World, pending: PendingWork
+) -> None:
+    inbox = services.inbox.tasks(services.auth.sign_in("cora", PASSWORD))
+    approvals = inbox.group("approval")
+    assert {pending.arms_task, pending.plan_task, pending.visit_task} <= {
+        i.task_id for i in approvals
+    }
+    assert [i.due_on for i in inbox.items] == sorted(i.due_on for i in inbox.items)
+    plan = next(i for i in approvals if i.task_id == pending.plan_task)
+    assert plan.kind_label == "Plan approval" and plan.reference == world.references["zebedee"]
+    assert plan.owner == "Cora Pennywhistle" and plan.covering_for == "" and plan.can_act
+    assert plan.submitted_by == "Ada Quillfeather" and not plan.overdue
+    assert inbox.covering == ()
+    # nobody else sees them: not the other team's sergeant, not the offender managers
+    assert pending.plan_task not in _approvals(services, "hattie")
+    assert _approvals(services, "ada") == {}
+
+
+def test_named_cover_sees_the_absent_sergeants_approvals_on_her_behalf(
+    services: Services, world: World, pending: PendingWork, db_url: str
+) -> None:
+    _absent(db_url, world.cora, cover=world.hattie)
+    assert _approvals(services, "cora") == {}
+    seen = _approvals(services, "hattie")
+    item = seen[pending.plan_task]
+    assert item.covering_for == "Cora Pennywhistle" and item.can_act
+    assert "named for this absence" in item.cover_reason
+    inbox = services.inbox.tasks(services.auth.sign_in("hattie", PASSWORD))
+    assert any(
+        "covering for Cora Pennywhistle, absent until 17/06/2024" in s for s in inbox.covering
+    )
+
+    hattie = services.auth.sign_in("hattie", PASSWORD)
+    services.inbox.approve(hattie, pending.plan_task)
+    [(state, by, as_cover)] = _read(
+        db_url,
+        select(Task.state, Task.completed_by_id, Task.completed_as_cover_for_id).where(
+            Task.id == pending.plan_task
+        ),
+    )
+    assert (state, by, as_cover) == (TaskState.DONE, world.hattie, world.cora)
+    [detail] = _read(
+        db_url,
+        select(AuditEvent.detail).where(
+            AuditEvent.action == "approved", AuditEvent.officer_id == world.hattie
+        ),
+    )
+    assert detail[0]["as_cover_for"] == "Cora Pennywhistle"
+    assert pending.plan_task not in _approvals(services, "hattie")
+
+
+def test_the_chain_without_named_cover_and_the_owner_coming_back(
+    services: Services, world: World, pending: PendingWork, db_url: str
+) -> None:
+    # Alder has one sergeant: with Cora away, the sergeant of another team on duty covers
+    _absent(db_url, world.cora)
+    assert pending.arms_task in _approvals(services, "hattie")
+    # with Hattie away as well, the team manager
+    _absent(db_url, world.hattie)
+    dorian = _approvals(services, "dorian")
+    assert dorian[pending.arms_task].covering_for == "Cora Pennywhistle"
+    assert "team manager" in dorian[pending.arms_task].cover_reason
+    # the day after the absence ends, the tasks are Cora's again
+    back = TODAY + dt.timedelta(days=6)
+    assert pending.arms_task in _approvals(services, "cora", back)
+    assert pending.arms_task not in _approvals(services, "dorian", back)
+
+
+def test_an_author_on_the_chain_is_passed_over(
+    services: Services, world: World, pending: PendingWork, db_url: str
+) -> None:
+    """Cora was on the crew of the visit she would approve: it goes to the next link."""
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.get_one(Visit, pending.visit).officer2_id = world.cora
+    finally:
+        engine.dispose()
+    assert pending.visit_task not in _approvals(services, "cora")
+    item = _approvals(services, "hattie")[pending.visit_task]
+    assert item.covering_for == "Cora Pennywhistle" and item.can_act
+    assert "may not decide their own work" in item.cover_reason
+    with pytest.raises(PermissionRefused, match="four eyes"):
+        services.approvals.approve(services.auth.sign_in("cora", PASSWORD), pending.visit_task)
+
+
+def test_a_sergeant_of_another_team_not_covering_may_not_claim(
+    services: Services, pending: PendingWork
+) -> None:
+    hattie = services.auth.sign_in("hattie", PASSWORD)
+    with pytest.raises(PermissionRefused, match="not covering"):
+        services.inbox.claim(hattie, pending.plan_task)
+    with pytest.raises(PermissionRefused, match="Alder"):
+        services.inbox.approve(hattie, pending.plan_task)
+
+
+def test_a_claim_shows_on_another_desktop_and_lapses_after_30_idle_minutes(
+    services: Services, world: World, pending: PendingWork, db_url: str
+) -> None:
+    """The team manager opens one of Cora's approvals; Cora, at her own desk, sees it taken."""
+    dorian = services.auth.sign_in("dorian", PASSWORD)
+    claim = services.inbox.claim(dorian, pending.arms_task)
+    assert claim.lapses_at - claim.claimed_at == dt.timedelta(minutes=30)
+
+    later = world_clock() + dt.timedelta(minutes=20)
+    other = Services(db_url, clock=lambda: later)
+    try:
+        cora = other.auth.sign_in("cora", PASSWORD)
+        item = _approvals(other, "cora")[pending.arms_task]
+        assert item.claimed_by == "Dorian Mothersole" and not item.can_act
+        assert "since 11:00" in item.why_not  # 10:00 UTC is 11:00 in London in June
+        with pytest.raises(TaskClaimed, match="Dorian Mothersole has been working on this"):
+            other.inbox.claim(cora, pending.arms_task)
+        with pytest.raises(TaskClaimed):
+            other.inbox.approve(cora, pending.arms_task)
+    finally:
+        other.close()
+
+    lapsed = world_clock() + dt.timedelta(minutes=31)
+    other = Services(db_url, clock=lambda: lapsed)
+    try:
+        cora = other.auth.sign_in("cora", PASSWORD)
+        other.inbox.claim(cora, pending.arms_task)
+        assert _approvals(other, "cora")[pending.arms_task].claimed_by == "you"
+        other.inbox.release(cora, pending.arms_task)
+        assert _approvals(other, "cora")[pending.arms_task].claimed_by == ""
+    finally:
+        other.close()
+
+
+def test_two_desktops_claiming_at_once_exactly_one_wins(
+    world: World, pending: PendingWork, db_url: str
+) -> None:
+    desks = [Services(db_url, clock=world_clock) for _ in range(2)]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def claim(desk: Services, username: str) -> None:
+        actor = desk.auth.sign_in(username, PASSWORD)
+        barrier.wait()
+        try:
+            desk.inbox.claim(actor, pending.plan_task)
+            outcomes.append(f"won:{username}")
+        except TaskClaimed as exc:
+            outcomes.append(f"lost:{exc.claimed_by}")
+
+    threads = [
+        threading.Thread(target=claim, args=(desk, name))
+        for desk, name in zip(desks, ("cora", "dorian"), strict=True)
+    ]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        for desk in desks:
+            desk.close()
+    won = [o for o in outcomes if o.startswith("won:")]
+    lost = [o for o in outcomes if o.startswith("lost:")]
+    assert len(won) == 1 and len(lost) == 1
+    winner = {"won:cora": "Cora Pennywhistle", "won:dorian": "Dorian Mothersole"}[won[0]]
+    assert lost[0] == f"lost:{winner}"
+    [(claimed_by,)] = _read(db_url, select(Task.claimed_by_id).where(Task.id == pending.plan_task))
+    assert claimed_by == {"won:cora": world.cora, "won:dorian": world.dorian}[won[0]]
+
+
+def test_a_decided_task_cannot_be_claimed(services: Services, pending: PendingWork) -> None:
+    cora = services.auth.sign_in("cora", PASSWORD)
+    services.inbox.approve(cora, pending.plan_task)
+    dorian = services.auth.sign_in("dorian", PASSWORD)
+    with pytest.raises(ServiceError, match="already completed by Cora Pennywhistle"):
+        services.inbox.claim(dorian, pending.plan_task)
+
+
+def test_team_manager_sees_overdue_approvals_in_age_bands(
+    services: Services, world: World, pending: PendingWork, db_url: str
+) -> None:
+    overdue = {pending.arms_task: 3, pending.plan_task: 8, pending.visit_task: 25}
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            for task_id, days in overdue.items():
+                session.get_one(Task, task_id).due_on = add_working_days(TODAY, -days)
+    finally:
+        engine.dispose()
+    inbox = services.inbox.tasks(services.auth.sign_in("dorian", PASSWORD))
+    bands = {
+        band.label: {i.task_id: i.overdue_days for i in band.items} for band in inbox.escalation
+    }
+    assert list(bands) == [
+        "up to 5 working days",
+        "6 to 10 working days",
+        "11 to 20 working days",
+        "over 20 working days",
+    ]
+    assert bands["up to 5 working days"][pending.arms_task] == 3
+    assert bands["6 to 10 working days"][pending.plan_task] == 8
+    assert (
+        bands["11 to 20 working days"] == {}
+        or pending.visit_task not in bands["11 to 20 working days"]
+    )
+    assert bands["over 20 working days"][pending.visit_task] == 25
+    cora_line = next(line for line in inbox.backlog if line.owner == "Cora Pennywhistle")
+    assert cora_line.overdue >= 3 and cora_line.open >= 3 and not cora_line.absent
+    # the sergeant's own view shows the same work as overdue, in words for the screen
+    item = _approvals(services, "cora")[pending.visit_task]
+    assert item.overdue and item.overdue_days == 25
+    # and nobody covering: both the sergeant and the other team's sergeant and the TM away
+    for officer_id in (world.cora, world.hattie, world.dorian):
+        _absent(db_url, officer_id)
+    other = Services(db_url, clock=world_clock)
+    try:
+        # the team manager's escalation lists them as unrouted
+        inbox = other.inbox.tasks(other.auth.sign_in("dorian", PASSWORD), TODAY)
+        assert {pending.arms_task, pending.plan_task, pending.visit_task} <= {
+            i.task_id for i in inbox.unrouted
+        }
+    finally:
+        other.close()
+
+
+def test_the_hub_sees_the_hub_queue_and_managers_their_follow_ups(
+    services: Services, world: World
+) -> None:
+    hub = services.inbox.tasks(services.auth.sign_in("elsie", PASSWORD))
+    assert hub.group("hub") and all(i.owner == "Hub" and i.can_act for i in hub.group("hub"))
+    assert hub.group("approval") == []
+    cora = services.inbox.tasks(services.auth.sign_in("cora", PASSWORD))
+    assert cora.group("hub") == []
+
+
+def test_an_assessment_by_the_sergeant_goes_past_her(
+    services: Services, world: World, pending: PendingWork, db_url: str
+) -> None:
+    """The sergeant assessed it herself: the task reaches another officer, never her."""
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.get_one(RiskAssessment, pending.arms).assessor_id = world.cora
+    finally:
+        engine.dispose()
+    assert pending.arms_task not in _approvals(services, "cora")
+    assert pending.arms_task in _approvals(services, "hattie")
