@@ -154,6 +154,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     users.set_defaults(command=run_users)
 
+    inbox = commands.add_parser(
+        "inbox",
+        parents=[db_option, on_option, json_option],
+        help="the tasks an officer sees on a day, with cover for absent sergeants",
+        description="The open tasks an officer sees on a day: their own, the approvals they hold "
+        "as cover for an absent sergeant (the cover chain: named cover, another sergeant of the "
+        "team, a sergeant of another team, the team manager), the hub queue for hub officers; "
+        "sorted by due date.",
+    )
+    inbox.add_argument("--as", dest="username", metavar="USERNAME", required=True)
+    inbox.set_defaults(command=run_inbox)
+
+    due = commands.add_parser(
+        "due",
+        parents=[db_option, on_option, json_option],
+        help="statutory breaches, deadlines due in the next 7 days, overdue home visits",
+        description="Force-wide: every notification deadline missed and not met (and releases "
+        "not recorded), every deadline falling in the next 7 days, and every offender whose home "
+        "visit is overdue.",
+    )
+    due.set_defaults(command=run_due)
+
     show = commands.add_parser(
         "show",
         parents=[db_option, json_option],
@@ -401,16 +423,113 @@ def run_users(args: argparse.Namespace) -> int:
     if not officers:
         print("(none)")
         return 0
-    rows = [("username", "name", "role", "team", "absent", "named cover")]
+    rows = [("username", "name", "role", "team", "absent", "named cover", "covered by")]
     for o in officers:
         absence = ""
         if o.absent:
             until = f" until {o.absent_until:%d/%m/%Y}" if o.absent_until else ""
             absence = f"{_label(o.absence_kind or 'absent')}{until}"
         rows.append(
-            (o.username, o.name, _label(o.role), o.team or "-", absence, o.named_cover or "")
+            (
+                o.username,
+                o.name,
+                _label(o.role),
+                o.team or "-",
+                absence,
+                o.named_cover or "",
+                o.covered_by or "",
+            )
         )
     _print_table(rows)
+    return 0
+
+
+def run_inbox(args: argparse.Namespace) -> int:
+    on = parse_date(args.on, "--on")
+    services = _open(_url(args))
+    try:
+        actor = services.auth.actor_named(args.username)
+        inbox = services.inbox.tasks(actor, on)
+    finally:
+        services.close()
+    if args.json:
+        document = {
+            "on": inbox.day.isoformat(),
+            "officer": actor.username,
+            "tasks": [
+                {
+                    "id": item.task_id,
+                    "kind": item.kind,
+                    "offender": item.reference or None,
+                    "owner": item.owner,
+                    "covering_for": item.covering_for or None,
+                    "due": item.due_on.isoformat(),
+                    "overdue": item.overdue,
+                }
+                for item in inbox.items
+            ],
+        }
+        print(json.dumps(document, indent=2))
+        return 0
+    print(f"Inbox of {actor.display_name} ({actor.username}) on {inbox.day:%d/%m/%Y}")
+    for sentence in inbox.covering:
+        print(sentence)
+    if not inbox.items:
+        print("(no open tasks)")
+        return 0
+    rows = [("task", "kind", "offender", "owner", "on behalf of", "due", "")]
+    for item in inbox.items:
+        late = f"overdue by {_plural(item.overdue_days, 'working day')}" if item.overdue else ""
+        rows.append(
+            (
+                str(item.task_id),
+                item.kind_label,
+                item.reference or "-",
+                item.owner,
+                item.covering_for,
+                f"{item.due_on:%d/%m/%Y}",
+                late,
+            )
+        )
+    _print_table(rows)
+    return 0
+
+
+def run_due(args: argparse.Namespace) -> int:
+    on = parse_date(args.on, "--on")
+    services = _open(_url(args))
+    try:
+        on = on or services.today()
+        report = services.due.report(on)
+    finally:
+        services.close()
+    document = report.as_json()
+    if args.json:
+        print(json.dumps({"on": on.isoformat(), **document}, indent=2))
+        return 0
+    titles = {
+        "breaches": "Breaches (deadline passed, not notified)",
+        "due": "Due in the next 7 days",
+        "overdue_visits": "Home visits overdue",
+    }
+    for key, title in titles.items():
+        items = document[key]
+        print(f"{title} on {on:%d/%m/%Y}: {len(items)}")
+        if items:
+            rows = [("offender", "name", "team", "date", "")]
+            for item in items:
+                day = dt.date.fromisoformat(item["date"]) if item.get("date") else None
+                rows.append(
+                    (
+                        item["offender"],
+                        item.get("name", ""),
+                        item.get("team") or "-",
+                        f"{day:%d/%m/%Y}" if day else "",
+                        item.get("text") or item.get("rule", ""),
+                    )
+                )
+            _print_table(rows)
+        print()
     return 0
 
 

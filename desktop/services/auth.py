@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Officer
 from desktop.services.actor import Actor
-from desktop.services.errors import AccountLocked, ServiceError, SignInRefused
+from desktop.services.errors import AccountLocked, NotFound, ServiceError, SignInRefused
 from desktop.services.passwords import hash_password, verify_password
 from desktop.services.policy import policy_int
 
@@ -86,6 +86,17 @@ class AuthService:
             raise refusal
         assert actor is not None
         return actor
+
+    def actor_named(self, username: str) -> Actor:
+        """The active officer with this username, as the command line acts for them (it runs with
+        the database's own credentials, so no password). NotFound naming the username otherwise."""
+        with self._services.transaction() as session:
+            officer = session.scalars(
+                select(Officer).where(func.lower(Officer.username) == username.strip().lower())
+            ).first()
+            if officer is None or not officer.active:
+                raise NotFound(f"--as: no active officer has the username {username!r}.")
+            return actor_for(officer)
 
     def unlock(self, actor: Actor, password: str) -> None:
         """Re-entry after the idle lock: the same officer types their password again."""

@@ -31,6 +31,8 @@ OFFICER_KEYS = [
     "absence_kind",
     "absent_until",
     "named_cover",
+    "covered_by",
+    "cover_link",
 ]
 
 
@@ -124,6 +126,8 @@ def test_users_json_has_iso_dates_and_the_documented_keys(
         "absence_kind": "leave",
         "absent_until": "2025-03-14",
         "named_cover": "tara_mills",
+        "covered_by": "tara_mills",
+        "cover_link": "named_cover",
     }
     hub = next(o for o in document["officers"] if o["username"] == "hana_hubb")
     assert hub["team"] is None and hub["absent"] is False and hub["absent_until"] is None
@@ -137,11 +141,13 @@ def test_users_table_shows_absence_and_cover(
     assert status == 0
     lines = out.splitlines()
     assert lines[0] == "Officers on 12/03/2025"
-    assert lines[1].split() == ["username", "name", "role", "team", "absent", "named", "cover"]
+    assert lines[1].split() == [
+        *("username", "name", "role", "team", "absent", "named", "cover", "covered", "by")
+    ]
     hale = next(line for line in lines if line.startswith("sam_hale"))
     assert hale.split() == (
         ["sam_hale", "Sam", "Hale", "sergeant", "North", "leave", "until", "14/03/2025"]
-        + ["tara_mills"]
+        + ["tara_mills", "tara_mills"]
     )
 
 
