@@ -235,12 +235,16 @@ class InboxScreen(QWidget):
         """Load again, keeping the chosen task when it is still there."""
         self.load(keep=self.current.task_id if self.current is not None else None)
 
-    def load(self, *, keep: int | None = None, row_hint: int | None = None) -> None:
+    def load(
+        self, *, keep: int | None = None, row_hint: int | None = None, quiet: bool = False
+    ) -> None:
+        """`quiet`: keep the message on show (what was just decided) while loading."""
         self._started = True
         self._load_token += 1
         token = self._load_token
         self.refresh_button.setEnabled(False)
-        self.show_state("Loading your tasks…", "info")
+        if not quiet:
+            self.show_state("Loading your tasks…", "info")
         self.ctx.runner.run(
             self.ctx.svc.inbox.tasks,
             self.ctx.officer,
@@ -586,7 +590,7 @@ class InboxScreen(QWidget):
         row = self.model.row_of(item.task_id)
         self.current = None
         self.decided.emit(what)
-        self.load(row_hint=row)
+        self.load(row_hint=row, quiet=True)
 
     def _decision_failed(self, exc: BaseException) -> None:
         self.detail.set_busy(False)
