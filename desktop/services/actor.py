@@ -13,6 +13,9 @@ class Actor:
     role: str  # a db.enums.Role value, e.g. offender_manager, sergeant, team_manager
     team_id: int | None
     team_name: str  # "" when the officer has no team (hub, administration)
+    # Teams whose records a sergeant or team manager may read because, on the day they signed
+    # in, the cover chain gives them the approvals of an absent officer of that team.
+    covering_team_ids: frozenset[int] = frozenset()
 
     @property
     def role_label(self) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from db.enums import Role
 from db.models import Officer
 from desktop.services.actor import Actor
 from desktop.services.errors import AccountLocked, NotFound, ServiceError, SignInRefused
@@ -81,7 +83,7 @@ class AuthService:
             else:
                 refusal = self._check(session, officer, password, action="sign_in")
                 if refusal is None:
-                    actor = actor_for(officer)
+                    actor = self._with_cover(session, actor_for(officer))
         if refusal is not None:
             raise refusal
         assert actor is not None
@@ -96,7 +98,7 @@ class AuthService:
             ).first()
             if officer is None or not officer.active:
                 raise NotFound(f"--as: no active officer has the username {username!r}.")
-            return actor_for(officer)
+            return self._with_cover(session, actor_for(officer))
 
     def unlock(self, actor: Actor, password: str) -> None:
         """Re-entry after the idle lock: the same officer types their password again."""
@@ -119,6 +121,23 @@ class AuthService:
             return max(1, policy_int(session, "idle_lock_minutes"))
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _with_cover(self, session: Session, actor: Actor) -> Actor:
+        """`actor` with the teams they cover today (see Actor.covering_team_ids)."""
+        if actor.role not in (Role.SERGEANT.value, Role.TEAM_MANAGER.value):
+            return actor
+        from desktop.services.cover import load_roster
+
+        roster = load_roster(session, self._services.today())
+        teams = {
+            officer.team_id
+            for officer in roster.officers
+            if officer.team_id is not None
+            and officer.team_id != actor.team_id
+            and officer.officer_id != actor.officer_id
+            and roster.decide(officer.officer_id).cover_officer_id == actor.officer_id
+        }
+        return replace(actor, covering_team_ids=frozenset(teams)) if teams else actor
 
     def _find(self, session: Session, username: str) -> Officer | None:
         if not username:

@@ -59,6 +59,8 @@ def read_refusal(actor: Actor, subject: OffenderSubject) -> str | None:
     """Why `actor` may not read the record, or None when they may."""
     if can_read_offender(actor.role, actor.team_id, subject.team_id):
         return None
+    if subject.team_id in actor.covering_team_ids:
+        return None  # covering an absent sergeant of that team: they must see the work
     if not reads_offender_records(actor.role):
         return (
             f"An {actor.role_label} manages users and policy and cannot open offender records; "

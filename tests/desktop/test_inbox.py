@@ -330,3 +330,24 @@ def test_an_assessment_by_the_sergeant_goes_past_her(
         engine.dispose()
     assert pending.arms_task not in _approvals(services, "cora")
     assert pending.arms_task in _approvals(services, "hattie")
+
+
+def test_cover_from_another_team_may_read_the_records_it_decides(
+    world: World, pending: PendingWork, db_url: str
+) -> None:
+    """Hattie (Birch) covers Cora (Alder): she must see the work, so Alder's records open for
+    her while she covers, and only then."""
+    services = Services(db_url, clock=world_clock)
+    try:
+        hattie = services.auth.sign_in("hattie", PASSWORD)
+        with pytest.raises(PermissionRefused, match="Only Alder team officers"):
+            services.records.open(hattie, world.zebedee)
+        _absent(db_url, world.cora, cover=world.hattie)
+        hattie = services.auth.sign_in("hattie", PASSWORD)
+        assert hattie.covering_team_ids == frozenset({world.alder})
+        assert services.records.open(hattie, world.zebedee).reference == world.references["zebedee"]
+        services.inbox.return_(hattie, pending.arms_task, "Fictional: score item 3 again.")
+        gus = services.auth.sign_in("gus", PASSWORD)
+        assert gus.covering_team_ids == frozenset()
+    finally:
+        services.close()
