@@ -1,0 +1,1 @@
+"""The ViSOR hub's dialogs: entering a statutory notification and processing it."""
