@@ -19,11 +19,12 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabBar,
     QTableView,
@@ -36,7 +37,7 @@ from ui.context import AppContext
 from ui.inbox import texts
 from ui.inbox.detail import SHORTCUTS, DetailPane
 from ui.inbox.dialogs import ReturnDialog
-from ui.inbox.model import COLUMNS, InboxModel, Row, section_row, task_row
+from ui.inbox.model import InboxModel, Row, section_row, task_row
 from ui.inbox.subject import describe_subject, load_subject, shows_subject
 from ui.widgets.dates import fmt_date
 from ui.widgets.forms import set_tone
@@ -157,7 +158,7 @@ class InboxScreen(QWidget):
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
         header.setHighlightSections(False)
-        header.setSectionResizeMode(COLUMNS.index("Offender"), QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)  # the state: "Being worked on by …" is the longest
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.open_requested.connect(self.open_current)
         self.table.doubleClicked.connect(lambda _index: self.open_current())
@@ -181,10 +182,15 @@ class InboxScreen(QWidget):
         self.detail.open_requested.connect(self.open_current)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(list_box)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        # The detail scrolls rather than squeezing the work to decide when the window is small.
+        detail_scroll = QScrollArea()
+        detail_scroll.setWidget(self.detail)
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        detail_scroll.setAccessibleName("The chosen task")
+        split.addWidget(detail_scroll)
         split.setChildrenCollapsible(False)
+        split.setSizes([420, 480])  # scaled to the screen's height: about ten tasks in view
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,7 +25,7 @@ from ui.record.risk import arms_in_force
 from ui.visits import texts as visit_texts
 from ui.widgets.dates import fmt_date
 from ui.widgets.forms import set_tone
-from ui.widgets.labels import approval_state_label, pillar_label, risk_label
+from ui.widgets.labels import approval_state_label, pillar_label, plural, risk_label
 from ui.widgets.tables import Cell, RowsTable
 
 if TYPE_CHECKING:
@@ -124,6 +124,7 @@ class SubjectView(QStackedWidget):
             widest=150,
             wrap=True,
         )
+        self.plan_actions.setMinimumHeight(180)
         plan_page = QWidget()
         plan_layout = QVBoxLayout(plan_page)
         plan_layout.setContentsMargins(0, 0, 0, 0)
@@ -139,6 +140,7 @@ class SubjectView(QStackedWidget):
             wrap=True,
             widest=220,
         )
+        self.factors.setMinimumHeight(220)
         assessment_page = QWidget()
         assessment_layout = QVBoxLayout(assessment_page)
         assessment_layout.setContentsMargins(0, 0, 0, 0)
@@ -152,6 +154,25 @@ class SubjectView(QStackedWidget):
         self.visit_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.visit_facts: dict[str, QLabel] = {}
         self.addWidget(self.visit_page)
+
+    def _balance(self) -> None:
+        """The two plan versions get the same width side by side, as in the comparison dialog."""
+        for table, before in ((self.plan_fields, 1), (self.plan_actions, 2)):
+            if table.isColumnHidden(before):
+                continue  # a first plan: only the version to decide
+            header = table.horizontalHeader()
+            others = sum(
+                header.sectionSize(i)
+                for i in range(header.count())
+                if i not in (before, before + 1)
+            )
+            header.resizeSection(before, max(160, (table.viewport().width() - others) // 2))
+            table.refit()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.currentIndex() == 1:
+            self._balance()
 
     def show_words(self, text: str, tone: str = "") -> None:
         self.words.setText(text)
@@ -196,13 +217,19 @@ class SubjectView(QStackedWidget):
         self.plan_actions.rows.set_headers(
             ["Pillar", "Change", f"Before: {before_name}", f"After: {after_name}"]
         )
+        self.plan_fields.setColumnHidden(1, before is None)
+        self.plan_actions.setColumnHidden(2, before is None)
         self.plan_fields.set_rows(
             [
                 [
                     name,
                     old or "—",
                     new or "—",
-                    Cell("Changed", "warn") if old != new else Cell("Same", "muted"),
+                    Cell("New", "ok")
+                    if before is None
+                    else Cell("Changed", "warn")
+                    if old != new
+                    else Cell("Same", "muted"),
                 ]
                 for name, old, new in fields
             ]
@@ -219,18 +246,20 @@ class SubjectView(QStackedWidget):
             ]
             or [["", Cell("None", "muted"), "The plan has no actions.", ""]]
         )
+        self._balance()
+        if before is None:
+            self.plan_summary.setText(
+                f"{after_name}, written by {after.author or 'an unknown officer'}: the first plan, "
+                f"with nothing approved to compare it with; {plural(len(actions), 'action')}."
+            )
+            return
         counts = {k: sum(1 for a in actions if a[1] == k) for k in CHANGE_CELLS}
         changed = sum(1 for _n, old, new in fields if old != new)
-        against = (
-            f"against {before_name.lower()}, the plan in force"
-            if before is not None
-            else "the first plan: there is no approved version to compare it with"
-        )
         self.plan_summary.setText(
-            f"{after_name}, written by {after.author or 'an unknown officer'}, {against}. "
-            f"Actions: {counts['added']} added, {counts['removed']} removed, "
-            f"{counts['changed']} changed, {counts['same']} the same; {changed} of "
-            f"{len(fields)} other fields changed."
+            f"{after_name}, written by {after.author or 'an unknown officer'}, against "
+            f"{before_name.lower()}, the plan in force. Actions: {counts['added']} added, "
+            f"{counts['removed']} removed, {counts['changed']} changed, {counts['same']} the same; "
+            f"{changed} of {len(fields)} other fields changed."
         )
 
     # -- an assessment ---------------------------------------------------------------------------
