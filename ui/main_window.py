@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
         self.screens: dict[str, QWidget] = {}
-        self._specs: list[ScreenSpec] = list(SCREENS)
+        self._specs: list[ScreenSpec] = [s for s in SCREENS if s.shown_to(ctx.officer.role)]
         for spec in self._specs:
             screen = spec.build(ctx)
             self.screens[spec.key] = screen
@@ -131,7 +131,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self._default_size()
-        last = str(ctx.settings.value(SCREEN_KEY, SCREENS[0].key) or SCREENS[0].key)
+        first = self._specs[0].key
+        last = str(ctx.settings.value(SCREEN_KEY, first) or first)
         keys = [s.key for s in self._specs]
         self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
         current = self.stack.currentWidget()

@@ -1,5 +1,8 @@
-"""The screens the main window offers, in navigation order, each with its keyboard shortcut.
-Later issues add Inbox, Safeguarding, Scrutiny, Dashboard and Team here."""
+"""The screens the main window offers, in navigation order, each with its keyboard shortcut and
+the roles that see it. Later issues add Safeguarding, Scrutiny and Dashboard here.
+
+Each screen's module is imported when the window builds it, so that signing in does not pay for
+screens the officer's role does not show."""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
-from ui.caseload.screen import CaseloadScreen
 from ui.context import AppContext
-from ui.visits.screen import VisitsScreen
+
+EVERYONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -20,9 +23,46 @@ class ScreenSpec:
     shortcut: str
     icon: str
     build: Callable[[AppContext], QWidget]
+    roles: frozenset[str] = EVERYONE  # db.enums.Role values; empty: every role
+
+    def shown_to(self, role: str) -> bool:
+        return not self.roles or role in self.roles
+
+
+def _caseload(ctx: AppContext) -> QWidget:
+    from ui.caseload.screen import CaseloadScreen
+
+    return CaseloadScreen(ctx)
+
+
+def _visits(ctx: AppContext) -> QWidget:
+    from ui.visits.screen import VisitsScreen
+
+    return VisitsScreen(ctx)
+
+
+def _inbox(ctx: AppContext) -> QWidget:
+    from ui.inbox.screen import InboxScreen
+
+    return InboxScreen(ctx)
+
+
+def _team(ctx: AppContext) -> QWidget:
+    from ui.team.screen import TeamScreen
+
+    return TeamScreen(ctx)
 
 
 SCREENS: tuple[ScreenSpec, ...] = (
-    ScreenSpec("caseload", "Caseload", "Ctrl+1", "caseload", CaseloadScreen),
-    ScreenSpec("visits", "Visits", "Ctrl+2", "visits", VisitsScreen),
+    ScreenSpec("caseload", "Caseload", "Ctrl+1", "caseload", _caseload),
+    ScreenSpec("visits", "Visits", "Ctrl+2", "visits", _visits),
+    ScreenSpec("inbox", "Inbox", "Ctrl+3", "inbox", _inbox),
+    ScreenSpec(
+        "team",
+        "Team",
+        "Ctrl+4",
+        "team",
+        _team,
+        roles=frozenset({"sergeant", "team_manager", "administrator"}),
+    ),
 )

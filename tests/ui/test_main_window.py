@@ -51,7 +51,7 @@ def test_remembers_size_and_last_screen(qtbot, ctx: AppContext, world: World) ->
 
 def test_every_screen_has_a_shortcut(qtbot, ctx: AppContext, world: World) -> None:
     window = open_window(qtbot, ctx)
-    for spec in SCREENS:
+    for spec in (s for s in SCREENS if s.shown_to(ctx.officer.role)):
         action = window.screen_actions[spec.key]
         assert action.shortcut().toString() == spec.shortcut
         window.nav.setFocus()
@@ -140,3 +140,13 @@ def test_idle_lock_hides_an_open_edit_and_keeps_what_was_typed(
         qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
     assert record.isVisible() and dialog.isVisible()
     assert dialog.value("line1") == "99 Half-typed Street"
+
+
+def test_screens_follow_the_role(qtbot, services, make_ctx) -> None:  # noqa: ANN001
+    """An offender manager has no Team screen; a sergeant has, after the Inbox (Ctrl+3)."""
+    manager = open_window(qtbot, make_ctx(services, "ada"))
+    assert "team" not in manager.screens and "inbox" in manager.screens
+    sergeant = open_window(qtbot, make_ctx(services, "cora"))
+    assert list(sergeant.screens) == ["caseload", "visits", "inbox", "team"]
+    sergeant.screen_actions["inbox"].trigger()
+    assert sergeant.current_screen_key == "inbox"
