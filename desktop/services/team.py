@@ -437,7 +437,7 @@ class TeamService:
                 form = Form()
                 starts = form.date("starts_on", _typed(starts_on), required=True, label="first day")
                 ends = form.date("ends_on", _typed(ends_on), required=True, label="last day")
-                form.order("starts_on", "ends_on", starts, ends)
+                _in_order(form, starts, ends)
                 within = f"{d(absence.starts_on)} to {d(absence.ends_on)}"
                 for name, day in (("starts_on", starts), ("ends_on", ends)):
                     if day is not None and not absence.starts_on <= day <= absence.ends_on:
@@ -549,7 +549,7 @@ class TeamService:
         kind = form.choice("kind", entry.kind, KIND_CHOICES)
         starts = form.date("starts_on", entry.starts_on, required=True, label="first day")
         ends = form.date("ends_on", entry.ends_on, required=True, label="last day")
-        form.order("starts_on", "ends_on", starts, ends)
+        _in_order(form, starts, ends)
         note = form.text("note", entry.note, max_length=NOTE_MAX, multiline=True)
         if officer is not None and starts is not None and ends is not None and form.ok:
             clash = session.scalars(
@@ -656,6 +656,11 @@ def _require_manager(actor: Actor, team: Team | None, officer: Officer | None = 
             f"only ({yours}). Ask a sergeant of that team or an administrator; nothing was "
             "changed."
         )
+
+
+def _in_order(form: Form, starts: dt.date | None, ends: dt.date | None) -> None:
+    if starts is not None and ends is not None and ends < starts and not form.has("ends_on"):
+        form.add("ends_on", f"The last day {d(ends)} is before the first day {d(starts)}.")
 
 
 def _typed(value: dt.date | str | None) -> str:

@@ -172,7 +172,7 @@ def test_every_problem_of_an_absence_is_named_beside_its_field(setup: Setup) -> 
     with pytest.raises(ValidationFailed) as refused:
         setup.services.team.record_absence(cora, entry)
     assert [(e.field, e.message) for e in refused.value.errors] == [
-        ("ends_on", "The ends on 15/06/2024 is before the starts on 17/06/2024.")
+        ("ends_on", "The last day 15/06/2024 is before the first day 17/06/2024.")
     ]
     assert setup.audit("absence_recorded") == []
 
