@@ -434,7 +434,9 @@ def test_the_hub_sees_its_queue_and_an_offender_manager_her_follow_ups(
     choose(qtbot, hub, queue[0].task_id)
     assert hub.detail.buttons["process"].isVisible() and hub.detail.buttons["process"].isEnabled()
     assert not hub.detail.buttons["approve"].isVisible()
-    assert hub.detail.subject.words.text().startswith(queue[0].title)
+    assert hub.detail.subject.words.text().startswith(
+        f"A notification for the hub: {queue[0].title}"
+    )
 
     ada = open_inbox(qtbot, make_ctx(services, "ada"))
     follow_ups = services.inbox.tasks(ada.ctx.officer).group("follow_up")

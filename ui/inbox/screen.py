@@ -304,6 +304,9 @@ class InboxScreen(QWidget):
         text = f"{plural(tasks, 'task')} for you on {fmt_date(inbox.day)}"
         if overdue:
             text += f", {overdue} overdue"
+        escalated = len(self._group_items(texts.ESCALATION))
+        if escalated:
+            text += f"; {plural(escalated, 'approval')} in your teams' escalation"
         self.count_label.setText(text)
         set_tone(self.count_label, "warn" if overdue else "")
         self.cover_label.setText("\n".join(inbox.covering))
@@ -344,6 +347,10 @@ class InboxScreen(QWidget):
     def _fill(self, *, keep: int | None = None, row_hint: int | None = None) -> None:
         rows = self._rows(self.group) if self.inbox is not None and self.group else []
         self.model.set_rows(rows)
+        self.table.clearSpans()
+        for r, row in enumerate(rows):
+            if row.item is None:  # a heading across the table, not sized as a column
+                self.table.setSpan(r, 0, 1, self.model.columnCount())
         self.table.resizeColumnsToContents()
         empty = not any(r.item is not None for r in rows)
         self.empty_label.setText(texts.EMPTY_GROUP.get(self.group, ""))

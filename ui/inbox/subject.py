@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -174,10 +174,19 @@ class SubjectView(QStackedWidget):
         if self.currentIndex() == 1:
             self._balance()
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """The page on show decides: words need no room kept for a plan's tables."""
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def _page(self, page: QWidget) -> None:
+        self.setCurrentWidget(page)
+        self.updateGeometry()
+
     def show_words(self, text: str, tone: str = "") -> None:
         self.words.setText(text)
         set_tone(self.words, tone)
-        self.setCurrentWidget(self.words)
+        self._page(self.words)
 
     def show_subject(self, subject: Subject, now: dt.datetime) -> None:
         if subject.kind == PLAN:
@@ -190,7 +199,7 @@ class SubjectView(QStackedWidget):
     # -- a plan -----------------------------------------------------------------------------------
 
     def _show_plan(self, subject: Subject) -> None:
-        self.setCurrentIndex(1)
+        self._page(self.widget(1))
         if subject.comparison is not None:
             c = subject.comparison
             before, after = c.a, c.b
@@ -265,7 +274,7 @@ class SubjectView(QStackedWidget):
     # -- an assessment ---------------------------------------------------------------------------
 
     def _show_assessment(self, a: AssessmentView, in_force: AssessmentView | None) -> None:
-        self.setCurrentIndex(2)
+        self._page(self.widget(2))
         name = str(a.kind).upper()
         lines = [
             f"{name} of {fmt_date(a.assessed_on)} by {a.assessor or 'an unknown assessor'}: "
@@ -312,7 +321,7 @@ class SubjectView(QStackedWidget):
     # -- a visit record --------------------------------------------------------------------------
 
     def _show_visit(self, v: VisitView, now: dt.datetime) -> None:
-        self.setCurrentWidget(self.visit_page)
+        self._page(self.visit_page)
         while self.visit_form.rowCount():
             self.visit_form.removeRow(0)
         self.visit_facts.clear()
@@ -347,6 +356,13 @@ class SubjectView(QStackedWidget):
 
 
 def describe_subject(item: InboxItem) -> str:
-    """One sentence for a task without a subject to show (hub and follow-ups)."""
-    raised = f" Raised by {item.submitted_by}." if item.submitted_by else ""
-    return f"{item.title}.{raised}".replace("..", ".")
+    """What to do with a task that has no plan, assessment or visit record to show."""
+    due = fmt_date(item.due_on)
+    if item.group == "hub":
+        return (
+            f"A notification for the hub: {item.title}. It is due by {due}, the statutory "
+            "deadline. Press Process… to check it and update the record."
+        )
+    if item.group == "follow_up":
+        return f"A follow-up for you: {item.title}, due by {due}. Open the record to do it."
+    return f"{item.title}, due by {due}. Open the record to see the work."
