@@ -47,8 +47,8 @@ from db.models import (
     RiskManagementPlan,
     Task,
 )
-from desktop.rules import breaches as breach_rules
 from desktop.rules import cadence
+from desktop.rules.breaches import end_of_london_day
 from desktop.rules.plan_gaps import ActionFacts, FactorFacts, Gap, plan_gaps
 from desktop.rules.quality import (
     ArmsFacts,
@@ -57,6 +57,7 @@ from desktop.rules.quality import (
     quality_findings,
 )
 from desktop.services.actor import Actor
+from desktop.services.due import breaches_for
 from desktop.services.errors import PermissionRefused
 from desktop.services.policy import policy_int
 from desktop.services.visits import visit_flags
@@ -213,8 +214,6 @@ def _build_rows(
         Offender.manager_id,
         Offender.reactive_management,
         Offender.no_fixed_abode,
-        Offender.expected_release_on,
-        Offender.next_periodic_due,
         Officer.forename,
         Officer.surname,
     ).outerjoin(Officer, Officer.id == Offender.manager_id)
@@ -295,19 +294,23 @@ def _build_rows(
         ).all()
     )
 
-    pending: dict[int, list[breach_rules.PendingNotification]] = defaultdict(list)
-    for offender_id, kind, due_on in session.execute(
-        _scoped(
-            select(Notification.offender_id, Notification.kind, Notification.due_on),
-            Notification.offender_id,
-            condition,
-        ).where(
-            Notification.state == NotificationState.RECEIVED,
-            Notification.due_on.is_not(None),
-            Notification.due_on < on,
-        )
-    ):
-        pending[offender_id].append(breach_rules.PendingNotification(str(kind), due_on))
+    pending: dict[int, int] = dict(  # notifications the hub has not processed by their due date
+        session.execute(  # type: ignore[arg-type]
+            _scoped(
+                select(Notification.offender_id, func.count()),
+                Notification.offender_id,
+                condition,
+            )
+            .where(
+                Notification.state == NotificationState.RECEIVED,
+                Notification.due_on.is_not(None),
+                Notification.due_on < on,
+            )
+            .group_by(Notification.offender_id)
+        ).all()
+    )
+    # the breaches as the record and `pillars due` compute them
+    breaches = breaches_for(session, condition, on, now)
 
     draft_ppns: dict[int, list[dt.datetime]] = defaultdict(list)
     for offender_id, concern_at in session.execute(
@@ -347,8 +350,6 @@ def _build_rows(
         manager_id,
         reactive,
         no_fixed_abode,
-        expected_release_on,
-        next_periodic_due,
         manager_forename,
         manager_surname,
     ) in offenders:
@@ -372,16 +373,6 @@ def _build_rows(
         review_due = cadence.arms_review_due(
             risk[1] if risk else None, risk[2] if risk else None, review_months
         )
-        found = breach_rules.breaches_on(
-            on,
-            status=status_value,
-            expected_release_on=expected_release_on,
-            next_periodic_due=next_periodic_due,
-            received_notifications=pending.get(offender_id, ()),
-            draft_ppn_concerns=draft_ppns.get(offender_id, ()),
-            now=now,
-            ppn_submit_hours=ppn_hours,
-        )
         joined_aliases = "; ".join(alias_list)
         unapproved = quality.open_arms.get(offender_id)
         report = quality_findings(
@@ -403,7 +394,7 @@ def _build_rows(
                 no_fixed_abode=bool(no_fixed_abode),
                 last_nfa_notification_on=quality.last_nfa.get(offender_id),
                 visit_next_due=due,
-                unprocessed_notifications_past_due=len(pending.get(offender_id, ())),
+                unprocessed_notifications_past_due=pending.get(offender_id, 0),
                 ppns_unsubmitted_past_24h=late_draft_ppns(
                     draft_ppns.get(offender_id, ()), on, now, ppn_hours
                 ),
@@ -431,7 +422,7 @@ def _build_rows(
                 arms_review_due=review_due,
                 arms_overdue=cadence.arms_overdue(review_due, on, has_arms=risk is not None),
                 open_tasks=open_tasks.get(offender_id, 0),
-                breaches=len(found),
+                breaches=len(breaches.get(offender_id, ())),
                 released_on=released_on,
                 reactive_management=bool(reactive),
                 search_key=search_key(reference, name, alias_list, postcode),
@@ -651,7 +642,7 @@ def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
 def late_draft_ppns(concerns: Any, on: dt.date, now: dt.datetime | None, hours: int) -> int:
     """Draft PPNs whose concern is more than `hours` old at `now` (else the end of `on`, as the
     breach rule counts them)."""
-    moment = now or breach_rules.end_of_london_day(on)
+    moment = now or end_of_london_day(on)
     limit = dt.timedelta(hours=hours)
     return sum(1 for concern_at in concerns if moment > concern_at + limit)
 

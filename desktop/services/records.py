@@ -47,7 +47,6 @@ from db.models import (
     Team,
     Visit,
 )
-from desktop.rules import breaches as breach_rules
 from desktop.rules import cadence
 from desktop.rules.breaches import Breach
 from desktop.rules.periods import age_on, notification_period
@@ -59,6 +58,7 @@ from desktop.services.actor import Actor
 from desktop.services.approvals import PendingApproval, pending_in
 from desktop.services.audit import AuditRow
 from desktop.services.caseload import late_draft_ppns, quality_facts
+from desktop.services.due import breaches_for
 from desktop.services.errors import (
     EditConflict,
     FieldError,
@@ -911,20 +911,8 @@ def build_record(
         else None
     )
     next_due = flags.next_visit_due if flags is not None else None
-    found = breach_rules.breaches_on(
-        today,
-        status=offender.status.value,
-        expected_release_on=offender.expected_release_on,
-        next_periodic_due=offender.next_periodic_due,
-        received_notifications=[
-            breach_rules.PendingNotification(n.kind.value, n.due_on)
-            for n in notifications
-            if n.state == NotificationState.RECEIVED
-        ],
-        draft_ppn_concerns=[p.concern_at for p in ppns if p.state == PpnState.DRAFT],
-        now=now,
-        ppn_submit_hours=policy_int(session, "ppn_submit_hours"),
-    )
+    # the breaches as the caseload and `pillars due` compute them
+    found = breaches_for(session, Offender.id == offender.id, today, now).get(offender.id, [])
 
     def current(a: Address) -> bool:
         return a.from_date <= today and (a.to_date is None or a.to_date >= today)
