@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -41,7 +42,7 @@ from desktop.services.hub import (
 )
 from desktop.services.problems import ValidationFailed
 from ui.context import AppContext
-from ui.hub.fields import Fields, date_box, text_box
+from ui.hub.fields import CAPTION_WIDTH, Fields, date_box, text_box
 from ui.widgets.banner import ClassificationBanner
 from ui.widgets.dates import fmt_date, fmt_timestamp
 from ui.widgets.forms import set_tone
@@ -143,7 +144,9 @@ class EnterNotificationDialog(_HubDialog):
         self.offender_name.setObjectName("mutedText")
         self.offender_name.setAccessibleName("Offender found")
         self.offender_name.setWordWrap(True)
-        self.common.form.addRow("Offender", self.offender_name)
+        offender_caption = QLabel("Offender")
+        offender_caption.setMinimumWidth(CAPTION_WIDTH)
+        self.common.form.addRow(offender_caption, self.offender_name)
         self.event_on = date_box()
         self.common.add("event_on", "Event &date", self.event_on, required=True)
         self.notified_on = date_box()
@@ -304,9 +307,16 @@ class EnterNotificationDialog(_HubDialog):
 
     def _kind_changed(self) -> None:
         kind = self.kind
+        for name, page in self.pages.items():
+            # the stack is as tall as the page shown, not as the tallest page
+            ignored = QSizePolicy.Policy.Ignored
+            page.setSizePolicy(
+                QSizePolicy.Policy.Preferred if name == kind else ignored,
+                QSizePolicy.Policy.Maximum if name == kind else ignored,
+            )
         self.stack.setCurrentWidget(self.pages[kind])
         self.common.captions["event_on"].setText(
-            "Event &date: " + EVENT_LABELS[kind] + ("" if kind in _OPTIONAL_EVENT else " *")
+            "&" + EVENT_LABELS[kind].capitalize() + ("" if kind in _OPTIONAL_EVENT else " *")
         )
         self.event_on.setAccessibleName(EVENT_LABELS[kind].capitalize())
         transfer = kind == "transfer_in"
@@ -314,7 +324,8 @@ class EnterNotificationDialog(_HubDialog):
         self.common.form.setRowVisible(self.offender_name, not transfer)
         if kind == "foreign_travel_change" and self.reference.text().strip():
             self._look_up()
-        self._fit()
+        self.stack.adjustSize()
+        self._fit(shrink=True)
 
     def _look_up(self) -> None:
         typed = self.reference.text().strip()
@@ -457,11 +468,12 @@ class EnterNotificationDialog(_HubDialog):
         self._busy = busy
         self.save_button.setEnabled(not busy)
 
-    def _fit(self) -> None:
+    def _fit(self, *, shrink: bool = False) -> None:
         layout = self.layout()
         if layout is not None:
             layout.activate()
-            self.resize(self.width(), max(self.height(), layout.totalSizeHint().height()))
+            wanted = layout.totalSizeHint().height()
+            self.resize(self.width(), wanted if shrink else max(self.height(), wanted))
 
 
 _OPTIONAL_EVENT = frozenset({"periodic", "no_fixed_abode"})
@@ -483,12 +495,16 @@ class ProcessNotificationDialog(_HubDialog):
         self.view: NotificationView | None = None
         self.setObjectName("processNotificationDialog")
         self.setWindowTitle("Process a notification")
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(760)
         self.intro.setObjectName("recordTitle")
         self.intro.setText("Loading the notification…")
 
         self.facts = QFormLayout()
         self.facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.facts.setVerticalSpacing(8)
+        self.facts.setHorizontalSpacing(16)
+        self.effects_heading = QLabel()
+        self.effects_heading.setObjectName("factCaption")
         self.effects = QLabel()
         self.effects.setWordWrap(True)
         self.effects.setAccessibleName("What processing does")
@@ -516,6 +532,7 @@ class ProcessNotificationDialog(_HubDialog):
         self.close_button.clicked.connect(self.reject)
 
         self.body.addLayout(self.facts)
+        self.body.addWidget(self.effects_heading)
         self.body.addWidget(self.effects)
         self.body.addWidget(self.choices)
         self.finish_layout()
@@ -576,8 +593,10 @@ class ProcessNotificationDialog(_HubDialog):
         for caption, text, tone in rows:
             if text:
                 self._fact(caption, text, tone)
-        heading = "Processing will:" if view.state == "received" else "What processing did:"
-        self.effects.setText(heading + "\n" + "\n".join(f"•  {e}" for e in view.effects))
+        self.effects_heading.setText(
+            "Processing will:" if view.state == "received" else "What processing did:"
+        )
+        self.effects.setText("\n".join(f"•  {e}" for e in view.effects))
         transfer = view.kind == "transfer_in" and view.state == "received"
         self.manager_box.clear()
         for manager in view.managers:

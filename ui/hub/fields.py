@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ui.widgets.forms import set_invalid
 
 DATE_HINT = "dd/mm/yyyy"
+CAPTION_WIDTH = 240  # every Fields of a dialog lines its inputs up on one edge
 
 
 def date_box() -> QLineEdit:
@@ -83,6 +84,7 @@ class Fields(QWidget):
         column.addWidget(error)
         caption = QLabel(("&" if "&" not in label else "") + label + (" *" if required else ""))
         caption.setBuddy(widget)
+        caption.setMinimumWidth(CAPTION_WIDTH)
         self.form.addRow(caption, holder)
         self.inputs[name] = widget
         self.errors[name] = error
