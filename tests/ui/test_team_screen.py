@@ -17,7 +17,8 @@ from db.engine import make_engine, session_factory
 from db.enums import Role
 from db.models import Officer
 from desktop.services.core import Services
-from tests.desktop.factories import World
+from desktop.services.team import AbsenceEntry
+from tests.desktop.factories import PASSWORD, World
 from tests.ui.helpers import unnamed, wait_idle
 from ui.context import AppContext
 from ui.team.dialogs import AbsenceDialog, CoverDialog
@@ -159,7 +160,7 @@ def test_a_sergeant_records_a_colleagues_absence_and_names_cover(
     with qtbot.waitSignal(screen.loaded, timeout=10_000):
         qtbot.mouseClick(cover.save_button, Qt.MouseButton.LeftButton)
     assert screen.state_text == (
-        "Sgt Hattie Bumblesworth, Birch team named as cover for Cyril Wobblethorpe from "
+        "Sgt Hattie Bumblesworth named as cover for Cyril Wobblethorpe from "
         "12/06/2024 to 14/06/2024."
     )
     assert row_of(screen.absences, "Cyril Wobblethorpe")[6] == (
@@ -212,6 +213,25 @@ def test_cancelling_an_absence_asks_first_and_puts_the_officer_back_on_duty(
     )
     assert not ctx.runner.busy and screen.absences.model().rowCount() == 1
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    # Another desktop changes it first: the refusal is shown in words and the saved one shown.
+    shown = screen.current_absence()
+    assert shown is not None
+    services.team.change_absence(
+        services.auth.sign_in("cora", PASSWORD),
+        shown.absence_id,
+        shown.version,
+        AbsenceEntry(world.bram, "training", "12/06/2024", "13/06/2024"),
+    )
+    with qtbot.waitSignal(screen.loaded, timeout=10_000):
+        screen.act("cancel")
+    assert screen.state_text.startswith("Cora Pennywhistle changed this absence at 11:00")
+    assert "Nothing of yours was saved" in screen.state_text
+    assert row_of(screen.absences, "Bramwell Tiddlecombe")[2:5] == [
+        "Training",
+        "12/06/2024",
+        "13/06/2024",
+    ]
+    choose_absence(screen, "Bramwell Tiddlecombe")
     with qtbot.waitSignal(screen.loaded, timeout=10_000):
         screen.act("cancel")
     assert screen.absences.model().rowCount() == 0

@@ -190,6 +190,7 @@ class CoverDialog(TeamForm):
         self.setObjectName("coverDialog")
         self.setMinimumWidth(720)
         self.absence = absence
+        self.choices = list(choices)
         self.setWindowTitle(f"Name cover for {absence.name}")
         self.cover_box = QComboBox()
         for choice in choices:
@@ -218,6 +219,12 @@ class CoverDialog(TeamForm):
             "team manager)." + (f" Already named: {taken}." if taken else "")
         )
         self.cover_box.setFocus()
+
+    def chosen_name(self) -> str:
+        """The chosen cover as the confirmation names them: "Sgt Hattie Bumblesworth"."""
+        chosen = self.cover_box.currentData()
+        choice = next((c for c in self.choices if c.officer_id == chosen), None)
+        return texts.titled(choice.name, choice.role) if choice is not None else ""
 
     def save_job(self) -> Callable[[], Any]:
         team, actor = self.ctx.svc.team, self.ctx.officer

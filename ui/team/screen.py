@@ -99,6 +99,7 @@ class TeamScreen(QWidget):
         self.team_label.setBuddy(self.team_box)
         self.day_field = DayField(ctx.svc.today() if ctx.services is not None else dt.date.today())
         self.day_field.setAccessibleName("Day shown")
+        self.day_field.setKeyboardTracking(False)  # load the day once it is typed whole
         self.day_field.dateChanged.connect(lambda _d: self.load())
         day_label = QLabel("&Day")
         day_label.setBuddy(self.day_field)
@@ -463,9 +464,8 @@ class TeamScreen(QWidget):
 
     def _saved(self, dialog: QDialog, value: Any) -> None:
         if isinstance(dialog, CoverDialog):
-            name = dialog.cover_box.currentText().split(":")[0]
             self.announce(
-                f"{name} named as cover for {dialog.absence.name} from "
+                f"{dialog.chosen_name()} named as cover for {dialog.absence.name} from "
                 f"{dialog.value('starts_on')} to {dialog.value('ends_on')}."
             )
             self._after_change(dialog.absence.absence_id)
