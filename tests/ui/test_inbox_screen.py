@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
-from PySide6.QtWidgets import QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from db.engine import make_engine, session_factory
 from db.enums import AbsenceKind
 from db.models import Absence, CoverArrangement, Task, Visit
 from desktop.rules.workdays import add_working_days
 from desktop.services.core import Services
+from desktop.services.hub import NotificationEntry
 from desktop.services.inbox import InboxItem, TaskClaimed
 from tests.desktop.factories import (
     PASSWORD,
@@ -29,9 +30,11 @@ from tests.desktop.factories import (
 )
 from tests.ui.helpers import unnamed, wait_idle
 from ui.context import AppContext
+from ui.hub.dialogs import EnterNotificationDialog, ProcessNotificationDialog
 from ui.inbox.dialogs import ReturnDialog
 from ui.inbox.model import COLUMNS, InboxModel, section_row, task_row
 from ui.inbox.screen import InboxScreen
+from ui.main_window import MainWindow
 from ui.widgets import palette
 
 pytestmark = pytest.mark.parametrize(
@@ -42,6 +45,7 @@ TODAY = dt.date(2024, 6, 12)
 DUE = COLUMNS.index("Due")
 STATE = COLUMNS.index("State")
 BEHALF = COLUMNS.index("On behalf of")
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
@@ -365,38 +369,38 @@ def test_leaving_the_screen_releases_the_claim_and_locking_keeps_it(
     pending: PendingWork,
 ) -> None:
     ctx = make_ctx(services, "cora")
-    host = QStackedWidget()  # stands for the main window: its screens and its lock
-    host.locked = False  # type: ignore[attr-defined]
-    qtbot.addWidget(host)
-    caseload = QWidget()
-    host.addWidget(caseload)
-    host.resize(1400, 900)
-    host.show()
-    screen = open_inbox(qtbot, ctx, parent=host)
-    host.setCurrentWidget(screen)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    screen = window.screens["inbox"]
+    assert isinstance(screen, InboxScreen)
+    with qtbot.waitSignal(screen.loaded, timeout=10_000):
+        window.show_screen("inbox")
+    wait_idle(qtbot, ctx)
     choose(qtbot, screen, pending.plan_task)
     assert claimer(other, pending.plan_task) == "Cora Pennywhistle"
 
     # locked: the claim is kept but no longer renewed
-    host.locked = True  # type: ignore[attr-defined]
-    host.setCurrentWidget(caseload)
+    window.lock()
     wait_idle(qtbot, ctx)
     assert not screen.renew_timer.isActive() and screen.claimed == pending.plan_task
     assert claimer(other, pending.plan_task) == "Cora Pennywhistle"
-    host.locked = False  # type: ignore[attr-defined]
-    host.setCurrentWidget(screen)
+    window.unlock()
     wait_idle(qtbot, ctx)
-    assert screen.renew_timer.isActive()
+    assert screen.renew_timer.isActive() and screen.claimed == pending.plan_task
 
     # another screen: the claim is given up
-    host.setCurrentWidget(caseload)
+    window.show_screen("caseload")
     wait_idle(qtbot, ctx)
     assert screen.claimed is None and claimer(other, pending.plan_task) == ""
     # back again, the task still chosen: claimed again
     with qtbot.waitSignal(screen.claim_settled, timeout=10_000):
-        host.setCurrentWidget(screen)
+        window.show_screen("inbox")
     wait_idle(qtbot, ctx)
     assert screen.claimed == pending.plan_task
+    window.close()
+    wait_idle(qtbot, ctx)
 
 
 def test_the_keyboard_moves_through_tasks_and_opens_the_record(
@@ -426,17 +430,47 @@ def test_the_hub_sees_its_queue_and_an_offender_manager_her_follow_ups(
     make_ctx: Callable[..., AppContext],
     world: World,
 ) -> None:
-    hub = open_inbox(qtbot, make_ctx(services, "elsie"))
-    queue = services.inbox.tasks(hub.ctx.officer).group("hub")
+    elsie = make_ctx(services, "elsie")
+    task_id = services.hub.enter(
+        elsie.officer, NotificationEntry(kind="periodic", reference=world.references["zebedee"])
+    )
+    hub = open_inbox(qtbot, elsie)
+    queue = services.inbox.tasks(elsie.officer).group("hub")
     assert hub.groups == ["hub"] and hub.group_bar.tabText(0) == f"&Hub ({len(queue)})"
-    assert hub.new_button.isVisible()
+    assert task_id in listed(hub) and hub.new_button.isVisible()
     assert set(column(hub, COLUMNS.index("Owner"))) == {"Hub"}
-    choose(qtbot, hub, queue[0].task_id)
+    # a task without its notification on the system says what it is in words
+    bare = next(i for i in queue if i.subject_type != "notification")
+    choose(qtbot, hub, bare.task_id)
+    assert hub.detail.subject.words.text().startswith(f"A notification for the hub: {bare.title}")
+    # the notification entered is shown with what processing will do
+    with qtbot.waitSignal(hub.subject_loaded, timeout=10_000):
+        item = choose(qtbot, hub, task_id)
+    view = services.hub.view(elsie.officer, task_id)
+    assert hub.detail.subject.fact("Notification") == view.kind_label
+    assert hub.detail.subject.fact("Processing will").splitlines() == [
+        f"• {e}" for e in view.effects
+    ]
     assert hub.detail.buttons["process"].isVisible() and hub.detail.buttons["process"].isEnabled()
     assert not hub.detail.buttons["approve"].isVisible()
-    assert hub.detail.subject.words.text().startswith(
-        f"A notification for the hub: {queue[0].title}"
-    )
+    # processing it in the hub's dialog takes it off the queue
+    with qtbot.waitSignal(hub.dialog_opened, timeout=5_000) as opened:
+        qtbot.keyClick(hub.table, Qt.Key.Key_P, CTRL_SHIFT)
+    dialog = opened.args[0]
+    assert isinstance(dialog, ProcessNotificationDialog)
+    wait_idle(qtbot, hub.ctx)
+    with (
+        qtbot.waitSignal(hub.decided, timeout=10_000),
+        qtbot.waitSignal(hub.loaded, timeout=10_000),
+    ):
+        qtbot.mouseClick(dialog.process_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, hub.ctx)
+    assert task_id not in listed(hub)
+    assert hub.state_label.text() == f"Processed: {item.title}."
+    with qtbot.waitSignal(hub.dialog_opened, timeout=5_000) as opened:
+        qtbot.mouseClick(hub.new_button, Qt.MouseButton.LeftButton)
+    assert isinstance(opened.args[0], EnterNotificationDialog)
+    opened.args[0].reject()
 
     ada = open_inbox(qtbot, make_ctx(services, "ada"))
     follow_ups = services.inbox.tasks(ada.ctx.officer).group("follow_up")

@@ -31,12 +31,14 @@ from ui.widgets.tables import Cell, RowsTable
 if TYPE_CHECKING:
     from desktop.services.actor import Actor
     from desktop.services.core import Services
+    from desktop.services.hub import NotificationView
     from desktop.services.inbox import InboxItem
     from desktop.services.plans import PlanComparison, PlanDraftView
     from desktop.services.records import AssessmentView
     from desktop.services.visits import VisitView
 
 PLAN, ASSESSMENT, VISIT = "risk_management_plan", "risk_assessment", "visit"
+NOTIFICATION = "notification"
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,21 @@ class Subject:
     assessment: AssessmentView | None = None
     in_force: AssessmentView | None = None  # the ARMS in force, when another one
     visit: VisitView | None = None
+    notification: NotificationView | None = None
 
 
 def shows_subject(item: InboxItem) -> bool:
-    return item.subject_id is not None and item.subject_type in (PLAN, ASSESSMENT, VISIT)
+    return item.subject_id is not None and item.subject_type in (
+        PLAN,
+        ASSESSMENT,
+        VISIT,
+        NOTIFICATION,
+    )
 
 
 def load_subject(services: Services, actor: Actor, item: InboxItem) -> Subject:
-    """Runs in the background: the plan, assessment or visit record the task asks about."""
+    """Runs in the background: the plan, assessment, visit record or notification the task asks
+    about."""
     subject_id, offender_id = item.subject_id, item.offender_id
     assert subject_id is not None
     if item.subject_type == PLAN:
@@ -77,6 +86,8 @@ def load_subject(services: Services, actor: Actor, item: InboxItem) -> Subject:
         if in_force is not None and in_force.assessment_id == subject_id:
             in_force = None
         return Subject(ASSESSMENT, assessment=assessment, in_force=in_force)
+    if item.subject_type == NOTIFICATION:
+        return Subject(NOTIFICATION, notification=services.hub.view(actor, item.task_id))
     return Subject(VISIT, visit=services.visits.get(actor, subject_id))
 
 
@@ -195,6 +206,8 @@ class SubjectView(QStackedWidget):
             self._show_assessment(subject.assessment, subject.in_force)
         elif subject.visit is not None:
             self._show_visit(subject.visit, now)
+        elif subject.notification is not None:
+            self._show_notification(subject.notification)
 
     # -- a plan -----------------------------------------------------------------------------------
 
@@ -320,11 +333,42 @@ class SubjectView(QStackedWidget):
 
     # -- a visit record --------------------------------------------------------------------------
 
-    def _show_visit(self, v: VisitView, now: dt.datetime) -> None:
+    def _show_facts(self, facts: list[tuple[str, str, str]]) -> None:
+        """Caption, text and tone, one per row (a visit record, a notification)."""
         self._page(self.visit_page)
         while self.visit_form.rowCount():
             self.visit_form.removeRow(0)
         self.visit_facts.clear()
+        for caption, text, fact_tone in facts:
+            value = text_label(caption)
+            value.setText(text)
+            set_tone(value, fact_tone)
+            self.visit_form.addRow(caption_label(caption), value)
+            self.visit_facts[caption] = value
+
+    def _show_notification(self, n: NotificationView) -> None:
+        due = fmt_date(n.due_on, "no statutory deadline")
+        facts: list[tuple[str, str, str]] = [
+            ("Notification", n.kind_label, ""),
+            (n.event_label.capitalize(), fmt_date(n.event_on), ""),
+            ("Notified", fmt_date(n.notified_on), ""),
+            (
+                "Statutory deadline",
+                f"{due}: notified LATE" if n.late else due,
+                "alert" if n.late else "",
+            ),
+            *((label, value, "") for label, value in n.details),
+        ]
+        if n.note:
+            facts.append(("Note", n.note, ""))
+        facts.append(("Received", f"{fmt_date(n.received_at)} by {n.received_by}", ""))
+        if n.effects:
+            facts.append(("Processing will", "\n".join(f"• {e}" for e in n.effects), ""))
+        if n.why_not:
+            facts.append(("Not now", n.why_not, "warn"))
+        self._show_facts(facts)
+
+    def _show_visit(self, v: VisitView, now: dt.datetime) -> None:
         state, tone = visit_texts.visit_state(v, now)
         facts: list[tuple[str, str, str]] = [
             ("When planned", visit_texts.when_text(v), ""),
@@ -343,12 +387,7 @@ class SubjectView(QStackedWidget):
             ]
         if v.notes:
             facts.append(("Notes", v.notes, ""))
-        for caption, text, fact_tone in facts:
-            value = text_label(caption)
-            value.setText(text)
-            set_tone(value, fact_tone)
-            self.visit_form.addRow(caption_label(caption), value)
-            self.visit_facts[caption] = value
+        self._show_facts(facts)
 
     def fact(self, caption: str) -> str:
         label = self.visit_facts.get(caption)
