@@ -110,6 +110,8 @@ class TeamScreen(QWidget):
         self.today_button.clicked.connect(lambda: self.step_day(0))
         self.next_button.clicked.connect(lambda: self.step_day(1))
         top = QHBoxLayout()
+        for label in (self.team_label, day_label):
+            label.setMinimumWidth(label.sizeHint().width() + 4)  # never clipped by the field
         top.addWidget(self.team_label)
         top.addWidget(self.team_box)
         top.addSpacing(16)
