@@ -280,7 +280,8 @@ _DETAIL_LABELS = {
     "mappa_category": "MAPPA category",
     "conviction": "Conviction",
 }
-_HIDDEN_KEYS = frozenset({"trip_notification_id", "line2", "town", "postcode"})
+_HIDDEN_KEYS = frozenset({"trip_notification_id"})
+_ADDRESS_PARTS = frozenset(ADDRESS_KEYS)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -311,10 +312,13 @@ def detail_pairs(kind: str, details: Mapping[str, Any]) -> list[tuple[str, str]]
     """A notification's details as (label, value) pairs in words, dates dd/mm/yyyy: a flat
     address (a change of address, as the county demo writes it) becomes one "New home address"."""
     pairs: list[tuple[str, str]] = []
-    if details.get("line1"):
+    flat_address = bool(details.get("line1"))
+    if flat_address:
         pairs.append(("New home address", address_text(details)))
     for key, value in details.items():
-        if key in _HIDDEN_KEYS or key == "line1" or value in (None, "", [], {}):
+        if key in _HIDDEN_KEYS or (flat_address and key in _ADDRESS_PARTS):
+            continue
+        if value in (None, "", [], {}):
             continue
         label = _DETAIL_LABELS.get(key, key.replace("_", " ").capitalize())
         if kind == K.CHANGE_OF_NAME and key in ("forename", "surname"):

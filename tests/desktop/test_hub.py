@@ -823,3 +823,20 @@ def test_two_hub_officers_processing_at_once(
     )
     assert [a.line1 for a in homes] == ["2 Treacle Street"]  # added once, not twice
     assert _audit(db_url).count("notification_processed") == 1
+
+
+def test_a_notification_reads_in_words_whatever_its_details_hold() -> None:
+    """The summary a list shows: a flat address reads as one address; a lone postcode (older
+    rows) still shows; nested details read in words, dates dd/mm/yyyy."""
+    assert summary_line("change_of_address", {"postcode": "ZZ6 2EE"}) == (
+        "Change of address; Postcode: ZZ6 2EE"
+    )
+    moved = {"line1": "2 Treacle Street", "line2": "", "town": "Northvale", "postcode": "ZZ3 5QQ"}
+    assert summary_line("change_of_address", {**moved, "from": "2024-06-10"}, "Fictional") == (
+        "Change of address; New home address: 2 Treacle Street, Northvale ZZ3 5QQ; "
+        "Moved in on: 10/06/2024; Fictional"
+    )
+    assert summary_line("household_with_child", {"address": moved, "start": "2024-06-11"}) == (
+        "Stay in a household with a child; Address: 2 Treacle Street, Northvale ZZ3 5QQ; "
+        "First day: 11/06/2024"
+    )
