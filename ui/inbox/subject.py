@@ -163,6 +163,7 @@ class SubjectView(QStackedWidget):
         self.visit_form = QFormLayout(self.visit_page)
         self.visit_form.setContentsMargins(0, 0, 0, 0)
         self.visit_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.visit_form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.visit_facts: dict[str, QLabel] = {}
         self.addWidget(self.visit_page)
 
