@@ -99,6 +99,9 @@ def stamp(row: Any, actor: Actor | None, now: dt.datetime) -> None:
     row.updated_at = now
     if inspect(row).persistent:
         flag_modified(row, "updated_by_id")
+        # an unchanged time (a fixed clock) would otherwise be dropped from the UPDATE and the
+        # column's onupdate default would write the machine's time instead
+        flag_modified(row, "updated_at")
 
 
 def officer_name(session: Session, officer_id: int | None, default: str = "Someone") -> str:
