@@ -50,6 +50,7 @@ LONDON = ZoneInfo("Europe/London")
 
 RELEASE_NOT_RECORDED = "release_not_recorded"
 PPN_NOT_SUBMITTED = "ppn_not_submitted"
+PPN_SUBMISSION = "ppn_submission"  # a PPN clock still running
 PERIODIC_RULES = frozenset({"periodic", "no_fixed_abode"})
 PPN_STATUTE = "force policy (PPN within the policy's hours)"
 
@@ -139,6 +140,34 @@ def late_ppns(
                     f"submitted within {ppn_submit_hours} hours.",
                     PPN_STATUTE,
                 )
+            )
+    return found
+
+
+def ppns_due(
+    concerns: Iterable[dt.datetime],
+    on: dt.date,
+    last: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    ppn_submit_hours: int = 24,
+) -> list[Clock]:
+    """Draft PPNs whose deadline (`ppn_submit_hours` after the concern) has not passed at `now`
+    (without it, the end of `on` in England) and falls on or before `last`, as people in England
+    count days: the PPN clocks still running. A concern after `now` has not happened yet."""
+    moment = now or end_of_london_day(on)
+    limit = dt.timedelta(hours=ppn_submit_hours)
+    found = []
+    for concern_at in concerns:
+        deadline = (concern_at + limit).astimezone(LONDON)
+        if concern_at <= moment <= deadline and deadline.date() <= last:
+            concern_day = concern_at.astimezone(LONDON).date()
+            text = (
+                f"A PPN for a concern on {_d(concern_day)} is to be submitted by "
+                f"{deadline:%H:%M} on {_d(deadline.date())}, {ppn_submit_hours} hours after it."
+            )
+            found.append(
+                Clock(PPN_SUBMISSION, concern_day, deadline.date(), None, "due", text, PPN_STATUTE)
             )
     return found
 

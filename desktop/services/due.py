@@ -55,6 +55,7 @@ from desktop.rules.breaches import (
     hub_date_holds,
     late_ppns,
     outstanding,
+    ppns_due,
     statutory_clocks,
 )
 from desktop.rules.notification_clocks import Clock, Event, Pause
@@ -356,7 +357,9 @@ class DueItem:
     name: str  # "Forename Surname"
     team: str
     manager: str  # "" when unallocated
-    rule: str  # a clock's rule, "release_not_recorded" or "ppn_not_submitted"
+    # a clock's rule, "release_not_recorded", "ppn_not_submitted" (a breach) or "ppn_submission"
+    # (a PPN still to be submitted in time)
+    rule: str
     date: dt.date  # the due date (missed, for a breach)
     statute: str
     text: str
@@ -427,9 +430,10 @@ class DueService:
         self._services = services
 
     def report(self, on: dt.date | None = None, *, within_days: int = 7) -> DueReport:
-        """Every breach, every deadline due from `on` (default today) to `on + within_days`, and
-        every overdue home visit, force-wide; each list by date, then reference. The PPN deadline
-        is judged now when `on` is today's default, else at the end of `on` in England."""
+        """Every breach, every deadline due from `on` (default today) to `on + within_days` (the
+        statutory clocks and the PPNs still to be submitted), and every overdue home visit,
+        force-wide; each list by date, then reference. The PPN deadline is judged now when `on`
+        is today's default, else at the end of `on` in England."""
         if within_days < 0:
             raise ValueError(f"within_days is a number of days ahead, not {within_days}")
         day = on or self._services.today()
@@ -445,7 +449,10 @@ class DueService:
                 late = late_ppns(facts.draft_ppn_concerns, day, now=now, ppn_submit_hours=hours)
                 for b in [*outstanding(found), *late]:
                     breaches.append(DueItem(*who[offender_id], b.rule, b.due, b.statute, b.text))
-                for c in due_between(found, day, last):
+                running = ppns_due(
+                    facts.draft_ppn_concerns, day, last, now=now, ppn_submit_hours=hours
+                )
+                for c in [*due_between(found, day, last), *running]:
                     due.append(DueItem(*who[offender_id], c.rule, c.due, c.statute, c.text))
             visits = []
             for offender_id, flags in visit_flags(session, None, day).items():

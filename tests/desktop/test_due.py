@@ -331,6 +331,15 @@ def test_the_report_on_another_day(services: Services, world: World) -> None:
     report = services.due.report(on=TODAY - 6 * DAY)
     assert report.on == TODAY - 6 * DAY
     assert [i.rule for i in report.breaches] == []
+    # the day before: Horatio's PPN is still to be submitted, by 05:00 BST on 12/06
+    report = services.due.report(on=TODAY - DAY)
+    assert [(i.offender, i.rule, i.date) for i in report.due] == [
+        (world.references["horatio"], "ppn_submission", TODAY)
+    ]
+    assert report.due[0].text == (
+        "A PPN for a concern on 11/06/2024 is to be submitted by 05:00 on 12/06/2024, 24 hours "
+        "after it."
+    )
     with pytest.raises(ValueError, match="days ahead"):
         services.due.report(within_days=-1)
 
