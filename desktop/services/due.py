@@ -19,12 +19,15 @@ How the database becomes the engine's facts, and what the schema does not know:
 - Pauses (s84(5), s85(3)-(4)): a trip abroad from its departure to its return (a trip without a
   return date pauses only while the record says abroad); the status custody, hospital or abroad
   from `status_since` while it lasts; past custody, from each custodial conviction's sentencing
-  date (hospital orders: in hospital) to the first release notified on or after it, else to the
-  day the record says the offender came back to the community. The schema keeps no custody
-  history: remand before sentence, recall, custody for other matters and hospital admissions
-  outside a hospital order are not known, and a past sentence whose release is not known pauses
-  nothing. Where that matters most, the periodic date, the hub's date on the record stands in
-  (see `desktop.rules.breaches`).
+  date (hospital orders: in hospital) to the first release notified on or after it, else, for the
+  latest such sentence only, to the day the record says the offender came back to the community
+  (when that falls within the sentence's length), or on through today while the record says
+  custody or hospital with no date since when. The schema keeps no custody history: remand
+  before sentence, recall, custody for other matters and hospital admissions outside a hospital
+  order are not known, and an older sentence whose release is not known pauses nothing. A change
+  to notified travel is not linked to its trip: the trip pauses by its first dates. Where this
+  matters most, the periodic date, the hub's date on the record stands in (see
+  `desktop.rules.breaches`).
 - The notification period (s82, `desktop.rules.periods`): the latest end among the convictions;
   none (the duties run on) when one is indefinite or not yet sentenced; the record's own end when
   no conviction is recorded.
@@ -40,6 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, String, select, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -290,17 +294,31 @@ def _pauses(o: _Offender, on: dt.date) -> Iterable[Pause]:
     if away:
         yield Pause(min(o.status_since or on, on), None, o.status)
     releases = sorted(n.event_on for n in o.notified if n.kind == NotificationKind.RELEASE)
-    for _convicted, sentenced, kind, _months in o.convictions:
-        held = HELD.get(kind or "")
-        if held is None or sentenced is None or sentenced > on:
-            continue
+    sentences = sorted(
+        (sentenced, HELD[kind], months)
+        for _convicted, sentenced, kind, months in o.convictions
+        if kind in HELD and sentenced is not None and sentenced <= on
+    )
+    for i, (sentenced, where, months) in enumerate(sentences):
         released = next((r for r in releases if r >= sentenced), None)
-        if released is None and not away and o.status_since and o.status_since >= sentenced:
-            released = o.status_since
+        if released is None and i == len(sentences) - 1:
+            released = _back_since(o, sentenced, months)
         if released is not None:
-            yield Pause(sentenced, released, held)
-        elif away and o.status != OffenderStatus.ABROAD.value:
-            yield Pause(sentenced, None, o.status)
+            yield Pause(sentenced, released, where)
+        elif away and o.status_since is None and o.status != OffenderStatus.ABROAD.value:
+            yield Pause(sentenced, None, where)  # still serving it, since when is not known
+
+
+def _back_since(o: _Offender, sentenced: dt.date, months: int | None) -> dt.date | None:
+    """For the latest sentence served away, with no release notified: the day the record says the
+    offender came back to the community, when that can be its end (not before the sentence, nor
+    after its full length)."""
+    since = o.status_since
+    if o.status in AWAY or since is None or since < sentenced:
+        return None
+    if months is not None and since > sentenced + relativedelta(months=months):
+        return None
+    return since
 
 
 def _period_ends_on(o: _Offender) -> dt.date | None:

@@ -215,6 +215,36 @@ def test_custody_over_the_anniversary_carries_the_periodic_date_on(
     assert _due(services.due.report(), world, "percival") == [("periodic", TODAY + 2 * DAY)]
 
 
+def test_an_old_sentence_whose_release_is_not_known_does_not_pause_the_years_since(
+    services: Services, world: World, db_url: str
+) -> None:
+    """Custody ten years ago, its release not on the record; back in custody (a recall) for 60
+    days. The periodic date 100 days ago fell in the community: it is a breach, not paused."""
+    last = TODAY - YEAR - 100 * DAY
+    _set_periodic(db_url, world.percival, last, last + YEAR)
+
+    def recall(session: Session) -> None:
+        session.add(
+            Conviction(
+                offender_id=world.percival,
+                offence="Fictional offence under s.3 Madeup Act",
+                convicted_on=TODAY - relativedelta(years=10),
+                sentenced_on=TODAY - relativedelta(years=10),
+                sentence_kind=SentenceKind.CUSTODY,
+                sentence_months=40,
+            )
+        )
+        offender = session.get(Offender, world.percival)
+        assert offender is not None
+        offender.status = OffenderStatus.CUSTODY
+        offender.status_since = TODAY - 60 * DAY
+
+    _write(db_url, recall)
+    assert _everywhere(services, world, "percival") == (["periodic"], 1, ["periodic"])
+    item = next(i for i in services.due.report().breaches if i.rule == "periodic")
+    assert item.date == TODAY - 100 * DAY
+
+
 def test_custody_now_holds_the_periodic_date_and_the_unrecorded_release_is_a_breach(
     services: Services, world: World, db_url: str
 ) -> None:
