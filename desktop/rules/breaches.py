@@ -22,7 +22,11 @@ late is history (the engine's clock says "breach" with `satisfied_on` set): the 
 notify, and the record's history shows it, but it is not listed among the breaches.
 
 PPN not submitted (force policy, `ppn_submit_hours`, 24 by default): a PPN still in draft after
-that many hours from the concern, dated as people in England count days.
+that many hours from the concern, dated as people in England count days; before then it is a
+clock still running (`ppns_due`).
+
+`breaches_on` gives the same answer as every clock would, but reads only what can still be open:
+the property tests in tests/desktop/test_due.py hold it to that.
 """
 
 from __future__ import annotations
