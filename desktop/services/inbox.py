@@ -274,7 +274,13 @@ class InboxService:
                 for task_id, decision in routes.items():
                     if decision.cover_officer_id == actor.officer_id:
                         mine[task_id] = decision if decision.is_cover else None
+                covered = {d.owner_id for d in mine.values() if d is not None}
                 team = [a for a in approvals.values() if a.team_id == actor.team_id]
+                looked_after = [
+                    a
+                    for a in approvals.values()
+                    if a.team_id == actor.team_id or a.owner_id in covered
+                ]
                 if actor.role == Role.TEAM_MANAGER.value:
                     escalation = [a.task_id for a in team if a.due_on < day]
                     unrouted = [
@@ -282,7 +288,7 @@ class InboxService:
                         for a in team
                         if a.task_id in routes and routes[a.task_id].link == "nobody"
                     ]
-                backlog = self._backlog(session, roster, team, day)
+                backlog = self._backlog(session, roster, looked_after, day)
             own = session.scalars(
                 select(Task.id).where(
                     Task.state == TaskState.OPEN,
@@ -453,7 +459,8 @@ class InboxService:
     def _backlog(
         session: Session, roster: Roster, team: list[_Approval], day: dt.date
     ) -> tuple[BacklogLine, ...]:
-        """Open and overdue approvals per owner, for the team's sergeants and team manager."""
+        """Open and overdue approvals per owner: the owners of the officer's team and those they
+        cover today."""
         counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for approval in team:
             if approval.owner_id is None:

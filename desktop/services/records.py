@@ -1316,7 +1316,10 @@ def record_document(record: OffenderRecord) -> dict[str, Any]:
             }
             for t in record.tasks
         ],
-        "breaches": [{"rule": b.rule, "due": _iso(b.due), "text": b.text} for b in record.breaches],
+        "breaches": [
+            {"rule": b.rule, "due": _iso(b.due), "statute": b.statute, "text": b.text}
+            for b in record.breaches
+        ],
         "quality": {
             "score": record.quality.score,
             "checks": record.quality.checks,
@@ -1411,14 +1414,11 @@ def _plan_view(plan: RiskManagementPlan, names: dict[int, str]) -> PlanView:
 
 
 def _notification_summary(n: Notification) -> str:
-    parts = [n.kind.label.capitalize()]
-    details = n.details if isinstance(n.details, dict) else {}
-    for key, value in details.items():
-        if isinstance(value, str | int | float) and str(value):
-            parts.append(f"{key.replace('_', ' ')}: {value}")
-    if n.note:
-        parts.append(n.note)
-    return "; ".join(parts)
+    """One line for the record's Notifications tab: the kind and its details in words (a trip's
+    dates and destinations, a new address), as the hub shows them."""
+    from desktop.services.hub import summary_line
+
+    return summary_line(n.kind.value, n.details if isinstance(n.details, dict) else {}, n.note)
 
 
 def _raise_if_invalid(form: Form) -> None:

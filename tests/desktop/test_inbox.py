@@ -119,7 +119,13 @@ def test_named_cover_sees_the_absent_sergeants_approvals_on_her_behalf(
     )
 
     hattie = services.auth.sign_in("hattie", PASSWORD)
+    [before] = [line for line in inbox.backlog if line.owner == "Cora Pennywhistle"]
+    assert before.absent and before.open >= 3
     services.inbox.approve(hattie, pending.plan_task)
+    [after] = [
+        line for line in services.inbox.tasks(hattie).backlog if line.owner == "Cora Pennywhistle"
+    ]
+    assert after.open == before.open - 1  # the absent sergeant's backlog falls
     [(state, by, as_cover)] = _read(
         db_url,
         select(Task.state, Task.completed_by_id, Task.completed_as_cover_for_id).where(
