@@ -48,7 +48,7 @@ from db.models import (
     Task,
 )
 from desktop.rules import cadence
-from desktop.rules.breaches import end_of_london_day
+from desktop.rules.breaches import late_ppns
 from desktop.rules.plan_gaps import ActionFacts, FactorFacts, Gap, plan_gaps
 from desktop.rules.quality import (
     ArmsFacts,
@@ -640,11 +640,9 @@ def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
 
 
 def late_draft_ppns(concerns: Any, on: dt.date, now: dt.datetime | None, hours: int) -> int:
-    """Draft PPNs whose concern is more than `hours` old at `now` (else the end of `on`, as the
-    breach rule counts them)."""
-    moment = now or end_of_london_day(on)
-    limit = dt.timedelta(hours=hours)
-    return sum(1 for concern_at in concerns if moment > concern_at + limit)
+    """Draft PPNs whose concern is more than `hours` old at `now` (else the end of `on`): the
+    breach rule's count."""
+    return len(late_ppns(concerns, on, now=now, ppn_submit_hours=hours))
 
 
 def search_key(reference: str, name: str, aliases: list[str], postcode: str) -> str:

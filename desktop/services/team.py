@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.enums import AbsenceKind, Role, TaskGroup, TaskState
@@ -365,7 +364,7 @@ class TeamService:
                     absence.kind = AbsenceKind(kind)
                     absence.starts_on, absence.ends_on, absence.note = starts, ends, note
                     trimmed = _trim_covers(session, absence)
-                    _stamp(absence, actor, self._services.now())
+                    stamp(absence, actor, self._services.now())
                 session.flush()
                 after = _snapshot(absence)
                 changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
@@ -479,7 +478,7 @@ class TeamService:
                 session.add(arrangement)
                 # The absence's version moves too, so two people naming cover for the same days
                 # at once cannot both succeed.
-                _stamp(absence, actor, now)
+                stamp(absence, actor, now)
                 session.flush()
                 self._services.audit.record(
                     session,
@@ -520,7 +519,7 @@ class TeamService:
                     "starts_on": arrangement.starts_on,
                     "ends_on": arrangement.ends_on,
                 }
-                _stamp(arrangement.absence, actor, self._services.now())
+                stamp(arrangement.absence, actor, self._services.now())
                 session.delete(arrangement)
                 session.flush()
                 self._services.audit.record(
@@ -662,13 +661,6 @@ def _require_manager(actor: Actor, team: Team | None, officer: Officer | None = 
 def _in_order(form: Form, starts: dt.date | None, ends: dt.date | None) -> None:
     if starts is not None and ends is not None and ends < starts and not form.has("ends_on"):
         form.add("ends_on", f"The last day {d(ends)} is before the first day {d(starts)}.")
-
-
-def _stamp(row: Any, actor: Actor, now: dt.datetime) -> None:
-    """`stamp`, and `updated_at` written even when it equals the stored time (a fixed clock):
-    otherwise the column's own default puts the machine's time there."""
-    stamp(row, actor, now)
-    flag_modified(row, "updated_at")
 
 
 def _typed(value: dt.date | str | None) -> str:
