@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from desktop.services.inbox import InboxService
     from desktop.services.mappa import MappaService
     from desktop.services.plans import PlanService
+    from desktop.services.ppns import PpnService
     from desktop.services.records import RecordService
     from desktop.services.stats import StatsService
     from desktop.services.team import TeamService
@@ -168,6 +169,12 @@ class Services:
         from desktop.services.team import TeamService
 
         return TeamService(self)
+
+    @cached_property
+    def ppns(self) -> PpnService:
+        from desktop.services.ppns import PpnService
+
+        return PpnService(self)
 
     def now(self) -> dt.datetime:
         return self.clock()
