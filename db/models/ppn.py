@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import relationship as orm_relationship
 
 from db.base import Base, IntPK, Versioned, enum_column, utcnow
 from db.enums import PpnGrade, PpnState
@@ -26,15 +27,20 @@ class Ppn(Versioned, Base):
     raised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     state: Mapped[PpnState] = enum_column(PpnState, default=PpnState.DRAFT)
     submitted_at: Mapped[dt.datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    # the reference the MASH or the submission form gave, if any
+    submission_reference: Mapped[str] = mapped_column(String(60), default="", server_default="")
     mash_reviewed_at: Mapped[dt.datetime | None]
     mash_outcome: Mapped[str] = mapped_column(Text, default="")
+    mash_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
     follow_up_due_on: Mapped[dt.date | None] = mapped_column(Date)
     social_care_decision: Mapped[str] = mapped_column(Text, default="")
     social_care_decided_on: Mapped[dt.date | None] = mapped_column(Date)
     social_care_source: Mapped[str] = mapped_column(String(200), default="")
+    decision_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
     closed_at: Mapped[dt.datetime | None]
 
-    subjects: Mapped[list[PpnSubject]] = relationship(
+    subjects: Mapped[list[PpnSubject]] = orm_relationship(
         back_populates="ppn", cascade="all, delete-orphan", order_by="PpnSubject.id"
     )
 
@@ -50,5 +56,8 @@ class PpnSubject(Base):
     name: Mapped[str] = mapped_column(String(160))
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
     is_child: Mapped[bool] = mapped_column(default=True)
+    # how a hand-added person is connected ("daughter of partner"); "" for a household member,
+    # whose relationship the household record keeps
+    relationship: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
-    ppn: Mapped[Ppn] = relationship(back_populates="subjects")
+    ppn: Mapped[Ppn] = orm_relationship(back_populates="subjects")
