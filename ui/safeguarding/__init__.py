@@ -1,0 +1,1 @@
+"""The Safeguarding screen and the PPN dialogs (issue #7)."""
