@@ -7,7 +7,8 @@ scope at once, checks permissions and every field, and audits every change.
 
 Who may do what:
 - plan, move, cancel: the offender's manager, or a sergeant or team manager of the offender's team;
-- record an outcome and submit the record: an officer on the crew, or the offender's manager;
+- record an outcome, a PPN decision, and submit the record: an officer on the crew, or the
+  offender's manager;
 - see visits (the week, one visit, what is due): officers of the team (an offender manager sees
   their own caseload's due visits; sergeants and team managers the team's).
 
@@ -18,6 +19,10 @@ visit within an hour; inside the offender's visit window, on a visit day (not a 
 holiday), or else a reason in `outside_window_reason`; an announced visit has a reason; an
 unannounced one never falls on the weekday and time band of the previous visit to the offender;
 one planned visit per offender at a time (move it rather than plan a second).
+
+No silent closing (issue #7, item 4): the record of a visit that saw children is not submitted
+until the officer has raised a PPN from it or recorded why none is needed
+(`desktop.rules.visit_closing`; `desktop.services.visit_ppn`).
 
 Times: a visit is planned in Europe/London wall time and stored in UTC; views give London times.
 
@@ -46,6 +51,7 @@ from db.enums import (
     NotificationKind,
     NotificationState,
     OffenderStatus,
+    PpnDecision,
     Role,
     TaskKind,
     VisitOutcome,
@@ -98,6 +104,14 @@ from desktop.services.permissions import (
     require_read,
 )
 from desktop.services.policy import policy_int, policy_value, visit_cadence_months
+from desktop.services.visit_ppn import (
+    NO_PPN_REASON_MAX,
+    NO_PPN_REASON_MIN_WORDS,
+    LinkedPpn,
+    closing_refusal,
+    has_linked_ppn,
+    linked_ppns,
+)
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
@@ -152,7 +166,12 @@ class VisitView:
     manager: str = ""  # the offender manager's username, "" when unallocated
     can_change: bool = False  # the asking officer may move or cancel it (it is still planned)
     can_record: bool = False  # ... may record its outcome (planned, draft or returned)
-    can_submit: bool = False  # ... may send the record for approval (outcome recorded, draft)
+    can_submit: bool = False  # ... may send the record for approval (outcome recorded, draft,
+    # and a PPN decision when children were present)
+    ppn_decision: str | None = None  # a PpnDecision value; None when none is recorded
+    ppn_decision_reason: str = ""  # why no PPN is needed
+    ppns: tuple[LinkedPpn, ...] = ()  # the PPNs raised from this visit, oldest first
+    submit_blocked: str = ""  # why the record cannot be submitted for want of a PPN decision
 
     @property
     def band_label(self) -> str:
@@ -687,7 +706,7 @@ class VisitService:
         with self._services.transaction() as session:
             visit = _visit(session, visit_id)
             _require_visit_read(actor, load_subject(session, visit.offender_id), visit)
-            return _views(session, actor, [visit], self._services.today())[0]
+            return _views(session, actor, [visit], self._services.today(), self._services.now())[0]
 
     def for_offender(self, actor: Actor, offender_id: int) -> list[VisitView]:
         """Every visit to one offender, newest first."""
@@ -700,7 +719,7 @@ class VisitService:
                     .order_by(Visit.planned_at.desc(), Visit.id.desc())
                 )
             )
-            return _views(session, actor, visits, self._services.today())
+            return _views(session, actor, visits, self._services.today(), self._services.now())
 
     def week(self, actor: Actor, officer_username: str | None, week_start: dt.date) -> WeekPlan:
         """Seven days from `week_start`: the visits of one officer (either place on the crew), or
@@ -748,7 +767,7 @@ class VisitService:
                 if can_read_offender(actor.role, actor.team_id, teams[v.offender_id])
                 or actor.officer_id in (v.officer1_id, v.officer2_id)
             ]
-            views = _views(session, actor, visits, self._services.today())
+            views = _views(session, actor, visits, self._services.today(), self._services.now())
             team_officers = [o for o in officers.values() if o.team_id == team_id and o.active]
             off = _absences(session, week_start, last, [o.id for o in team_officers])
         holidays = _holidays(week_start, last)
@@ -964,17 +983,17 @@ class VisitService:
         """Record what happened: outcome, time, the two officers present, home circumstances,
         children present and notes. The record stays a draft until `submit_record`.
 
-        Children present is the safeguarding hook: a completed visit that saw children will need
-        a PPN decision before its record can close (the safeguarding issue adds that check)."""
+        Children present is the safeguarding hook: a visit that saw children needs a PPN decision
+        before its record can be submitted (`submit_record`). Recording the outcome never
+        touches the decision: one recorded stays when children present changes to no, and a
+        change to yes asks for nothing until the record is submitted."""
         try:
             with self._services.transaction() as session:
                 visit = _visit(session, visit_id)
                 subject = load_subject(session, visit.offender_id)
                 _require_visit_read(actor, subject, visit)
                 check_version(session, visit, edit.expected_version, "visit")
-                if visit.record_state not in (ApprovalState.DRAFT, ApprovalState.RETURNED) or (
-                    visit.outcome == VisitOutcome.CANCELLED and visit.occurred_at is None
-                ):
+                if not _record_open(visit):
                     raise ServiceError(_not_recordable(visit))
                 officers = _officers(session)
                 by_name = {o.username.casefold(): o for o in officers.values()}
@@ -1076,24 +1095,79 @@ class VisitService:
         except StaleDataError:
             raise conflict_after_race(self._services, Visit, visit_id, "visit") from None
 
-    def submit_record(self, actor: Actor, visit_id: int, expected_version: int | None) -> int:
-        """Send a recorded visit to the sergeant: record state submitted and a visit-approval task
-        for the manager's sergeant (else a sergeant of the team, else its team manager), due in
-        `approval_due_working_days` working days. Returns the task's id."""
+    def record_no_ppn_needed(
+        self, actor: Actor, visit_id: int, expected_version: int | None, reason: str
+    ) -> None:
+        """Record that the visit needs no PPN, and why (issue #7, item 4: a visit that saw
+        children is not closed silently; `desktop.rules.visit_closing`).
+
+        Who may: as for recording the outcome, an officer on the crew or the offender's manager,
+        while the record is open (a draft, or returned). The reason is required, a few words at
+        least, and refused like all free text when it holds bank, card or passport details. It
+        may be recorded while the outcome is still being typed, before it is saved. The later
+        choice wins: this replaces a PPN raised earlier, and a PPN raised later replaces this;
+        the audit (`visit_ppn_decision`) keeps each with what it replaced. "PPN raised" is never
+        recorded here: raising a PPN from the visit (`PpnService.raise_`) sets it."""
         try:
             with self._services.transaction() as session:
                 visit = _visit(session, visit_id)
                 subject = load_subject(session, visit.offender_id)
-                _require_visit_read(actor, subject, visit)
-                if actor.officer_id not in {
-                    visit.officer1_id,
-                    visit.officer2_id,
-                    subject.manager_id,
-                }:
-                    raise PermissionRefused(
-                        "Only an officer on the visit's crew or the offender's manager can "
-                        f"submit the record of a visit to {subject.reference}."
+                _require_on_record(actor, subject, visit, "record the PPN decision for")
+                check_version(session, visit, expected_version, "visit")
+                if not _record_open(visit):
+                    raise ServiceError(_not_recordable(visit))
+                form = Form()
+                text = form.text(
+                    "reason",
+                    reason,
+                    max_length=NO_PPN_REASON_MAX,
+                    required=True,
+                    multiline=True,
+                    label="reason no PPN is needed",
+                )
+                if text and len(text.split()) < NO_PPN_REASON_MIN_WORDS:
+                    form.add(
+                        "reason",
+                        "Say in a few words why no PPN is needed: who the children were with "
+                        "and why they are not at risk.",
                     )
+                raise_if_invalid(form)
+                before = {
+                    "decision": visit.ppn_decision.value if visit.ppn_decision else None,
+                    "reason": visit.ppn_decision_reason or "",
+                }
+                visit.ppn_decision = PpnDecision.NO_PPN_NEEDED
+                visit.ppn_decision_reason = text
+                stamp(visit, actor, self._services.now())
+                session.flush()
+                self._services.audit.record(
+                    session,
+                    actor,
+                    "visit_ppn_decision",
+                    entity_type="visit",
+                    entity_id=visit.id,
+                    offender_id=visit.offender_id,
+                    detail={
+                        "decision": PpnDecision.NO_PPN_NEEDED.value,
+                        "reason": text,
+                        "before": before,
+                    },
+                )
+        except StaleDataError:
+            raise conflict_after_race(self._services, Visit, visit_id, "visit") from None
+
+    def submit_record(self, actor: Actor, visit_id: int, expected_version: int | None) -> int:
+        """Send a recorded visit to the sergeant: record state submitted and a visit-approval task
+        for the manager's sergeant (else a sergeant of the team, else its team manager), due in
+        `approval_due_working_days` working days. Returns the task's id.
+
+        Refused while the visit saw children and has no PPN decision (issue #7, item 4:
+        `desktop.rules.visit_closing`), saying what to do."""
+        try:
+            with self._services.transaction() as session:
+                visit = _visit(session, visit_id)
+                subject = load_subject(session, visit.offender_id)
+                _require_on_record(actor, subject, visit, "submit the record of")
                 check_version(session, visit, expected_version, "visit")
                 if visit.outcome == VisitOutcome.PLANNED or visit.occurred_at is None:
                     raise ServiceError(
@@ -1101,6 +1175,9 @@ class VisitService:
                     )
                 if visit.record_state not in (ApprovalState.DRAFT, ApprovalState.RETURNED):
                     raise ServiceError(_not_recordable(visit))
+                refusal = closing_refusal(visit, has_linked_ppn(session, visit.id))
+                if refusal is not None:
+                    raise ServiceError(f"{refusal} Nothing was submitted.")
                 offender = session.get(Offender, visit.offender_id)
                 assert offender is not None
                 task = submit_for_approval(
@@ -1562,6 +1639,25 @@ def _may_plan(actor: Actor | None, subject_team: int, manager_id: int | None) ->
     return actor.role in PLANNERS and actor.team_id == subject_team
 
 
+def _require_on_record(actor: Actor, subject: OffenderSubject, visit: Visit, doing: str) -> None:
+    """Recording a visit (its outcome, its PPN decision, its submission) is for an officer on
+    the crew as stored or the offender's manager."""
+    _require_visit_read(actor, subject, visit)
+    if actor.officer_id not in {visit.officer1_id, visit.officer2_id, subject.manager_id}:
+        raise PermissionRefused(
+            "Only an officer on the visit's crew or the offender's manager can "
+            f"{doing} a visit to {subject.reference}."
+        )
+
+
+def _record_open(visit: Visit) -> bool:
+    """The visit's record can still be written: a draft or returned, and not a plan cancelled
+    before it happened."""
+    return visit.record_state in (ApprovalState.DRAFT, ApprovalState.RETURNED) and not (
+        visit.outcome == VisitOutcome.CANCELLED and visit.occurred_at is None
+    )
+
+
 def _require_planned(visit: Visit, verb: str) -> None:
     if visit.outcome != VisitOutcome.PLANNED:
         raise ServiceError(
@@ -1703,11 +1799,19 @@ def _due_scope(actor: Actor | None) -> ColumnElement[bool] | None:
 
 
 def _views(
-    session: Session, actor: Actor | None, visits: list[Visit], today: dt.date
+    session: Session,
+    actor: Actor | None,
+    visits: list[Visit],
+    today: dt.date,
+    now: dt.datetime | None = None,
 ) -> list[VisitView]:
-    """Views of `visits`, with names, districts and what the asking officer may do."""
+    """Views of `visits`, with names, districts, the PPNs raised from them (their stage as at
+    `now`, default the end of `today`) and what the asking officer may do."""
     if not visits:
         return []
+    ppns = linked_ppns(
+        session, [v.id for v in visits], now or start_of_day(today + dt.timedelta(days=1))
+    )
     offender_ids = {v.offender_id for v in visits}
     offenders = {
         row[0]: row
@@ -1756,10 +1860,9 @@ def _views(
             v.officer2_id,
             offender[5],
         }
-        open_record = v.record_state in (ApprovalState.DRAFT, ApprovalState.RETURNED) and not (
-            v.outcome == VisitOutcome.CANCELLED and v.occurred_at is None
-        )
+        open_record = _record_open(v)
         manager = people.get(offender[5], ("", ""))[0] if offender[5] is not None else ""
+        blocked = closing_refusal(v, v.id in ppns) or ""
         views.append(
             VisitView(
                 visit_id=v.id,
@@ -1788,7 +1891,15 @@ def _views(
                 manager=manager,
                 can_change=planned and _may_plan(actor, offender[4], offender[5]),
                 can_record=on_record and open_record,
-                can_submit=on_record and open_record and not planned and v.occurred_at is not None,
+                can_submit=on_record
+                and open_record
+                and not planned
+                and v.occurred_at is not None
+                and not blocked,
+                ppn_decision=v.ppn_decision.value if v.ppn_decision is not None else None,
+                ppn_decision_reason=v.ppn_decision_reason or "",
+                ppns=ppns.get(v.id, ()),
+                submit_blocked=blocked,
             )
         )
     views.sort(key=lambda view: (view.at, view.visit_id))
