@@ -1,5 +1,5 @@
 """The screens the main window offers, in navigation order, each with its keyboard shortcut and
-the roles that see it. Later issues add Safeguarding, Scrutiny and Dashboard here.
+the roles that see it. Later issues add Scrutiny and Dashboard here.
 
 Each screen's module is imported when the window builds it, so that signing in does not pay for
 screens the officer's role does not show."""
@@ -53,6 +53,12 @@ def _team(ctx: AppContext) -> QWidget:
     return TeamScreen(ctx)
 
 
+def _safeguarding(ctx: AppContext) -> QWidget:
+    from ui.safeguarding.screen import SafeguardingScreen
+
+    return SafeguardingScreen(ctx)
+
+
 SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("caseload", "Caseload", "Ctrl+1", "caseload", _caseload),
     ScreenSpec("visits", "Visits", "Ctrl+2", "visits", _visits),
@@ -64,5 +70,13 @@ SCREENS: tuple[ScreenSpec, ...] = (
         "team",
         _team,
         roles=frozenset({"sergeant", "team_manager", "administrator"}),
+    ),
+    ScreenSpec(
+        "safeguarding",
+        "Safeguarding",
+        "Ctrl+5",
+        "safeguarding",
+        _safeguarding,
+        roles=frozenset({"offender_manager", "sergeant", "team_manager"}),
     ),
 )
