@@ -1,8 +1,9 @@
 """The tabs of an offender record, each a small widget with `show_record(record)`.
 
 Summary edits identity, addresses and household members (through the dialogs) and shows the
-record-quality findings; Risk (ui.record.risk) and Plan (ui.plan.editor) live in their own
-modules; the other tabs show their data read-only until the issues that add their editing."""
+record-quality findings; Risk (ui.record.risk), Plan (ui.plan.editor) and PPNs (ui.record.ppns)
+live in their own modules; the other tabs show their data read-only until the issues that add
+their editing."""
 
 from __future__ import annotations
 
@@ -399,41 +400,6 @@ class VisitsTab(ListTab):
                 for v in r.visits
             ],
             f"{plural(len(r.visits), 'visit')}. Last seen {seen}; next visit due {due}.",
-        )
-
-
-class PpnsTab(ListTab):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(
-            [
-                "Grade",
-                "State",
-                "Concern",
-                "Concern noted",
-                "Submitted",
-                "Follow-up due",
-                "Social care decision",
-            ],
-            "PPNs",
-            parent,
-            stretch=2,
-        )
-
-    def show_record(self, r: OffenderRecord) -> None:
-        self.set_rows(
-            [
-                [
-                    humanise(p.grade).upper(),
-                    humanise(p.state),
-                    p.concern or "",
-                    fmt_timestamp(p.concern_at),
-                    fmt_timestamp(p.submitted_at) or Cell("Not submitted", "alert"),
-                    fmt_date(p.follow_up_due_on),
-                    p.social_care_decision or "",
-                ]
-                for p in r.ppns
-            ],
-            plural(len(r.ppns), "PPN") + " (public protection notices).",
         )
 
 

@@ -24,16 +24,10 @@ from ui.plan.editor import PlanEditor
 from ui.record.approvals import ApprovalsPanel, ReturnDialog
 from ui.record.arms_dialog import ArmsDialog
 from ui.record.dialogs import AddressDialog, EditDialog, HouseholdDialog, IdentityDialog
+from ui.record.ppns import PpnsTab
 from ui.record.risk import RiskTab, arms_in_force, arms_review_overdue
 from ui.record.risk_dialogs import MappaDialog, Rm2000Dialog
-from ui.record.tabs import (
-    HistoryTab,
-    NotificationsTab,
-    PpnsTab,
-    SummaryTab,
-    TasksTab,
-    VisitsTab,
-)
+from ui.record.tabs import HistoryTab, NotificationsTab, SummaryTab, TasksTab, VisitsTab
 from ui.widgets.banner import ClassificationBanner
 from ui.widgets.dates import fmt_date
 from ui.widgets.forms import set_tone
@@ -121,7 +115,7 @@ class RecordWindow(QWidget):
         self.risk = RiskTab(ctx.officer)
         self.plan = PlanEditor(ctx)
         self.visits = VisitsTab()
-        self.ppns = PpnsTab()
+        self.ppns = PpnsTab(ctx)
         self.notifications = NotificationsTab()
         self.tasks = TasksTab()
         self.history = HistoryTab()
@@ -151,6 +145,7 @@ class RecordWindow(QWidget):
         self.risk.record_rm2000.connect(self.record_rm2000)
         self.risk.change_mappa.connect(self.change_mappa)
         self.plan.record_changed.connect(self.reload)
+        self.ppns.changed.connect(self.reload)
 
         body = QVBoxLayout()
         body.setContentsMargins(16, 10, 16, 12)
