@@ -29,15 +29,20 @@ SHORTCUTS = {
     "approve": "Ctrl+Shift+A",
     "return": "Ctrl+Shift+R",
     "process": "Ctrl+Shift+P",
+    "decision": "Ctrl+Shift+D",
+    "acknowledge": "Ctrl+Shift+K",
     "open": "Ctrl+O",
     "new": "Ctrl+N",
 }
+DECISIONS = ("approve", "return", "process", "decision", "acknowledge")
 
 
 class DetailPane(QWidget):
     approve_requested = Signal()
     return_requested = Signal()
     process_requested = Signal()
+    decision_requested = Signal()  # a PPN follow-up: record social care's decision
+    acknowledge_requested = Signal()  # a PPN escalation
     open_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -77,6 +82,18 @@ class DetailPane(QWidget):
             ("approve", "Appro&ve", "Approve the work", self.approve_requested),
             ("return", "Ret&urn…", "Return the work with a comment", self.return_requested),
             ("process", "&Process…", "Process the notification", self.process_requested),
+            (
+                "decision",
+                "Record social care's &decision…",
+                "Record children's social care's decision on the PPN",
+                self.decision_requested,
+            ),
+            (
+                "acknowledge",
+                "Ac&knowledge…",
+                "Acknowledge the PPN escalation with what you decided",
+                self.acknowledge_requested,
+            ),
             ("open", "&Open record", "Open the offender's record", self.open_requested),
         ):
             button = QPushButton(text)
@@ -166,6 +183,9 @@ class DetailPane(QWidget):
         self.buttons["approve"].setVisible(group == texts.APPROVAL)
         self.buttons["return"].setVisible(group == texts.APPROVAL)
         self.buttons["process"].setVisible(group == texts.HUB)
+        kind = item.kind if item is not None else ""
+        self.buttons["decision"].setVisible(kind == "ppn_follow_up")
+        self.buttons["acknowledge"].setVisible(kind == "ppn_escalation")
         self.buttons["open"].setVisible(item is not None and item.offender_id is not None)
         may = item is not None and item.can_act and self._claimed and not self._busy
         why = ""
@@ -173,7 +193,7 @@ class DetailPane(QWidget):
             why = item.why_not or "You cannot act on this task."
         elif item is not None and not self._claimed:
             why = "Waiting for the claim: only the officer working on a task decides it."
-        for key in ("approve", "return", "process"):
+        for key in DECISIONS:
             button = self.buttons[key]
             button.setEnabled(may)
             name = button.accessibleName()

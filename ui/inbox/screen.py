@@ -8,7 +8,8 @@ renewed every 5 minutes while the task stays chosen and Pillars is unlocked (a c
 30 idle minutes), and given up when the officer chooses another task or leaves the screen.
 
 Slots only gather the choice and call `services.inbox` in the background; the detail pane shows
-the work to decide (ui/inbox/subject.py)."""
+the work to decide (ui/inbox/subject.py). A PPN follow-up is done by recording children's social
+care's decision, a PPN escalation by acknowledging it, each in its dialog (ui/safeguarding)."""
 
 from __future__ import annotations
 
@@ -70,8 +71,8 @@ class InboxTable(QTableView):
 class InboxScreen(QWidget):
     """Emits `open_record(offender_id)`; `loaded` when the tasks arrive; `claim_settled(task_id)`
     once a claim was taken or refused; `subject_loaded` when the work to decide is shown;
-    `decided(str)` ("approved", "returned", "processed") before the list reloads;
-    `dialog_opened(dialog)` with each dialog it opens."""
+    `decided(str)` ("approved", "returned", "processed", "decided", "acknowledged") before the list
+    reloads; `dialog_opened(dialog)` with each dialog it opens."""
 
     open_record = Signal(int)
     loaded = Signal()
@@ -95,6 +96,7 @@ class InboxScreen(QWidget):
         self._load_token = 0
         self._claim_token = 0
         self._subject_token = 0
+        self.subject: Any = None  # the work behind the chosen task, once loaded
 
         heading = QLabel("Inbox")
         heading.setObjectName("screenHeading")
@@ -179,6 +181,8 @@ class InboxScreen(QWidget):
         self.detail.approve_requested.connect(self.approve)
         self.detail.return_requested.connect(self.return_work)
         self.detail.process_requested.connect(self.process)
+        self.detail.decision_requested.connect(self.record_decision)
+        self.detail.acknowledge_requested.connect(self.acknowledge)
         self.detail.open_requested.connect(self.open_current)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(list_box)
@@ -210,6 +214,8 @@ class InboxScreen(QWidget):
             (QKeySequence(SHORTCUTS["approve"]), lambda: self._press("approve")),
             (QKeySequence(SHORTCUTS["return"]), lambda: self._press("return")),
             (QKeySequence(SHORTCUTS["process"]), lambda: self._press("process")),
+            (QKeySequence(SHORTCUTS["decision"]), lambda: self._press("decision")),
+            (QKeySequence(SHORTCUTS["acknowledge"]), lambda: self._press("acknowledge")),
             (QKeySequence(SHORTCUTS["open"]), self.open_current),
             (QKeySequence(SHORTCUTS["new"]), self._new_shortcut),
         ):
@@ -522,6 +528,7 @@ class InboxScreen(QWidget):
     def _load_subject(self, item: InboxItem) -> None:
         self._subject_token += 1
         token = self._subject_token
+        self.subject = None
         if not shows_subject(item):
             self.detail.subject.show_words(describe_subject(item))
             return
@@ -538,6 +545,7 @@ class InboxScreen(QWidget):
 
     def _subject_arrived(self, token: int, subject: Any) -> None:
         if token == self._subject_token:
+            self.subject = subject
             self.detail.subject.show_subject(subject, self.ctx.svc.now())
             self.subject_loaded.emit()
 
@@ -594,10 +602,15 @@ class InboxScreen(QWidget):
             self.renew_timer.stop()
         by = f"{item.submitted_by} can see" if item.submitted_by else "The author can see"
         words = {"approved": "Approved", "returned": "Returned with your comment"}
+        done = {
+            "processed": "Processed",
+            "decided": "Social care's decision recorded and the PPN closed",
+            "acknowledged": "Escalation acknowledged",
+        }
         self.show_state(
-            f"{words.get(what, 'Done')}: {item.title}. {by} the decision."
+            f"{words[what]}: {item.title}. {by} the decision."
             if what in words
-            else f"Processed: {item.title}.",
+            else f"{done.get(what, 'Done')}: {item.title}.",
             "ok",
         )
         row = self.model.row_of(item.task_id)
@@ -624,6 +637,37 @@ class InboxScreen(QWidget):
             return
         dialog = ProcessNotificationDialog(self.ctx, item.task_id, parent=self)
         dialog.done.connect(lambda *_args: self._decided("processed", item))
+        self._open_dialog(dialog)
+
+    def record_decision(self) -> None:
+        """A PPN follow-up: record children's social care's decision (the PPN closes and the
+        service completes the task)."""
+        item = self.current
+        if item is None or not self.detail.buttons["decision"].isEnabled():
+            return
+        ppn = getattr(self.subject, "ppn", None)
+        if ppn is None:
+            self.show_state("The PPN is still loading: try again in a moment.", "info")
+            return
+        from ui.safeguarding.dialogs import DecisionDialog
+
+        dialog = DecisionDialog(self.ctx, ppn, parent=self)
+        dialog.saved.connect(lambda _none: self._decided("decided", item))
+        dialog.conflicted.connect(self.reload)
+        self._open_dialog(dialog)
+
+    def acknowledge(self) -> None:
+        """A PPN escalation: the sergeant says what was decided; the task is then done."""
+        item = self.current
+        if item is None or not self.detail.buttons["acknowledge"].isEnabled():
+            return
+        from ui.safeguarding.dialogs import AcknowledgeEscalationDialog
+
+        ppns = list(getattr(self.subject, "ppns", ()))
+        dialog = AcknowledgeEscalationDialog(
+            self.ctx, item.task_id, ppns, title=item.title, parent=self
+        )
+        dialog.saved.connect(lambda _none: self._decided("acknowledged", item))
         self._open_dialog(dialog)
 
     def new_notification(self) -> None:

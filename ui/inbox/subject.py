@@ -1,7 +1,8 @@
 """What an approval asks the sergeant to decide, in the inbox's detail pane: a plan version with
 its changes against the last approved version (the plan comparison of ui/plan/compare.py), an ARMS
 or RM2000 with its factors beside those of the ARMS in force (as the record's Risk tab shows them),
-or a visit record (as the Visits screen's details show it).
+or a visit record (as the Visits screen's details show it). For a PPN follow-up, the PPN whose
+social care decision is awaited; for a PPN escalation, the PPNs behind it (issue #7).
 
 `load_subject` runs in the background through the services; `SubjectView` only shows its answer."""
 
@@ -22,8 +23,10 @@ from PySide6.QtWidgets import (
 
 from ui.plan.compare import CHANGE_CELLS, FIELD_NAMES, _action_text
 from ui.record.risk import arms_in_force
+from ui.safeguarding import texts as ppn_texts
+from ui.safeguarding.model import GradeChipDelegate
 from ui.visits import texts as visit_texts
-from ui.widgets.dates import fmt_date
+from ui.widgets.dates import fmt_date, fmt_timestamp
 from ui.widgets.forms import set_tone
 from ui.widgets.labels import approval_state_label, pillar_label, plural, risk_label
 from ui.widgets.tables import Cell, RowsTable
@@ -34,27 +37,35 @@ if TYPE_CHECKING:
     from desktop.services.hub import NotificationView
     from desktop.services.inbox import InboxItem
     from desktop.services.plans import PlanComparison, PlanDraftView
+    from desktop.services.ppns import PpnSummary
     from desktop.services.records import AssessmentView
     from desktop.services.visits import VisitView
 
 PLAN, ASSESSMENT, VISIT = "risk_management_plan", "risk_assessment", "visit"
 NOTIFICATION = "notification"
+PPN_FOLLOW_UP, PPN_ESCALATION = "ppn_follow_up", "ppn_escalation"  # task kinds
 
 
 @dataclass(frozen=True)
 class Subject:
     """The work behind an approval task, as loaded for showing."""
 
-    kind: str  # PLAN | ASSESSMENT | VISIT
+    kind: str  # PLAN | ASSESSMENT | VISIT | NOTIFICATION | PPN_FOLLOW_UP | PPN_ESCALATION
     comparison: PlanComparison | None = None  # a plan against the last approved version
     plan: PlanDraftView | None = None  # a first plan: nothing approved to compare with
     assessment: AssessmentView | None = None
     in_force: AssessmentView | None = None  # the ARMS in force, when another one
     visit: VisitView | None = None
     notification: NotificationView | None = None
+    ppn: PpnSummary | None = None  # the PPN a follow-up is about
+    ppns: tuple[PpnSummary, ...] = ()  # the PPNs behind an escalation
 
 
 def shows_subject(item: InboxItem) -> bool:
+    if item.kind == PPN_ESCALATION:
+        return True
+    if item.kind == PPN_FOLLOW_UP:
+        return item.subject_id is not None
     return item.subject_id is not None and item.subject_type in (
         PLAN,
         ASSESSMENT,
@@ -64,8 +75,10 @@ def shows_subject(item: InboxItem) -> bool:
 
 
 def load_subject(services: Services, actor: Actor, item: InboxItem) -> Subject:
-    """Runs in the background: the plan, assessment, visit record or notification the task asks
-    about."""
+    """Runs in the background: the plan, assessment, visit record, notification or PPNs the task
+    asks about."""
+    if item.kind == PPN_ESCALATION:
+        return Subject(PPN_ESCALATION, ppns=tuple(services.ppns.escalated(actor, item.task_id)))
     subject_id, offender_id = item.subject_id, item.offender_id
     assert subject_id is not None
     if item.subject_type == PLAN:
@@ -86,6 +99,8 @@ def load_subject(services: Services, actor: Actor, item: InboxItem) -> Subject:
         if in_force is not None and in_force.assessment_id == subject_id:
             in_force = None
         return Subject(ASSESSMENT, assessment=assessment, in_force=in_force)
+    if item.kind == PPN_FOLLOW_UP:
+        return Subject(PPN_FOLLOW_UP, ppn=services.ppns.get(actor, subject_id))
     if item.subject_type == NOTIFICATION:
         return Subject(NOTIFICATION, notification=services.hub.view(actor, item.task_id))
     return Subject(VISIT, visit=services.visits.get(actor, subject_id))
@@ -166,6 +181,23 @@ class SubjectView(QStackedWidget):
         self.visit_form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.visit_facts: dict[str, QLabel] = {}
         self.addWidget(self.visit_page)
+        # -- the PPNs behind an escalation -------------------------------------------------
+        self.escalation_summary = text_label("The escalation")
+        self.escalated = RowsTable(
+            ["Reference", "Offender", "Grade", "Concern noticed", "Stage", "Concern", "Raised by"],
+            "PPNs behind the escalation",
+            stretch=5,
+            widest=240,
+            fit_rows=(3, 8),
+        )
+        self.escalated.setItemDelegateForColumn(2, GradeChipDelegate(self.escalated))
+        self.escalation_page = QWidget()
+        escalation_layout = QVBoxLayout(self.escalation_page)
+        escalation_layout.setContentsMargins(0, 0, 0, 0)
+        escalation_layout.addWidget(self.escalation_summary)
+        escalation_layout.addWidget(self.escalated)
+        escalation_layout.addStretch(1)
+        self.addWidget(self.escalation_page)
 
     def _balance(self) -> None:
         """The two plan versions get the same width side by side, as in the comparison dialog."""
@@ -209,6 +241,10 @@ class SubjectView(QStackedWidget):
             self._show_visit(subject.visit, now)
         elif subject.notification is not None:
             self._show_notification(subject.notification)
+        elif subject.kind == PPN_FOLLOW_UP and subject.ppn is not None:
+            self._show_ppn(subject.ppn)
+        elif subject.kind == PPN_ESCALATION:
+            self._show_escalation(subject.ppns)
 
     # -- a plan -----------------------------------------------------------------------------------
 
@@ -390,6 +426,61 @@ class SubjectView(QStackedWidget):
             facts.append(("Notes", v.notes, ""))
         self._show_facts(facts)
 
+    # -- PPNs -------------------------------------------------------------------------------------
+
+    def _show_ppn(self, p: PpnSummary) -> None:
+        facts: list[tuple[str, str, str]] = [
+            ("PPN", f"{ppn_texts.grade_label(p.grade)} PPN {p.reference} {p.offender_name}", ""),
+            (
+                "Stage",
+                f"{p.stage_label} · LATE" if p.late else p.stage_label,
+                "alert" if p.late else "",
+            ),
+            ("Next step", p.next_step, "alert" if p.late else ""),
+            ("Concern", f"{fmt_timestamp(p.concern_at)}: {p.concern}", ""),
+            ("People concerned", ppn_texts.subjects_text(p), ""),
+            ("Raised by", p.raised_by, ""),
+        ]
+        if p.submitted_at is not None:
+            ref = f", reference {p.submission_reference}" if p.submission_reference else ""
+            facts.append(("Submitted", f"{fmt_timestamp(p.submitted_at)}{ref}", ""))
+        if p.mash_reviewed_at is not None:
+            facts.append(("MASH review", f"{fmt_date(p.mash_reviewed_at)}: {p.mash_outcome}", ""))
+        if p.social_care_decided_on is not None:
+            facts.append(
+                (
+                    "Social care's decision",
+                    f"{fmt_date(p.social_care_decided_on)}: {p.social_care_decision} "
+                    f"(source: {p.social_care_source})",
+                    "",
+                )
+            )
+        self._show_facts(facts)
+
+    def _show_escalation(self, ppns: tuple[PpnSummary, ...]) -> None:
+        self._page(self.escalation_page)
+        offenders = sorted({f"{p.reference} {p.offender_name}" for p in ppns})
+        self.escalation_summary.setText(
+            f"{plural(len(ppns), 'PPN')} within three months for "
+            f"{', '.join(offenders) or 'one offender or household'}: decide what to do (a "
+            "strategy discussion, a MAPPA referral, a review of the plan), then press "
+            "Acknowledge… and say what you decided."
+        )
+        self.escalated.set_rows(
+            [
+                [
+                    p.reference,
+                    p.offender_name,
+                    Cell(ppn_texts.grade_label(p.grade)),
+                    fmt_timestamp(p.concern_at),
+                    ppn_texts.stage_cell(p),
+                    Cell(ppn_texts.one_line(p.concern), tooltip=p.concern),
+                    p.raised_by,
+                ]
+                for p in ppns
+            ]
+        )
+
     def fact(self, caption: str) -> str:
         label = self.visit_facts.get(caption)
         return label.text() if label is not None else ""
@@ -403,6 +494,13 @@ def describe_subject(item: InboxItem) -> str:
             f"A notification for the hub: {item.title}. It is due by {due}, the statutory "
             "deadline. Press Process… to check it and update the record."
         )
+    if item.kind == PPN_FOLLOW_UP:
+        return (
+            f"A PPN follow-up: {item.title}, due by {due}. Press Record social care's decision… "
+            "once children's social care has decided."
+        )
+    if item.kind == PPN_ESCALATION:
+        return f"A PPN escalation: {item.title}, due by {due}. Press Acknowledge… when decided."
     if item.group == "follow_up":
         return f"A follow-up for you: {item.title}, due by {due}. Open the record to do it."
     return f"{item.title}, due by {due}. Open the record to see the work."
