@@ -1102,12 +1102,14 @@ class VisitService:
         children is not closed silently; `desktop.rules.visit_closing`).
 
         Who may: as for recording the outcome, an officer on the crew or the offender's manager,
-        while the record is open (a draft, or returned). The reason is required, a few words at
-        least, and refused like all free text when it holds bank, card or passport details. It
-        may be recorded while the outcome is still being typed, before it is saved. The later
-        choice wins: this replaces a PPN raised earlier, and a PPN raised later replaces this;
-        the audit (`visit_ppn_decision`) keeps each with what it replaced. "PPN raised" is never
-        recorded here: raising a PPN from the visit (`PpnService.raise_`) sets it."""
+        once the outcome is recorded and while the record is open (a draft, or returned), as for
+        raising a PPN from the visit. The reason is required, a few words at least, and refused
+        like all free text when it holds bank, card or passport details.
+
+        The later choice wins: this replaces a PPN raised earlier (the PPN itself stays), and a
+        PPN raised later replaces this; the audit (`visit_ppn_decision` here, `ppn_raised`
+        there) keeps each with what it replaced. "PPN raised" is never recorded here: raising a
+        PPN from the visit (`PpnService.raise_`) sets it."""
         try:
             with self._services.transaction() as session:
                 visit = _visit(session, visit_id)
@@ -1116,6 +1118,11 @@ class VisitService:
                 check_version(session, visit, expected_version, "visit")
                 if not _record_open(visit):
                     raise ServiceError(_not_recordable(visit))
+                if visit.outcome == VisitOutcome.PLANNED or visit.occurred_at is None:
+                    raise ServiceError(
+                        "Record the outcome of the visit before recording that no PPN is needed. "
+                        "Nothing was saved."
+                    )
                 form = Form()
                 text = form.text(
                     "reason",
