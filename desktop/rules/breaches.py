@@ -21,9 +21,16 @@ A breach is a deadline that has passed and has not been met: outstanding. A noti
 late is history (the engine's clock says "breach" with `satisfied_on` set): the offender did
 notify, and the record's history shows it, but it is not listed among the breaches.
 
-PPN not submitted (force policy, `ppn_submit_hours`, 24 by default): a PPN still in draft after
-that many hours from the concern, dated as people in England count days; before then it is a
-clock still running (`ppns_due`).
+PPNs (force policy; `desktop.rules.ppn` holds the deadlines and what is overdue): each PPN not
+closed has one step open, and one clock (`ppn_clocks`):
+- submission (`ppn_submit_hours`, 24 by default): a PPN still in draft after that many hours from
+  the concern is a breach "not submitted", dated on the London day its deadline fell; before then
+  it is a clock still running;
+- the follow-up with children's social care (`ppn_follow_up_days` after submission, stored on the
+  PPN as its follow-up day): a PPN submitted or awaiting social care with no decision recorded by
+  the end of that day (London) is a breach "follow-up overdue"; before then a clock running.
+A step done late is history, as a late notification is: once submitted, or once the decision is
+recorded, that step is no longer outstanding.
 
 `breaches_on` gives the same answer as every clock would, but reads only what can still be open:
 the property tests in tests/desktop/test_due.py hold it to that.
@@ -38,6 +45,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from desktop.rules import ppn as ppn_rules
 from desktop.rules.notification_clocks import (
     PAUSE_KINDS,
     RESETS_PERIODIC,
@@ -55,18 +63,57 @@ LONDON = ZoneInfo("Europe/London")
 RELEASE_NOT_RECORDED = "release_not_recorded"
 PPN_NOT_SUBMITTED = "ppn_not_submitted"
 PPN_SUBMISSION = "ppn_submission"  # a PPN clock still running
+PPN_FOLLOW_UP_OVERDUE = "ppn_follow_up_overdue"
+PPN_FOLLOW_UP = "ppn_follow_up"  # a follow-up clock still running
+PPN_RULES = frozenset({PPN_NOT_SUBMITTED, PPN_SUBMISSION, PPN_FOLLOW_UP_OVERDUE, PPN_FOLLOW_UP})
 PERIODIC_RULES = frozenset({"periodic", "no_fixed_abode"})
 PPN_STATUTE = "force policy (PPN within the policy's hours)"
+PPN_FOLLOW_UP_STATUTE = "force policy (PPN follow-up within the policy's days)"
 
 
 @dataclass(frozen=True, slots=True)
 class Breach:
     """A deadline that has passed and was not met."""
 
-    rule: str  # a clock's rule (an event kind, "release_not_recorded") or "ppn_not_submitted"
+    rule: str  # a clock's rule (an event kind, "release_not_recorded") or a PPN_RULES breach
     due: dt.date  # the deadline that was missed
     text: str  # a sentence for the screen, dates dd/mm/yyyy
     statute: str = ""
+    ppn_id: int | None = None  # the PPN, for a PPN breach (when known)
+
+
+@dataclass(frozen=True, slots=True)
+class PpnFacts:
+    """One PPN as its clocks need it (closed ones never have a clock)."""
+
+    concern_at: dt.datetime  # aware
+    state: str = "draft"  # a PpnState value
+    follow_up_due_on: dt.date | None = None
+    decided: bool = False  # social care's decision is recorded
+    ppn_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PpnClock:
+    """The step of one PPN still open: its submission or its follow-up, running or overdue."""
+
+    ppn_id: int | None
+    rule: str  # PPN_NOT_SUBMITTED / PPN_FOLLOW_UP_OVERDUE (late), PPN_SUBMISSION / PPN_FOLLOW_UP
+    concern_at: dt.datetime
+    deadline: dt.datetime  # the moment the step becomes late (aware UTC)
+    due: dt.date  # the London day it falls due: the deadline's day, or the follow-up day
+    late: bool
+    text: str
+    statute: str
+
+    def breach(self) -> Breach:
+        return Breach(self.rule, self.due, self.text, self.statute, self.ppn_id)
+
+    def clock(self) -> Clock:
+        """As a statutory clock is listed (the due list of `pillars due`)."""
+        concern_day = self.concern_at.astimezone(LONDON).date()
+        state = "breach" if self.late else "due"
+        return Clock(self.rule, concern_day, self.due, None, state, self.text, self.statute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +127,11 @@ class ClockFacts:
     period_ends_on: dt.date | None = None  # s82; None: indefinite or not known
     expected_release_on: dt.date | None = None
     next_periodic_due: dt.date | None = None  # the hub's date on the record
-    draft_ppn_concerns: tuple[dt.datetime, ...] = ()
+    draft_ppn_concerns: tuple[dt.datetime, ...] = ()  # drafts known by their concern alone
+    ppns: tuple[PpnFacts, ...] = ()  # the PPNs not closed
+
+    def all_ppns(self) -> tuple[PpnFacts, ...]:
+        return self.ppns + tuple(PpnFacts(c) for c in self.draft_ppn_concerns)
 
 
 def statutory_clocks(facts: ClockFacts, on: dt.date, *, met: bool = True) -> list[Clock]:
@@ -121,6 +172,75 @@ def due_between(found: Iterable[Clock], first: dt.date, last: dt.date) -> list[C
     return [c for c in found if c.state == "due" and first <= c.due <= last]
 
 
+def ppn_clocks(
+    ppns: Iterable[PpnFacts],
+    on: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    ppn_submit_hours: int = 24,
+) -> list[PpnClock]:
+    """The open step of every PPN at `now` (aware; without it, the end of `on` in England): a
+    draft's submission, or the follow-up of a PPN submitted with no decision yet; late as
+    `desktop.rules.ppn.overdue` says. A PPN whose concern is after `now` has no clock yet."""
+    moment = now or end_of_london_day(on)
+    hours = ppn_submit_hours
+    found = []
+    for p in ppns:
+        if p.concern_at > moment:
+            continue
+        late = ppn_rules.overdue(
+            p.state, p.concern_at, p.follow_up_due_on, p.decided, moment, hours
+        )
+        concern_day = _d(p.concern_at.astimezone(LONDON).date())
+        if p.state == "draft":
+            deadline = ppn_rules.submit_by(p.concern_at, hours)
+            local = deadline.astimezone(LONDON)
+            if ppn_rules.SUBMISSION in late:
+                rule, statute = PPN_NOT_SUBMITTED, PPN_STATUTE
+                text = (
+                    f"A PPN for a concern on {concern_day} was not submitted within {hours} hours."
+                )
+            else:
+                rule, statute = PPN_SUBMISSION, PPN_STATUTE
+                text = (
+                    f"A PPN for a concern on {concern_day} is to be submitted by "
+                    f"{local:%H:%M} on {_d(local.date())}, {hours} hours after it."
+                )
+            found.append(
+                PpnClock(
+                    p.ppn_id, rule, p.concern_at, deadline, local.date(), bool(late), text, statute
+                )
+            )
+        elif p.state in ppn_rules.OPEN_STATES and not p.decided and p.follow_up_due_on is not None:
+            day = p.follow_up_due_on
+            if ppn_rules.FOLLOW_UP in late:
+                rule = PPN_FOLLOW_UP_OVERDUE
+                text = (
+                    f"The follow-up with children's social care of a PPN for a concern on "
+                    f"{concern_day} was due by {_d(day)} and no decision is recorded."
+                )
+            else:
+                rule = PPN_FOLLOW_UP
+                text = (
+                    f"The follow-up with children's social care of a PPN for a concern on "
+                    f"{concern_day} is due by {_d(day)}."
+                )
+            deadline = _london_midnight_after(day)
+            found.append(
+                PpnClock(
+                    p.ppn_id,
+                    rule,
+                    p.concern_at,
+                    deadline,
+                    day,
+                    bool(late),
+                    text,
+                    PPN_FOLLOW_UP_STATUTE,
+                )
+            )
+    return found
+
+
 def late_ppns(
     concerns: Iterable[dt.datetime],
     on: dt.date,
@@ -128,52 +248,14 @@ def late_ppns(
     now: dt.datetime | None = None,
     ppn_submit_hours: int = 24,
 ) -> list[Breach]:
-    """Draft PPNs more than `ppn_submit_hours` after the concern at `now` (aware; without it, the
-    end of `on` in England), each dated on the London day its deadline fell."""
-    moment = now or end_of_london_day(on)
-    limit = dt.timedelta(hours=ppn_submit_hours)
-    found = []
-    for concern_at in concerns:
-        deadline = concern_at + limit
-        if moment > deadline:
-            found.append(
-                Breach(
-                    PPN_NOT_SUBMITTED,
-                    deadline.astimezone(LONDON).date(),
-                    f"A PPN for a concern on {_d(concern_at.astimezone(LONDON).date())} was not "
-                    f"submitted within {ppn_submit_hours} hours.",
-                    PPN_STATUTE,
-                )
-            )
-    return found
-
-
-def ppns_due(
-    concerns: Iterable[dt.datetime],
-    on: dt.date,
-    last: dt.date,
-    *,
-    now: dt.datetime | None = None,
-    ppn_submit_hours: int = 24,
-) -> list[Clock]:
-    """Draft PPNs whose deadline (`ppn_submit_hours` after the concern) has not passed at `now`
-    (without it, the end of `on` in England) and falls on or before `last`, as people in England
-    count days: the PPN clocks still running. A concern after `now` has not happened yet."""
-    moment = now or end_of_london_day(on)
-    limit = dt.timedelta(hours=ppn_submit_hours)
-    found = []
-    for concern_at in concerns:
-        deadline = (concern_at + limit).astimezone(LONDON)
-        if concern_at <= moment <= deadline and deadline.date() <= last:
-            concern_day = concern_at.astimezone(LONDON).date()
-            text = (
-                f"A PPN for a concern on {_d(concern_day)} is to be submitted by "
-                f"{deadline:%H:%M} on {_d(deadline.date())}, {ppn_submit_hours} hours after it."
-            )
-            found.append(
-                Clock(PPN_SUBMISSION, concern_day, deadline.date(), None, "due", text, PPN_STATUTE)
-            )
-    return found
+    """Draft PPNs (known by their concern) more than `ppn_submit_hours` after the concern at `now`
+    (without it, the end of `on` in England): the `ppn_clocks` that are late."""
+    drafts = [PpnFacts(c) for c in concerns]
+    return [
+        c.breach()
+        for c in ppn_clocks(drafts, on, now=now, ppn_submit_hours=ppn_submit_hours)
+        if c.late
+    ]
 
 
 def breaches_on(
@@ -184,7 +266,7 @@ def breaches_on(
     ppn_submit_hours: int = 24,
 ) -> list[Breach]:
     """Every breach standing on `on`, oldest deadline first: the outstanding statutory clocks and
-    the late PPNs. The caseload, the record and the force report all read this.
+    the PPN steps overdue. The caseload, the record and the force report all read this.
 
     When the hub's periodic date has not passed and every event was notified by `on` (no advance
     notice either), nothing can be outstanding but an unrecorded release: the open link of the
@@ -197,16 +279,25 @@ def breaches_on(
         found = outstanding([unrecorded] if unrecorded is not None else [])
     else:
         found = outstanding(statutory_clocks(facts, on, met=False))
-    found += late_ppns(facts.draft_ppn_concerns, on, now=now, ppn_submit_hours=ppn_submit_hours)
+    found += [
+        c.breach()
+        for c in ppn_clocks(facts.all_ppns(), on, now=now, ppn_submit_hours=ppn_submit_hours)
+        if c.late
+    ]
     found.sort(key=lambda b: (b.due, b.rule, b.text))
     return found
 
 
 def end_of_london_day(day: dt.date) -> dt.datetime:
     """The last moment of `day` as people in England live it (the next London midnight), UTC."""
+    return _london_midnight_after(day) - dt.timedelta(microseconds=1)
+
+
+def _london_midnight_after(day: dt.date) -> dt.datetime:
+    """The London midnight that ends `day`, UTC."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=LONDON).astimezone(
         dt.UTC
-    ) - dt.timedelta(microseconds=1)
+    )
 
 
 # -- the periodic chain and the hub's date ---------------------------------------------------------

@@ -1,7 +1,7 @@
 """The caseload: one row per offender an officer can see, with every clock that matters.
 
 Built from a handful of aggregate queries (latest approved ARMS, last completed visit, open task
-counts, pending notifications, draft PPNs, releases, and for the record-quality score the ARMS and
+counts, pending notifications, releases, the breaches (late PPNs among them), and for the record-quality score the ARMS and
 plan in force with the plan's actions and the present risk factors), each over the whole scope at
 once and joined here by offender id: never one query per offender, so the force view of a few
 thousand offenders loads in a fraction of a second.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,6 @@ from db.enums import (
     NotificationKind,
     NotificationState,
     OffenderStatus,
-    PpnState,
     Role,
     TaskState,
 )
@@ -41,14 +41,13 @@ from db.models import (
     Offender,
     Officer,
     PlanAction,
-    Ppn,
     RiskAssessment,
     RiskFactor,
     RiskManagementPlan,
     Task,
 )
 from desktop.rules import cadence
-from desktop.rules.breaches import late_ppns
+from desktop.rules.breaches import PPN_FOLLOW_UP_OVERDUE, PPN_NOT_SUBMITTED, Breach
 from desktop.rules.plan_gaps import ActionFacts, FactorFacts, Gap, plan_gaps
 from desktop.rules.quality import (
     ArmsFacts,
@@ -200,7 +199,6 @@ def _build_rows(
     now: dt.datetime | None,
 ) -> list[CaseloadRow]:
     review_months = policy_int(session, "arms_review_months")
-    ppn_hours = policy_int(session, "ppn_submit_hours")
 
     offender_stmt = select(
         Offender.id,
@@ -309,16 +307,8 @@ def _build_rows(
             .group_by(Notification.offender_id)
         ).all()
     )
-    # the breaches as the record and `pillars due` compute them
+    # the breaches as the record and `pillars due` compute them (the late PPNs among them)
     breaches = breaches_for(session, condition, on, now)
-
-    draft_ppns: dict[int, list[dt.datetime]] = defaultdict(list)
-    for offender_id, concern_at in session.execute(
-        _scoped(select(Ppn.offender_id, Ppn.concern_at), Ppn.offender_id, condition).where(
-            Ppn.state == PpnState.DRAFT
-        )
-    ):
-        draft_ppns[offender_id].append(concern_at)
 
     releases: dict[int, dt.date] = dict(
         session.execute(  # type: ignore[arg-type]
@@ -375,6 +365,7 @@ def _build_rows(
         )
         joined_aliases = "; ".join(alias_list)
         unapproved = quality.open_arms.get(offender_id)
+        late_submissions, late_follow_ups = late_ppn_counts(breaches.get(offender_id, ()))
         report = quality_findings(
             quality_facts(
                 on,
@@ -395,10 +386,8 @@ def _build_rows(
                 last_nfa_notification_on=quality.last_nfa.get(offender_id),
                 visit_next_due=due,
                 unprocessed_notifications_past_due=pending.get(offender_id, 0),
-                ppns_unsubmitted_past_24h=late_draft_ppns(
-                    draft_ppns.get(offender_id, ()), on, now, ppn_hours
-                ),
-                ppns_follow_up_overdue=quality.follow_ups.get(offender_id, 0),
+                ppns_unsubmitted_past_24h=late_submissions,
+                ppns_follow_up_overdue=late_follow_ups,
             )
         )
         rows.append(
@@ -489,7 +478,6 @@ class _QualityInputs:
     actions: dict[int, list[ActionFacts]]  # plan id -> what its actions cover (see below)
     factors: dict[int, list[FactorFacts]]  # offender id -> present risk factors
     last_nfa: dict[int, dt.date]
-    follow_ups: dict[int, int]
 
 
 def _text(column: Any) -> Any:
@@ -619,19 +607,7 @@ def _quality_inputs(
             .group_by(Notification.offender_id)
         ).all()
     )
-    follow_ups: dict[int, int] = dict(
-        session.execute(  # type: ignore[arg-type]
-            _scoped(select(Ppn.offender_id, func.count()), Ppn.offender_id, condition)
-            .where(
-                Ppn.state.in_([PpnState.SUBMITTED, PpnState.AWAITING_SOCIAL_CARE]),
-                Ppn.follow_up_due_on.is_not(None),
-                Ppn.follow_up_due_on < on,
-                Ppn.social_care_decided_on.is_(None),
-            )
-            .group_by(Ppn.offender_id)
-        ).all()
-    )
-    return _QualityInputs(open_arms, plans, actions, factors, last_nfa, follow_ups)
+    return _QualityInputs(open_arms, plans, actions, factors, last_nfa)
 
 
 def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
@@ -639,10 +615,12 @@ def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def late_draft_ppns(concerns: Any, on: dt.date, now: dt.datetime | None, hours: int) -> int:
-    """Draft PPNs whose concern is more than `hours` old at `now` (else the end of `on`): the
-    breach rule's count."""
-    return len(late_ppns(concerns, on, now=now, ppn_submit_hours=hours))
+def late_ppn_counts(breaches: Iterable[Breach]) -> tuple[int, int]:
+    """(not submitted in time, follow-up overdue): the record-quality check "PPNs submitted and
+    followed up" counted from the breaches, so the quality score, the breach column, the record
+    and `pillars due` share one rule (`desktop.rules.breaches.ppn_clocks`)."""
+    rules = [b.rule for b in breaches]
+    return rules.count(PPN_NOT_SUBMITTED), rules.count(PPN_FOLLOW_UP_OVERDUE)
 
 
 def search_key(reference: str, name: str, aliases: list[str], postcode: str) -> str:

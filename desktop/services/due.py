@@ -32,7 +32,8 @@ How the database becomes the engine's facts, and what the schema does not know:
   none (the duties run on) when one is indefinite or not yet sentenced; the record's own end when
   no conviction is recorded.
 - No fixed abode, the expected release and the hub's next periodic date: from the offender.
-- PPNs still in draft, against the policy's `ppn_submit_hours`.
+- PPNs not closed: a draft against the policy's `ppn_submit_hours`; one submitted with no social
+  care decision against the follow-up day stored on it (`desktop.rules.breaches.ppn_clocks`).
 """
 
 from __future__ import annotations
@@ -51,15 +52,17 @@ from sqlalchemy.orm import Session
 from db.enums import NotificationKind, NotificationState, OffenderStatus, PpnState
 from db.models import Conviction, Notification, Offender, Officer, Ppn, Team
 from desktop.rules.breaches import (
+    LONDON,
     Breach,
     ClockFacts,
+    PpnClock,
+    PpnFacts,
     breaches_on,
     due_between,
     end_of_london_day,
     hub_date_holds,
-    late_ppns,
     outstanding,
-    ppns_due,
+    ppn_clocks,
     statutory_clocks,
 )
 from desktop.rules.notification_clocks import Clock, Event, Pause
@@ -110,7 +113,7 @@ class _Offender:
     convictions: list[tuple[dt.date, dt.date | None, str | None, int | None]] = field(
         default_factory=list
     )
-    draft_ppns: list[dt.datetime] = field(default_factory=list)
+    ppns: list[PpnFacts] = field(default_factory=list)  # not closed
 
 
 def _text(column: Any) -> Any:
@@ -184,7 +187,7 @@ def breaches_for(
 
 
 def _read_offenders(conn: Connection, where: ColumnElement[bool] | None) -> dict[int, _Offender]:
-    """The offenders matching `where`, with their draft PPNs."""
+    """The offenders matching `where`, with their PPNs not closed."""
     offenders: dict[int, _Offender] = {}
     stmt = select(
         Offender.id,
@@ -200,12 +203,25 @@ def _read_offenders(conn: Connection, where: ColumnElement[bool] | None) -> dict
     for offender_id, *columns in conn.execute(stmt if where is None else stmt.where(where)):
         offenders[offender_id] = _Offender(*columns)
     if offenders:
-        for offender_id, concern_at in conn.execute(
-            _scoped(select(Ppn.offender_id, Ppn.concern_at), Ppn.offender_id, where).where(
-                Ppn.state == PpnState.DRAFT
+        for offender_id, ppn_id, concern_at, state, follow_up_due_on, decided_on in conn.execute(
+            _scoped(
+                select(
+                    Ppn.offender_id,
+                    Ppn.id,
+                    Ppn.concern_at,
+                    _text(Ppn.state),
+                    Ppn.follow_up_due_on,
+                    Ppn.social_care_decided_on,
+                ),
+                Ppn.offender_id,
+                where,
             )
+            .where(Ppn.state != PpnState.CLOSED)
+            .order_by(Ppn.concern_at, Ppn.id)
         ):
-            offenders[offender_id].draft_ppns.append(concern_at)
+            offenders[offender_id].ppns.append(
+                PpnFacts(concern_at, state, follow_up_due_on, decided_on is not None, ppn_id)
+            )
     return offenders
 
 
@@ -255,7 +271,7 @@ def _facts(o: _Offender, on: dt.date) -> ClockFacts:
         period_ends_on=_period_ends_on(o),
         expected_release_on=o.expected_release_on,
         next_periodic_due=o.next_periodic_due,
-        draft_ppn_concerns=tuple(o.draft_ppns),
+        ppns=tuple(o.ppns),
     )
 
 
@@ -369,21 +385,27 @@ def _date(value: Any) -> dt.date | None:
 
 @dataclass(frozen=True, slots=True)
 class DueItem:
-    """A statutory deadline (or a late PPN) of one offender."""
+    """A statutory deadline, or a PPN step, of one offender."""
 
     offender: str  # the reference
     name: str  # "Forename Surname"
     team: str
     manager: str  # "" when unallocated
-    # a clock's rule, "release_not_recorded", "ppn_not_submitted" (a breach) or "ppn_submission"
-    # (a PPN still to be submitted in time)
+    # a clock's rule, "release_not_recorded", or a PPN step: "ppn_not_submitted" and
+    # "ppn_follow_up_overdue" (breaches), "ppn_submission" and "ppn_follow_up" (still in time)
     rule: str
     date: dt.date  # the due date (missed, for a breach)
     statute: str
     text: str
+    # a PPN step only:
+    ppn_id: int | None = None
+    grade: str = ""  # a PpnGrade value
+    concern_at: dt.datetime | None = None
+    deadline: dt.datetime | None = None  # the moment the step is late (a follow-up: day's end)
+    officer: str = ""  # who raised the PPN, whose step it is
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "offender": self.offender,
             "name": self.name,
             "team": self.team,
@@ -393,6 +415,15 @@ class DueItem:
             "statute": self.statute,
             "text": self.text,
         }
+        if self.ppn_id is not None:
+            document |= {
+                "ppn_id": self.ppn_id,
+                "grade": self.grade,
+                "concern_at": _london_iso(self.concern_at),
+                "deadline": _london_iso(self.deadline),
+                "officer": self.officer,
+            }
+        return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,7 +463,8 @@ class DueReport:
     def as_json(self) -> dict[str, Any]:
         """{"breaches": [...], "due": [...], "overdue_visits": [...]}: each item names the
         offender (reference), name, team, manager, rule, date (ISO) and text; clocks add the
-        statute, visits the day last seen (ISO, or null)."""
+        statute, visits the day last seen (ISO, or null); a PPN step adds ppn_id, grade,
+        concern_at and deadline (ISO 8601 with the London offset) and officer (who raised it)."""
         return {
             "breaches": [item.as_json() for item in self.breaches],
             "due": [item.as_json() for item in self.due],
@@ -449,9 +481,9 @@ class DueService:
 
     def report(self, on: dt.date | None = None, *, within_days: int = 7) -> DueReport:
         """Every breach, every deadline due from `on` (default today) to `on + within_days` (the
-        statutory clocks and the PPNs still to be submitted), and every overdue home visit,
-        force-wide; each list by date, then reference. The PPN deadline is judged now when `on`
-        is today's default, else at the end of `on` in England."""
+        statutory clocks and the PPN steps: submissions and follow-ups), and every overdue home
+        visit, force-wide; each list by date, then reference. The PPN steps are judged now when
+        `on` is today's default, else at the end of `on` in England."""
         if within_days < 0:
             raise ValueError(f"within_days is a number of days ahead, not {within_days}")
         day = on or self._services.today()
@@ -462,16 +494,32 @@ class DueService:
             hours = policy_int(session, "ppn_submit_hours")
             breaches: list[DueItem] = []
             due: list[DueItem] = []
+            steps: list[tuple[int, PpnClock]] = []
             for offender_id, facts in clock_facts(session, None, day).items():
                 found = statutory_clocks(facts, day, met=False)
-                late = late_ppns(facts.draft_ppn_concerns, day, now=now, ppn_submit_hours=hours)
-                for b in [*outstanding(found), *late]:
+                for b in outstanding(found):
                     breaches.append(DueItem(*who[offender_id], b.rule, b.due, b.statute, b.text))
-                running = ppns_due(
-                    facts.draft_ppn_concerns, day, last, now=now, ppn_submit_hours=hours
-                )
-                for c in [*due_between(found, day, last), *running]:
+                for c in due_between(found, day, last):
                     due.append(DueItem(*who[offender_id], c.rule, c.due, c.statute, c.text))
+                for step in ppn_clocks(facts.all_ppns(), day, now=now, ppn_submit_hours=hours):
+                    if step.late or step.due <= last:
+                        steps.append((offender_id, step))
+            ppns = _ppn_details(session, [step.ppn_id for _o, step in steps])
+            for offender_id, step in steps:
+                grade, officer = ppns.get(step.ppn_id or 0, ("", ""))
+                item = DueItem(
+                    *who[offender_id],
+                    step.rule,
+                    step.due,
+                    step.statute,
+                    step.text,
+                    step.ppn_id,
+                    grade,
+                    step.concern_at,
+                    step.deadline,
+                    officer,
+                )
+                (breaches if step.late else due).append(item)
             visits = []
             for offender_id, flags in visit_flags(session, None, day).items():
                 if flags.visit_overdue and flags.next_visit_due is not None:
@@ -484,6 +532,24 @@ class DueService:
         due.sort(key=lambda i: (i.date, i.offender, i.rule, i.text))
         visits.sort(key=lambda i: (i.date, i.offender))
         return DueReport(day, within_days, breaches, due, visits)
+
+
+def _ppn_details(session: Session, ppn_ids: list[int | None]) -> dict[int, tuple[str, str]]:
+    """PPN id -> (grade, the name of the officer who raised it)."""
+    found: dict[int, tuple[str, str]] = {}
+    ids = sorted({i for i in ppn_ids if i is not None})
+    for chunk in _chunks(ids):
+        for ppn_id, grade, forename, surname in session.execute(
+            select(Ppn.id, _text(Ppn.grade), Officer.forename, Officer.surname)
+            .join(Officer, Officer.id == Ppn.raised_by_id)
+            .where(Ppn.id.in_(chunk))
+        ):
+            found[ppn_id] = (grade, f"{forename} {surname}")
+    return found
+
+
+def _london_iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(LONDON).isoformat() if moment is not None else None
 
 
 def _who(session: Session) -> dict[int, tuple[str, str, str, str]]:

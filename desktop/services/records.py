@@ -29,7 +29,6 @@ from db.enums import (
     NotificationState,
     OffenderStatus,
     Pillar,
-    PpnState,
     TaskState,
 )
 from db.models import (
@@ -48,6 +47,7 @@ from db.models import (
     Visit,
 )
 from desktop.rules import cadence
+from desktop.rules import ppn as ppn_rules
 from desktop.rules.breaches import Breach
 from desktop.rules.periods import age_on, notification_period
 from desktop.rules.plan_gaps import PILLARS, ActionFacts, FactorFacts, Gap, plan_gaps
@@ -57,7 +57,7 @@ from desktop.rules.validation import Form
 from desktop.services.actor import Actor
 from desktop.services.approvals import PendingApproval, pending_in
 from desktop.services.audit import AuditRow
-from desktop.services.caseload import late_draft_ppns, quality_facts
+from desktop.services.caseload import late_ppn_counts, quality_facts
 from desktop.services.due import breaches_for
 from desktop.services.errors import (
     EditConflict,
@@ -68,6 +68,7 @@ from desktop.services.errors import (
 from desktop.services.mappa import MappaChangeView, history_in
 from desktop.services.permissions import can_edit_offender, load_subject, require_edit, require_read
 from desktop.services.policy import policy_int
+from desktop.services.ppns import SubjectView
 from desktop.services.visits import visit_flags
 
 if TYPE_CHECKING:
@@ -198,14 +199,33 @@ class VisitView:
 
 @dataclass(frozen=True)
 class PpnView:
+    """One PPN in full, as the record's PPN tab and `pillars show` give it."""
+
     ppn_id: int
     grade: str
-    state: str
+    state: str  # a PpnState value (stored)
     concern: str
     concern_at: dt.datetime
     submitted_at: dt.datetime | None
     follow_up_due_on: dt.date | None
     social_care_decision: str
+    stage: str = ""  # desktop.rules.ppn.stage: draft | due | submitted | awaiting_social_care | ...
+    stage_label: str = ""  # "Draft", "Due", "Awaiting social care", ...
+    raised_by: str = ""  # the officer's name
+    raised_at: dt.datetime | None = None
+    subjects: tuple[SubjectView, ...] = ()  # the children or adults concerned
+    submit_by: dt.datetime | None = None  # the concern + ppn_submit_hours
+    submitted_by: str = ""
+    submission_reference: str = ""
+    mash_reviewed_at: dt.datetime | None = None
+    mash_outcome: str = ""
+    mash_reviewed_by: str = ""
+    social_care_decided_on: dt.date | None = None
+    social_care_source: str = ""
+    decision_recorded_by: str = ""
+    closed_at: dt.datetime | None = None
+    visit_id: int | None = None
+    late: bool = False  # a step is overdue: among the record's breaches
 
 
 @dataclass(frozen=True)
@@ -848,7 +868,10 @@ def build_record(
     )
     ppns = list(
         session.scalars(
-            select(Ppn).where(Ppn.offender_id == offender_id).order_by(Ppn.concern_at.desc())
+            select(Ppn)
+            .where(Ppn.offender_id == offender_id)
+            .options(selectinload(Ppn.subjects))
+            .order_by(Ppn.concern_at.desc(), Ppn.id.desc())
         )
     )
     notifications = list(
@@ -871,6 +894,17 @@ def build_record(
     officer_ids |= {a.decided_by_id for a in assessments if a.decided_by_id is not None}
     officer_ids |= {v.officer1_id for v in visits} | {v.officer2_id for v in visits}
     officer_ids |= {t.owner_id for t in tasks if t.owner_id is not None}
+    officer_ids |= {
+        i
+        for p in ppns
+        for i in (
+            p.raised_by_id,
+            p.submitted_by_id,
+            p.mash_reviewed_by_id,
+            p.decision_recorded_by_id,
+        )
+        if i is not None
+    }
     if plan is not None:
         officer_ids |= {a.owner_id for a in plan.actions if a.owner_id is not None}
         if plan.decided_by_id is not None:
@@ -962,6 +996,7 @@ def build_record(
         and n.state != NotificationState.REJECTED
         and n.event_on <= today
     ]
+    late_submissions, late_follow_ups = late_ppn_counts(found)
     quality = quality_findings(
         quality_facts(
             today,
@@ -987,20 +1022,8 @@ def build_record(
                 and n.due_on is not None
                 and n.due_on < today
             ),
-            ppns_unsubmitted_past_24h=late_draft_ppns(
-                [p.concern_at for p in ppns if p.state == PpnState.DRAFT],
-                today,
-                now,
-                policy_int(session, "ppn_submit_hours"),
-            ),
-            ppns_follow_up_overdue=sum(
-                1
-                for p in ppns
-                if p.state in (PpnState.SUBMITTED, PpnState.AWAITING_SOCIAL_CARE)
-                and p.follow_up_due_on is not None
-                and p.follow_up_due_on < today
-                and p.social_care_decided_on is None
-            ),
+            ppns_unsubmitted_past_24h=late_submissions,
+            ppns_follow_up_overdue=late_follow_ups,
         )
     )
 
@@ -1092,19 +1115,14 @@ def build_record(
             )
             for v in visits
         ],
-        ppns=[
-            PpnView(
-                ppn_id=p.id,
-                grade=p.grade.value,
-                state=p.state.value,
-                concern=p.concern,
-                concern_at=p.concern_at,
-                submitted_at=p.submitted_at,
-                follow_up_due_on=p.follow_up_due_on,
-                social_care_decision=p.social_care_decision,
-            )
-            for p in ppns
-        ],
+        ppns=_ppn_views(
+            ppns,
+            offender.household,
+            names,
+            {b.ppn_id for b in found if b.ppn_id is not None},
+            now,
+            policy_int(session, "ppn_submit_hours"),
+        ),
         notifications=[
             NotificationView(
                 kind=n.kind.value,
@@ -1284,17 +1302,7 @@ def record_document(record: OffenderRecord) -> dict[str, Any]:
             }
             for v in record.visits
         ],
-        "ppns": [
-            {
-                "grade": p.grade,
-                "state": p.state,
-                "concern_at": _iso(p.concern_at),
-                "submitted_at": _iso(p.submitted_at),
-                "follow_up_due_on": _iso(p.follow_up_due_on),
-                "social_care_decision": p.social_care_decision,
-            }
-            for p in record.ppns
-        ],
+        "ppns": [_ppn_document(p) for p in record.ppns],
         "notifications": [
             {
                 "kind": n.kind,
@@ -1329,6 +1337,106 @@ def record_document(record: OffenderRecord) -> dict[str, Any]:
                 for f in record.quality.findings
             ],
         },
+    }
+
+
+def _ppn_views(
+    ppns: list[Ppn],
+    household: list[HouseholdMember],
+    names: dict[int, str],
+    late: set[int],
+    now: dt.datetime,
+    hours: int,
+) -> list[PpnView]:
+    """The PPNs in full: who did each step, the stage people see (`desktop.rules.ppn.stage`), and
+    whether a step is overdue (`late`: the PPNs among the record's breaches). A subject from the
+    household has the household record's relationship."""
+    relationship = {m.id: m.relationship_to_offender for m in household}
+
+    def name(officer_id: int | None) -> str:
+        return names.get(officer_id, "") if officer_id is not None else ""
+
+    views = []
+    for p in ppns:
+        stage = ppn_rules.stage(p.state.value, p.concern_at, now, hours)
+        views.append(
+            PpnView(
+                ppn_id=p.id,
+                grade=p.grade.value,
+                state=p.state.value,
+                concern=p.concern,
+                concern_at=p.concern_at,
+                submitted_at=p.submitted_at,
+                follow_up_due_on=p.follow_up_due_on,
+                social_care_decision=p.social_care_decision,
+                stage=stage,
+                stage_label=ppn_rules.STAGE_LABELS[stage],
+                raised_by=name(p.raised_by_id),
+                raised_at=p.raised_at,
+                subjects=tuple(
+                    SubjectView(
+                        name=s.name,
+                        date_of_birth=s.date_of_birth,
+                        relationship=relationship.get(s.household_member_id, "")
+                        if s.household_member_id is not None
+                        else s.relationship,
+                        is_child=s.is_child,
+                        household_member_id=s.household_member_id,
+                    )
+                    for s in p.subjects
+                ),
+                submit_by=ppn_rules.submit_by(p.concern_at, hours),
+                submitted_by=name(p.submitted_by_id),
+                submission_reference=p.submission_reference,
+                mash_reviewed_at=p.mash_reviewed_at,
+                mash_outcome=p.mash_outcome,
+                mash_reviewed_by=name(p.mash_reviewed_by_id),
+                social_care_decided_on=p.social_care_decided_on,
+                social_care_source=p.social_care_source,
+                decision_recorded_by=name(p.decision_recorded_by_id),
+                closed_at=p.closed_at,
+                visit_id=p.visit_id,
+                late=p.id in late,
+            )
+        )
+    return views
+
+
+def _ppn_document(p: PpnView) -> dict[str, Any]:
+    return {
+        "grade": p.grade,
+        "state": p.state,
+        "concern_at": _iso(p.concern_at),
+        "submitted_at": _iso(p.submitted_at),
+        "follow_up_due_on": _iso(p.follow_up_due_on),
+        "social_care_decision": p.social_care_decision,
+        "ppn_id": p.ppn_id,
+        "stage": p.stage,
+        "stage_label": p.stage_label,
+        "late": p.late,
+        "concern": p.concern,
+        "raised_by": p.raised_by,
+        "raised_at": _iso(p.raised_at),
+        "subjects": [
+            {
+                "name": s.name,
+                "child": s.is_child,
+                "date_of_birth": _iso(s.date_of_birth),
+                "relationship": s.relationship,
+            }
+            for s in p.subjects
+        ],
+        "submit_by": _iso(p.submit_by),
+        "submitted_by": p.submitted_by,
+        "submission_reference": p.submission_reference,
+        "mash_reviewed_at": _iso(p.mash_reviewed_at),
+        "mash_reviewed_by": p.mash_reviewed_by,
+        "mash_outcome": p.mash_outcome,
+        "social_care_decided_on": _iso(p.social_care_decided_on),
+        "social_care_source": p.social_care_source,
+        "decision_recorded_by": p.decision_recorded_by,
+        "closed_at": _iso(p.closed_at),
+        "visit_id": p.visit_id,
     }
 
 
