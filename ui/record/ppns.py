@@ -65,7 +65,7 @@ class PpnsTab(QWidget):
             self.buttons[key] = button
             row.addWidget(button)
         row.addStretch(1)
-        self.table = RowsTable(COLUMNS, "PPNs", stretch=COLUMNS.index("Concern"), widest=300)
+        self.table = RowsTable(COLUMNS, "PPNs", widest=320)  # the next step takes what is left
         self.table.setItemDelegateForColumn(0, GradeChipDelegate(self.table))
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.update_buttons())
         self.table.activated.connect(lambda _i: self._default_action())

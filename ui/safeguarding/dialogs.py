@@ -17,6 +17,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QGridLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -61,8 +63,12 @@ class PpnForm(VisitForm):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("ppnDialog")
-        self.setMinimumWidth(660)
         self.intro.setAccessibleName("About this PPN")
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        """Tall enough for its wrapped words: Qt sizes a new dialog before they wrap."""
+        super().showEvent(event)
+        self.fit_height()
 
     def place(self, field: str) -> str:
         """The form field a service's FieldError is about."""
@@ -107,22 +113,28 @@ def ppn_intro(ppn: PpnSummary) -> str:
 
 
 class GradeChoice(QWidget):
-    """Red, amber or green, each with what it means; arrow keys move between them."""
+    """Red, amber or green, each with what it means beside it; arrow keys move between them."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        for grade in texts.GRADES:
-            button = QRadioButton(f"{texts.grade_label(grade)}: {texts.GRADE_MEANINGS[grade]}")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        for row, grade in enumerate(texts.GRADES):
+            button = QRadioButton(texts.grade_label(grade))
             button.setAccessibleName(f"Grade {texts.grade_label(grade)}")
             button.setAccessibleDescription(texts.GRADE_MEANINGS[grade])
+            meaning = QLabel(texts.GRADE_MEANINGS[grade])
+            meaning.setObjectName("mutedText")
+            meaning.setWordWrap(True)
             self.group.addButton(button)
             self.buttons[grade] = button
-            column.addWidget(button)
+            grid.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(meaning, row, 1, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(1, 1)
         self.setFocusProxy(self.buttons["red"])
 
     def grade(self) -> str:
@@ -143,6 +155,8 @@ class PeopleList(QListWidget):
         super().__init__(parent)
         self.setMinimumHeight(110)
         self.setMaximumHeight(150)
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def add_person(self, text: str, entry: SubjectEntry, ticked: bool) -> QListWidgetItem:
         item = QListWidgetItem(text)
@@ -603,13 +617,16 @@ class AcknowledgeEscalationDialog(PpnForm):
         self.setObjectName("acknowledgeDialog")
         self.task_id = task_id
         self.setWindowTitle("Acknowledge a PPN escalation")
-        listed = "; ".join(
-            f"{p.reference} {texts.grade_label(p.grade).lower()}, {fmt_date(p.concern_at)}"
+        several = len({p.reference for p in ppns}) > 1
+        listed = ", ".join(
+            f"{texts.grade_label(p.grade).lower()} of {fmt_date(p.concern_at)}"
+            + (f" ({p.reference})" if several else "")
             for p in ppns
         )
         self.intro.setText(
-            f"{title or 'Three PPNs within three months'}: {listed or 'the PPNs behind it'}. "
-            "Say what you decided (a strategy discussion, a MAPPA referral, a plan review…)."
+            f"{title or 'Three PPNs within three months'}. "
+            + (f"The PPNs: {listed}. " if listed else "")
+            + "Say what you decided (a strategy discussion, a MAPPA referral, a plan review…)."
         )
         self.note_box = text_box(110)
         self.add_field(

@@ -81,6 +81,7 @@ class PpnDetail(QWidget):
         self.ppn: PpnSummary | None = None
         self.title = _value("PPN")
         self.title.setObjectName("dayTitle")
+        self.title.setWordWrap(False)
         self.grade = QLabel()
         self.grade.setAccessibleName("Grade")
         self.stage = _value("Stage")
@@ -299,7 +300,7 @@ class SafeguardingScreen(QWidget):
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state_label.hide()
 
-        self.table = RowsTable(COLUMNS, "PPNs", stretch=COLUMNS.index("Concern"), widest=320)
+        self.table = RowsTable(COLUMNS, "PPNs", widest=320)  # the next step takes what is left
         self.table.setObjectName("ppnTable")
         self.table.setAccessibleDescription("Press Enter to open the offender's record")
         self.table.setItemDelegateForColumn(GRADE_COLUMN, GradeChipDelegate(self.table))
@@ -492,7 +493,8 @@ class SafeguardingScreen(QWidget):
     def _show_summary(self) -> None:
         late = sum(1 for p in self.items if p.late)
         open_ = sum(1 for p in self.items if p.stage != "closed")
-        whose = "Your" if self.scope == "mine" else f"{self.ctx.officer.team_name or 'Team'}'s"
+        team = self.ctx.officer.team_name
+        whose = "Your" if self.scope == "mine" else f"{team} team's" if team else "The team's"
         text = f"{whose} PPNs: {open_} open"
         if late:
             text += f", {late} LATE"
