@@ -62,7 +62,9 @@ class VisitActions:
         elif action == "cancel" and visit.can_change:
             self._open_dialog(CancelVisitDialog(self.ctx, visit, parent=self))
         elif action == "record" and visit.can_record:
-            self._open_dialog(OutcomeDialog(self.ctx, visit, parent=self))
+            dialog = OutcomeDialog(self.ctx, visit, parent=self)
+            dialog.safeguarding.changed.connect(self._ppn_decided)
+            self._open_dialog(dialog)
         elif action == "submit" and visit.can_submit:
             self._submit(visit)
 
@@ -74,7 +76,9 @@ class VisitActions:
                 self.act("plan")
             return
         dialog = VisitDetailsDialog(self.ctx, visit, parent=self)
-        dialog.requested.connect(lambda action, v=visit: self._after_details(action, v))
+        # the visit as it stands when a button is pressed: a PPN decision made there saves it
+        dialog.requested.connect(lambda action, d=dialog: self._after_details(action, d.visit))
+        dialog.visit_changed.connect(self._ppn_decided)
         self._open_dialog(dialog)
 
     def _after_details(self, action: str, visit: VisitView) -> None:
@@ -124,8 +128,20 @@ class VisitActions:
                 text += " The record is with the sergeant for approval."
             elif result.submit_error is None:
                 text += " The record stays a draft until it is submitted for approval."
+                if view.submit_blocked:
+                    text += (
+                        " Children were present: open the visit to raise a PPN or record why "
+                        "none is needed."
+                    )
             self.announce(text)
             self._changed(view.visit_id, None)
+
+    def _ppn_decided(self, view: VisitView) -> None:
+        """A PPN was raised from the visit, or "no PPN needed" recorded: the week shows the
+        visit's new version, so Submit works on it."""
+        decision, _tone = texts.ppn_decision_text(view)
+        self.announce(f"Visit to {view.reference}: {decision.splitlines()[0]}.")
+        self._changed(view.visit_id, None)
 
     def _changed(self, visit_id: int | None, day: dt.date | None) -> None:
         if day is not None:

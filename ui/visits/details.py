@@ -1,9 +1,12 @@
 """One visit in full, with what can be done next: record the outcome, move, cancel, submit the
 record, open the offender's record. The failed-access flag (s96B) of the offender is fetched in
-the background and shown here too.
+the background and shown here too. When children were present, the Safeguarding section shows the
+PPN decision and offers to make it (issue #7, item 4): Submit stays disabled, saying why, until
+it is made.
 
 The dialog only asks: `requested(action)` says which button was pressed ("record", "move",
-"cancel", "submit", "plan", "open") and the screen does it."""
+"cancel", "submit", "plan", "open") and the screen does it, on `visit` as it now stands (a PPN
+decision saves the visit: `visit_changed(view)`)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
 from ui.context import AppContext
 from ui.visits import texts
 from ui.visits.form import set_tone
+from ui.visits.safeguarding import SafeguardingSection
 from ui.widgets.banner import ClassificationBanner
 from ui.widgets.dates import fmt_date
 from ui.widgets.messages import error_text
@@ -31,9 +35,13 @@ if TYPE_CHECKING:
     from desktop.services.visits import VisitFlags, VisitView
 
 
+SUBMIT_WHY = "Record the outcome first; a submitted record waits for the sergeant"
+
+
 class VisitDetailsDialog(QDialog):
     requested = Signal(str)
     flags_loaded = Signal()
+    visit_changed = Signal(object)  # the visit as saved after a PPN decision made here
 
     def __init__(self, ctx: AppContext, visit: VisitView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,7 +109,7 @@ class VisitDetailsDialog(QDialog):
                 "&Submit for approval",
                 "Submit the record for approval",
                 visit.can_submit,
-                "Record the outcome first; a submitted record waits for the sergeant",
+                visit.submit_blocked or SUBMIT_WHY,
             ),
             (
                 "move",
@@ -142,6 +150,11 @@ class VisitDetailsDialog(QDialog):
         body.setContentsMargins(16, 12, 16, 0)
         body.setSpacing(12)
         body.addLayout(form)
+        self.safeguarding: SafeguardingSection | None = None
+        if visit.children_present:
+            self.safeguarding = SafeguardingSection(ctx, visit, self)
+            self.safeguarding.changed.connect(self._decided)
+            body.addWidget(self.safeguarding)
         body.addWidget(self.buttons)
         layout.addLayout(body)
 
@@ -155,6 +168,13 @@ class VisitDetailsDialog(QDialog):
             on_error=self._no_flags,
             owner=self,
         )
+
+    def _decided(self, view: VisitView) -> None:
+        self.visit = view
+        submit = self.action_buttons["submit"]
+        submit.setEnabled(view.can_submit)
+        submit.setToolTip("" if view.can_submit else view.submit_blocked or SUBMIT_WHY)
+        self.visit_changed.emit(view)
 
     def _request(self, action: str) -> None:
         self.accept()

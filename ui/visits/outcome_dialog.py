@@ -1,9 +1,12 @@
 """Record what happened at a visit: the outcome, when, the two officers present, the home
 circumstances, whether children were present, and notes; then send the record to the sergeant.
 
-"Children present: yes" is where safeguarding hooks in: the dialog says that a PPN may be needed.
-"Save and submit for approval" saves the outcome and submits the record in one background job; if
-the outcome is saved but the submission is refused, the dialog stays open and says so."""
+"Children present: yes" is where safeguarding hooks in (issue #7, item 4): the dialog says that a
+PPN may be needed and shows the Safeguarding section, where a PPN is raised from the visit or the
+reason none is needed recorded once the outcome is saved. "Save and submit for approval" saves the
+outcome and submits the record in one background job; it is disabled, saying why, while children
+were present and no decision is made. If the outcome is saved but the submission is refused, the
+dialog stays open and says so."""
 
 from __future__ import annotations
 
@@ -14,16 +17,19 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QWidget
 
+from desktop.rules.visit_closing import submission_refusal
 from ui.context import AppContext
 from ui.visits import texts
 from ui.visits.crew import CrewLoader
 from ui.visits.form import VisitForm, set_tone, text_box
+from ui.visits.safeguarding import SafeguardingSection
 from ui.widgets.dates import fmt_date
 from ui.widgets.messages import error_text
 
 if TYPE_CHECKING:
     from desktop.services.visits import VisitView
 
+SUBMIT_TIP = "Save the outcome and send the visit record to the sergeant"
 CHILDREN_WARNING = (
     "Children were present: decide whether a public protection notice (PPN) is needed, and raise "
     "it within 24 hours of the concern."
@@ -85,6 +91,9 @@ class OutcomeDialog(VisitForm):
         self.children_note.setAccessibleName("Safeguarding")
         set_tone(self.children_note, "warn")
         self.children_note.hide()
+        self.safeguarding = SafeguardingSection(ctx, visit, self)
+        self.safeguarding.changed.connect(self._decided)
+        self.safeguarding.hide()
         self.notes = text_box(72)
 
         self.add_field("outcome", "&Outcome", self.outcome, required=True)
@@ -118,6 +127,7 @@ class OutcomeDialog(VisitForm):
             description="Required for a completed visit",
         )
         self.form.addRow("", self.children_note)
+        self.form.addRow("", self.safeguarding)
         self.add_field(
             "notes",
             "&Notes",
@@ -127,7 +137,7 @@ class OutcomeDialog(VisitForm):
 
         self.submit_button = QPushButton("Save and s&ubmit for approval")
         self.submit_button.setAccessibleName("Save and submit the record for approval")
-        self.submit_button.setToolTip("Save the outcome and send the visit record to the sergeant")
+        self.submit_button.setToolTip(SUBMIT_TIP)
         self.submit_button.setAutoDefault(False)
         self.submit_button.clicked.connect(self.save_and_submit)
         self.buttons.addButton(self.submit_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -189,7 +199,8 @@ class OutcomeDialog(VisitForm):
                 tone="alert",
             )
         self.save_button.setEnabled(self.can_save())
-        self.submit_button.setEnabled(self.can_save())
+        self.safeguarding.show_visit(view)
+        self._update_submit()
         self._outcome_changed()
         self._children_changed()
         self.crew.load_now()
@@ -198,7 +209,35 @@ class OutcomeDialog(VisitForm):
         return self.visit.can_record
 
     def _children_changed(self) -> None:
-        self.children_note.setVisible(self.children.currentData() == "yes")
+        present = self.children.currentData() == "yes"
+        self.children_note.setVisible(present)
+        self.safeguarding.setVisible(present)
+        self._update_submit()
+        self.fit_height()
+
+    def submit_blocked(self) -> str:
+        """Why the record cannot be submitted yet for want of a PPN decision, with children
+        present as typed ("" when nothing stands in the way)."""
+        view = self.visit
+        return (
+            submission_refusal(
+                self.children.currentData() == "yes",
+                view.ppn_decision,
+                view.ppn_decision_reason,
+                bool(view.ppns),
+            )
+            or ""
+        )
+
+    def _update_submit(self) -> None:
+        blocked = self.submit_blocked()
+        self.submit_button.setEnabled(not self.busy and self.can_save() and not blocked)
+        self.submit_button.setToolTip(blocked or SUBMIT_TIP)
+
+    def _decided(self, view: VisitView) -> None:
+        """A PPN decision was saved: the visit's new version, what was typed kept."""
+        self.visit = view
+        self._update_submit()
         self.fit_height()
 
     def _outcome_changed(self) -> None:
@@ -223,8 +262,8 @@ class OutcomeDialog(VisitForm):
 
     def set_busy(self, busy: bool, text: str = "") -> None:
         super().set_busy(busy, text)
-        if hasattr(self, "submit_button"):
-            self.submit_button.setEnabled(not busy and self.can_save())
+        if hasattr(self, "safeguarding"):
+            self._update_submit()
 
     def edit(self) -> Any:
         from desktop.services.visits import OutcomeEdit
@@ -266,8 +305,9 @@ class OutcomeDialog(VisitForm):
                 self.submitted.emit(result.task_id)
             super()._saved(result)
             return
-        self.set_busy(False)
         self.visit = result.view
+        self.set_busy(False)
+        self.safeguarding.show_visit(result.view)
         self.saved.emit(result)
         self.show_message(
             "The outcome is saved, but the record was not sent for approval: "

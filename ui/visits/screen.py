@@ -166,6 +166,7 @@ class VisitsScreen(VisitActions, QWidget):
             "Send the chosen visit's record to the sergeant",
             SHORTCUTS["submit"],
         )
+        self._submit_tip = self.submit_button.toolTip()
         self.open_button = self._button(
             "&Open record", "Open the chosen offender's record", SHORTCUTS["open"]
         )
@@ -497,6 +498,8 @@ class VisitsScreen(VisitActions, QWidget):
         }
         for key, button in self.action_buttons.items():
             button.setEnabled(enabled[key] and self.dialog is None)
+        blocked = visit.submit_blocked if visit is not None and visit.can_record else ""
+        self.submit_button.setToolTip(blocked or self._submit_tip)
         ready = self.week is not None
         for button in (self.previous_button, self.this_button, self.next_button):
             button.setEnabled(self._week_start is not None)

@@ -208,3 +208,21 @@ def due_reason_tip(due: DueVisit) -> str:
     if due.overdue:
         return f"Overdue since {when}: the {what} visit was due then." if when else "Overdue"
     return f"The {what} visit is due by {when}." if when else ""
+
+
+NOT_DECIDED = "Not decided: required before the record can be submitted"
+
+
+def ppn_decision_text(view: VisitView) -> tuple[str, str]:
+    """A visit's PPN decision in words, with its tone (issue #7, item 4): "PPN raised: amber,
+    submitted", "No PPN needed: <reason>", or "Not decided: required before the record can be
+    submitted" (warn) while the record cannot be submitted for want of one."""
+    raised = "; ".join(f"{p.grade}, {p.stage_label.lower()}" for p in view.ppns)
+    if view.ppn_decision == "no_ppn_needed" and view.ppn_decision_reason.strip():
+        text = f"No PPN needed: {view.ppn_decision_reason}"
+        if raised:
+            text += f"\nA PPN raised from this visit earlier stays on record: {raised}."
+        return text, "ok"
+    if view.ppn_decision == "ppn_raised" and raised:
+        return f"PPN raised: {raised}", "ok"
+    return NOT_DECIDED, "warn"
