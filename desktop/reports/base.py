@@ -1,0 +1,492 @@
+"""What every printed Pillars document shares: the A4 page with its marking, running lines and
+"Page x of y", readable paragraph styles, tables that split across pages, bookmarks.
+
+DESIGN section 3 (Peer scrutiny) asks that every printed page be marked OFFICIAL-SENSITIVE and
+show "page x of y", the team, the period and who printed it when; the Government Security
+Classifications put the marking at the top and bottom centre of the page. Section 4 puts
+reportlab here and nowhere else: the services import `desktop.reports` inside the function that
+prints, so the app never pays for reportlab at start-up.
+
+The renderer follows pretix's invoice renderer (STYLE.md, Reports): `Report` holds the page size
+and margins as attributes, `STYLES` are the named paragraph styles, and the canvas knows the total
+page count because it holds every page back until the document ends (`_NumberedCanvas`), so one
+layout pass is enough. Bookmarks made while pages are held back are replayed with their page.
+
+Readable at A4 (issue #8): body text 10 pt, table text 9.5 pt, nothing smaller except the running
+lines. Table cells are Paragraphs, so long text wraps instead of being clipped, and every table
+repeats its header row on each page it runs onto. `headed` keeps a heading with the start of what
+follows it, so no heading is left alone at the foot of a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.doctemplate import FrameBreak
+
+MARKING = "OFFICIAL-SENSITIVE"
+LONDON = ZoneInfo("Europe/London")
+FONT = "Helvetica"
+BOLD = "Helvetica-Bold"
+ITALIC = "Helvetica-Oblique"
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_X = 18 * mm
+MARGIN_TOP = 24 * mm  # the marking and the document's title sit above the frame
+MARGIN_BOTTOM = 24 * mm  # the running line, page number and marking sit below it
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+
+INK = colors.HexColor("#1a1a1a")
+RULE = colors.HexColor("#8c8c8c")
+HEADER_FILL = colors.HexColor("#dfe4ea")
+STRIPE_FILL = colors.HexColor("#f4f6f8")
+WARNING_INK = colors.HexColor("#7a2600")
+WARNING_FILL = colors.HexColor("#fff0d9")
+
+
+# -- words and dates ----------------------------------------------------------------------------
+
+
+def day(value: dt.date | dt.datetime | None, empty: str = "") -> str:
+    """A date as dd/mm/yyyy (a date-time is first put in London time)."""
+    if value is None:
+        return empty
+    if isinstance(value, dt.datetime):
+        value = london(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def day_time(value: dt.datetime | None, empty: str = "") -> str:
+    """A moment as dd/mm/yyyy HH:MM in London time (stored times are UTC)."""
+    if value is None:
+        return empty
+    return london(value).strftime("%d/%m/%Y %H:%M")
+
+
+def london(value: dt.datetime) -> dt.datetime:
+    """A stored moment in London time; a naive value is UTC, as the database keeps it."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(LONDON)
+
+
+def words(value: str | None, empty: str = "") -> str:
+    """A stored value ("very_high", "no_access") as words ("Very high", "No access")."""
+    if not value:
+        return empty
+    text = value.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+# -- what every page says -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintInfo:
+    """The running lines of a document: its title and, on every page, the team, the period and
+    who printed it when (`printed_at` is shown in London time)."""
+
+    title: str
+    team: str
+    period: str
+    printed_by: str
+    printed_at: dt.datetime
+
+    @property
+    def line(self) -> str:
+        return (
+            f"Team {self.team} \u00b7 {self.period} \u00b7 printed by {self.printed_by} "
+            f"on {day_time(self.printed_at)}"
+        )
+
+
+# -- styles -------------------------------------------------------------------------------------
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13, textColor=INK)
+    return {
+        "body": body,
+        "title": ParagraphStyle(
+            "title", parent=body, fontName=BOLD, fontSize=20, leading=25, spaceAfter=8
+        ),
+        "h1": ParagraphStyle(
+            "h1", parent=body, fontName=BOLD, fontSize=16, leading=20, spaceAfter=4, keepWithNext=1
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=body,
+            fontName=BOLD,
+            fontSize=12.5,
+            leading=16,
+            spaceBefore=10,
+            spaceAfter=4,
+            keepWithNext=1,
+        ),
+        "h3": ParagraphStyle(
+            "h3",
+            parent=body,
+            fontName=BOLD,
+            fontSize=11,
+            leading=14,
+            spaceBefore=6,
+            spaceAfter=3,
+            keepWithNext=1,
+        ),
+        "note": ParagraphStyle("note", parent=body, textColor=colors.HexColor("#404040")),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12),
+        "cell_head": ParagraphStyle(
+            "cell_head", parent=body, fontName=BOLD, fontSize=9.5, leading=12
+        ),
+        "cell_head_centre": ParagraphStyle(
+            "cell_head_centre",
+            parent=body,
+            fontName=BOLD,
+            fontSize=9.5,
+            leading=12,
+            alignment=TA_CENTER,
+        ),
+        "cell_centre": ParagraphStyle(
+            "cell_centre", parent=body, fontSize=9.5, leading=12, alignment=TA_CENTER
+        ),
+        "warning": ParagraphStyle(
+            "warning",
+            parent=body,
+            fontName=BOLD,
+            textColor=WARNING_INK,
+            backColor=WARNING_FILL,
+            borderPadding=(3, 4, 3, 4),
+            spaceBefore=3,
+            spaceAfter=6,
+        ),
+    }
+
+
+STYLES = _styles()
+
+
+def para(text: str, style: str = "body") -> Paragraph:
+    """A paragraph of plain text (escaped; line breaks kept) in one of `STYLES`."""
+    return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
+
+
+def warning(text: str) -> Paragraph:
+    """Something missing or wrong the reader must not overlook, set off in colour and bold."""
+    return para(text, "warning")
+
+
+# -- tables -------------------------------------------------------------------------------------
+
+Cell: TypeAlias = str | Flowable  # text (wrapped in a Paragraph) or a ready flowable
+
+
+def _cell(value: Cell, style: str) -> Flowable:
+    return para(value, style) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A column of a fixed width (points), for values that must not wrap, such as dates."""
+
+    points: float
+
+
+DATE = Fixed(22 * mm)  # "dd/mm/yyyy" at 9.5 pt with the cell's padding
+DATE_TIME = Fixed(31 * mm)  # "dd/mm/yyyy HH:MM"
+
+
+def widths(*columns: float | Fixed, total: float = CONTENT_WIDTH) -> list[float]:
+    """Column widths: `Fixed` columns as given, the rest sharing what is left of `total` in
+    proportion to their weights."""
+    rest = total - sum(c.points for c in columns if isinstance(c, Fixed))
+    whole = sum(c for c in columns if not isinstance(c, Fixed))
+    return [c.points if isinstance(c, Fixed) else rest * c / whole for c in columns]
+
+
+def data_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    col_widths: Sequence[float],
+    *,
+    centre: Sequence[int] = (),
+) -> Table:
+    """A table of rows under a header row. Every cell is wrapped in a Paragraph, so long text wraps
+    in its column instead of running out of it; a table longer than the page splits, and the
+    header row is repeated at the top of every page it runs onto. `centre` lists columns whose
+    cells are centred (boxes, short codes)."""
+    data = [
+        [para(h, "cell_head_centre" if i in centre else "cell_head") for i, h in enumerate(header)]
+    ]
+    data += [
+        [_cell(v, "cell_centre" if i in centre else "cell") for i, v in enumerate(row)]
+        for row in rows
+    ]
+    table = Table(data, colWidths=list(col_widths), repeatRows=1, hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [("ALIGN", (c, 1), (c, -1), "CENTER") for c in centre]
+    commands += [
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, len(data), 2)]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> Table:
+    """Label and value pairs, one a row, labels in bold: a record's summary, a cover's details."""
+    data = [[para(label, "cell_head"), _cell(value, "cell")] for label, value in pairs]
+    table = Table(data, colWidths=[label_width, CONTENT_WIDTH - label_width], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+# -- flowables ----------------------------------------------------------------------------------
+
+
+class KeepWithStart(KeepTogether):
+    """A heading and what follows it: kept whole on one page when it is short, and otherwise
+    started on the next page unless at least `min_room` is left on this one (so the heading
+    always has the start of its content under it; a long table then splits as usual)."""
+
+    def __init__(self, flowables: Sequence[Flowable], min_room: float) -> None:
+        super().__init__(list(flowables))
+        self._min_room = min_room
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        content: list[Flowable] = list(self._content)
+        frame = getattr(self, "_frame", None)
+        at_top = bool(frame is not None and getattr(frame, "_atTop", False))
+        if aH >= self._H or aH >= self._min_room or at_top:
+            return content
+        return [FrameBreak(), *content]
+
+
+def headed(heading: Paragraph, *content: Flowable, min_room: float = 40 * mm) -> KeepWithStart:
+    """`heading` kept with the start of `content` (see KeepWithStart). The heading's own
+    keep-with-next is switched off inside, or a long table under it would always be pushed to a
+    new page."""
+    heading.keepWithNext = 0
+    return KeepWithStart([heading, *content], min_room)
+
+
+class Bookmark(Flowable):
+    """An entry in the PDF's outline (the viewer's bookmarks pane) pointing at this page."""
+
+    width = height = 0
+
+    def __init__(self, title: str, key: str, level: int = 0) -> None:
+        super().__init__()
+        self.title, self.key, self.level = title, key, level
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv.bookmarkPage(self.key)
+        self.canv.addOutlineEntry(self.title, self.key, level=self.level, closed=True)
+
+
+class RunningTitle(Flowable):
+    """Names what the pages from here on are about ("ZZ/2024/0001 Zebedee Quillfeather") in the
+    page header, so a loose page can be put back where it belongs."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv.running_title = self.text  # type: ignore[attr-defined]
+
+
+class TickBox(Flowable):
+    """An empty square to tick with a pen."""
+
+    def __init__(self, size: float = 4 * mm) -> None:
+        super().__init__()
+        self.width = self.height = size
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(INK)
+        self.canv.setLineWidth(0.8)
+        self.canv.rect(0, 0, self.width, self.height)
+
+
+class RuledLines(Flowable):
+    """Ruled lines across the width to write on, `spacing` apart (9 mm suits handwriting)."""
+
+    def __init__(self, count: int, spacing: float = 9 * mm) -> None:
+        super().__init__()
+        self.count, self.spacing = count, spacing
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        self.width = aW
+        return aW, self.count * self.spacing
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(RULE)
+        self.canv.setLineWidth(0.5)
+        for i in range(self.count):
+            self.canv.line(0, i * self.spacing, self.width, i * self.spacing)
+
+
+# -- the page and the document ------------------------------------------------------------------
+
+
+class _NumberedCanvas(Canvas):
+    """A canvas that holds every page back until the document is finished, then draws each page's
+    furniture knowing the total ("Page 3 of 41"). Bookmarks are held back with their page: made
+    at once, they would all point at the first page, the only one the PDF has begun."""
+
+    furniture: Callable[[Canvas, int, int], None]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: list[dict[str, Any]] = []
+        self._page_bookmarks: list[str] = []
+        self.running_title = ""
+
+    def bookmarkPage(self, key: str, **kwargs: Any) -> None:  # noqa: N802 (reportlab's name)
+        self._page_bookmarks.append(key)
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+        self._page_bookmarks = []
+
+    def save(self) -> None:
+        total = len(self._held)
+        for number, state in enumerate(self._held, start=1):
+            self.__dict__.update(state)
+            for key in state["_page_bookmarks"]:
+                Canvas.bookmarkPage(self, key)
+            self.furniture(self, number, total)
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+
+class Report:
+    """An A4 document with the Pillars page furniture. Give it the running lines and a story of
+    flowables; `render` returns the PDF's bytes.
+
+    Each page carries, at the top, OFFICIAL-SENSITIVE centred and under it the document's title and
+    (from a `RunningTitle`) what the page is about; at the bottom the team, period and who printed
+    it when, "Page x of y", and OFFICIAL-SENSITIVE centred again."""
+
+    pagesize = A4
+    margin_x = MARGIN_X
+    margin_top = MARGIN_TOP
+    margin_bottom = MARGIN_BOTTOM
+    marking = MARKING
+
+    def __init__(self, info: PrintInfo) -> None:
+        self.info = info
+
+    def render(self, story: list[Flowable]) -> bytes:
+        out = io.BytesIO()
+        doc = BaseDocTemplate(
+            out,
+            pagesize=self.pagesize,
+            leftMargin=self.margin_x,
+            rightMargin=self.margin_x,
+            topMargin=self.margin_top,
+            bottomMargin=self.margin_bottom,
+            title=self.info.title,
+            author=self.info.printed_by,
+            subject=f"{self.marking}: {self.info.line}",
+            creator="Pillars",
+        )
+        frame = Frame(
+            doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", showBoundary=0
+        )
+        doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+
+        furniture = self.draw_furniture
+
+        class Numbered(_NumberedCanvas):
+            pass
+
+        Numbered.furniture = staticmethod(furniture)  # type: ignore[assignment]
+        doc.build(story, canvasmaker=Numbered)
+        return out.getvalue()
+
+    def draw_furniture(self, canvas: Canvas, number: int, total: int) -> None:
+        """The header and footer of page `number` of `total` (a hook: subclasses may add)."""
+        width, height = self.pagesize
+        left, right = self.margin_x, width - self.margin_x
+        canvas.saveState()
+        canvas.setFillColor(INK)
+        canvas.setFont(BOLD, 10)
+        canvas.drawCentredString(width / 2, height - 11 * mm, self.marking)
+        canvas.setFont(FONT, 8.5)
+        canvas.drawString(left, height - 17 * mm, self.info.title)
+        running = getattr(canvas, "running_title", "")
+        if running:
+            canvas.drawRightString(right, height - 17 * mm, running)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(left, height - 19 * mm, right, height - 19 * mm)
+        canvas.line(left, 19 * mm, right, 19 * mm)
+        page = f"Page {number} of {total}"
+        canvas.setFont(FONT, 8.5)
+        canvas.drawString(left, 15 * mm, _fit(self.info.line, right - left - 30 * mm, FONT, 8.5))
+        canvas.setFont(BOLD, 8.5)
+        canvas.drawRightString(right, 15 * mm, page)
+        canvas.setFont(BOLD, 10)
+        canvas.drawCentredString(width / 2, 9 * mm, self.marking)
+        canvas.restoreState()
+
+
+def _fit(text: str, width: float, font: str, size: float) -> str:
+    """`text` cut with an ellipsis to fit `width` (a running line must stay on its line)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "\u2026", font, size) > width:
+        text = text[:-1]
+    return text + "\u2026"

@@ -1,0 +1,314 @@
+"""The peer-scrutiny pack as a reviewer reads it, checked by its text with pypdf (DESIGN section 3,
+"Peer scrutiny"; issue #8 item 2): the marking and "Page x of y" on every page, the cover with the
+sample and its method, a bookmarked section per record with all four pillars, long tables that
+carry their header onto the next page, and the six-month window of history.
+
+Each test draws the pack the way the scrutiny service will: a ScrutinyPack row with its items,
+added and built inside one open transaction of the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from db.enums import ApprovalState, VisitOutcome
+from db.models import Offender, PlanAction, RiskManagementPlan, ScrutinyItem, ScrutinyPack, Visit
+from desktop.reports.base import LONDON, MARKING
+from desktop.reports.pack import CHECKLIST, NO_ACTIONS, build_pack_pdf
+from desktop.rules.plan_gaps import PILLARS
+from desktop.services.actor import Actor
+from desktop.services.core import Services
+from tests.desktop.factories import PASSWORD, WORLD_NOW, WORLD_TODAY, World, populate, world_clock
+
+METHOD = "Two records per offender manager, weighted by risk and by time since last scrutiny."
+SEED = 4242
+LONG_VISITS = 80
+VISIT_TIME = dt.time(19, 15)
+
+
+@pytest.fixture
+def world(db_url: str) -> World:
+    return populate(db_url)
+
+
+@pytest.fixture
+def services(db_url: str, world: World) -> Iterator[Services]:
+    s = Services(db_url, clock=world_clock)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def manager(services: Services) -> Actor:
+    return services.auth.sign_in("dorian", PASSWORD)
+
+
+def _sample(world: World) -> list[int]:
+    return list(world.alder_offenders)
+
+
+def _reason(position: int) -> str:
+    return f"Fictional reason number {position}: weighted draw"
+
+
+def _print(services: Services, actor: Actor, world: World, offender_ids: list[int]) -> bytes:
+    """Add a pack for Alder's fortnight ending today and build it in the same transaction."""
+    with services.transaction() as session:
+        pack = ScrutinyPack(
+            team_id=world.alder,
+            fortnight_ending=WORLD_TODAY,
+            seed=SEED,
+            method={"text": METHOD},
+            items=[
+                ScrutinyItem(offender_id=oid, position=i, reason=_reason(i))
+                for i, oid in enumerate(offender_ids, start=1)
+            ],
+        )
+        session.add(pack)
+        session.flush()
+        return build_pack_pdf(services, session, actor, pack)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _pages(pdf: bytes) -> tuple[PdfReader, list[str]]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, [_flat(page.extract_text()) for page in reader.pages]
+
+
+def _sections(reader: PdfReader, pages: list[str]) -> dict[str, str]:
+    """Outline title -> the text of the pages from its page to the next entry's."""
+    entries = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline]
+    out: dict[str, str] = {}
+    for i, (title, start) in enumerate(entries):
+        end = entries[i + 1][1] if i + 1 < len(entries) else len(pages)
+        out[title] = " ".join(pages[start:end])
+    return out
+
+
+def _titles(services: Services, offender_ids: list[int]) -> list[str]:
+    with services.transaction() as session:
+        rows = {
+            o.id: f"{o.reference} {o.forename} {o.surname}"
+            for o in session.scalars(select(Offender).where(Offender.id.in_(offender_ids)))
+        }
+    return [rows[i] for i in offender_ids]
+
+
+def _marks_by_height(reader: PdfReader, index: int) -> list[float]:
+    """The heights (points from the page's foot) at which the marking is drawn on a page."""
+    found: list[float] = []
+
+    def visit(text: str, cm: object, tm: list[float], *_: object) -> None:
+        if MARKING in text:
+            found.append(tm[5])
+
+    reader.pages[index].extract_text(visitor_text=visit)
+    return found
+
+
+# -- every page ---------------------------------------------------------------------------------
+
+
+def test_every_page_is_marked_top_and_bottom_and_numbered_of_the_total(
+    services: Services, manager: Actor, world: World
+) -> None:
+    pdf = _print(services, manager, world, _sample(world))
+    reader, pages = _pages(pdf)
+    total = len(pages)
+    assert total > len(_sample(world))  # a cover, then at least a page per record
+    height = float(reader.pages[0].mediabox.height)
+    printed = WORLD_NOW.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+    for index, text in enumerate(pages):
+        assert text.count(MARKING) == 2, f"page {index + 1}"
+        heights = _marks_by_height(reader, index)
+        assert max(heights) > height - 20 * 72 / 25.4, f"page {index + 1}: no marking at the top"
+        assert min(heights) < 20 * 72 / 25.4, f"page {index + 1}: no marking at the foot"
+        assert re.findall(r"Page (\d+) of (\d+)", text) == [(str(index + 1), str(total))]
+        assert "Team Alder" in text
+        assert f"printed by {manager.display_name} on {printed}" in text
+
+
+# -- the cover ----------------------------------------------------------------------------------
+
+
+def test_the_cover_lists_the_sample_how_it_was_drawn_and_who_printed_it(
+    services: Services, manager: Actor, world: World
+) -> None:
+    sample = _sample(world)
+    pdf = _print(services, manager, world, sample)
+    reader, pages = _pages(pdf)
+    cover = _sections(reader, pages)["Cover and sample"]
+    starts = WORLD_TODAY - dt.timedelta(days=13)
+    assert f"{starts:%d/%m/%Y} to {WORLD_TODAY:%d/%m/%Y}" in cover
+    assert METHOD in cover
+    assert f"Seed {SEED}" in cover
+    assert manager.display_name in cover
+    for position, (oid, title) in enumerate(
+        zip(sample, _titles(services, sample), strict=True), start=1
+    ):
+        record = services.records.open(manager, oid)
+        reference, name = title.split(" ", 1)
+        row = _flat(f"{position} {reference} {name} {record.manager or 'Unallocated'}")
+        assert row in cover
+        assert _reason(position) in cover
+    # the earliest a position could be listed, in order
+    assert [cover.index(t.split(" ", 1)[0]) for t in _titles(services, sample)] == sorted(
+        cover.index(t.split(" ", 1)[0]) for t in _titles(services, sample)
+    )
+
+
+# -- one section per record ---------------------------------------------------------------------
+
+
+def test_every_record_has_a_bookmarked_section_with_all_four_pillars(
+    services: Services, manager: Actor, world: World
+) -> None:
+    sample = _sample(world)
+    pdf = _print(services, manager, world, sample)
+    reader, pages = _pages(pdf)
+    sections = _sections(reader, pages)
+    titles = _titles(services, sample)
+    assert list(sections) == ["Cover and sample", *titles]
+    for title in titles:
+        text = sections[title]
+        assert text.count(title) >= 1
+        for label in PILLARS.values():
+            assert label in text, f"{title}: no {label} heading"
+        assert "Reviewer checklist" in text
+        for _, question in CHECKLIST:
+            assert question in text
+    starts = [reader.get_destination_page_number(o) for o in reader.outline]
+    assert starts == sorted(set(starts))  # each section starts on a page of its own
+
+
+def test_the_plan_is_shown_pillar_by_pillar_and_an_empty_pillar_says_so(
+    services: Services, manager: Actor, world: World
+) -> None:
+    sample = _sample(world)
+    pdf = _print(services, manager, world, sample)
+    reader, pages = _pages(pdf)
+    sections = _sections(reader, pages)
+    with services.transaction() as session:
+        actions: dict[int, list[tuple[str, str]]] = {}
+        for oid in sample:
+            plan = session.scalars(
+                select(RiskManagementPlan)
+                .where(
+                    RiskManagementPlan.offender_id == oid,
+                    RiskManagementPlan.state == ApprovalState.APPROVED,
+                )
+                .order_by(RiskManagementPlan.plan_number.desc())
+                .limit(1)
+            ).one_or_none()
+            actions[oid] = (
+                [
+                    (a.pillar.value, a.description)
+                    for a in session.scalars(
+                        select(PlanAction).where(PlanAction.plan_id == plan.id)
+                    )
+                ]
+                if plan is not None
+                else []
+            )
+    assert any(actions.values()), "the world should have at least one approved plan"
+    assert any(not a for a in actions.values()), "and a record without one"
+    for oid, title in zip(sample, _titles(services, sample), strict=True):
+        text = sections[title]
+        empty_pillars = [p for p in PILLARS if not any(pillar == p for pillar, _ in actions[oid])]
+        assert text.count(NO_ACTIONS) == len(empty_pillars), title
+        for pillar, description in actions[oid]:
+            label = PILLARS[pillar]
+            at = text.index(_flat(description))
+            heading = text.rindex(label, 0, at)
+            later = [text.find(other, heading + 1) for other in PILLARS.values() if other != label]
+            assert all(i < 0 or i > at or i < heading for i in later), (title, description)
+
+
+def test_quality_findings_and_breaches_are_those_the_record_shows(
+    services: Services, manager: Actor, world: World
+) -> None:
+    sample = _sample(world)
+    pdf = _print(services, manager, world, sample)
+    reader, pages = _pages(pdf)
+    sections = _sections(reader, pages)
+    seen_breach = seen_finding = False
+    for oid, title in zip(sample, _titles(services, sample), strict=True):
+        record = services.records.open(manager, oid)
+        text = sections[title]
+        assert f"{record.quality.passed} of {record.quality.checks} checks passed" in text
+        for finding in record.quality.findings:
+            assert _flat(finding.text) in text, (title, finding.text)
+            seen_finding = True
+        for breach in record.breaches:
+            assert _flat(breach.text) in text, (title, breach.text)
+            seen_breach = True
+        for task in record.tasks:
+            assert _flat(task.title) in text
+    assert seen_breach and seen_finding  # the world has both (Barnaby's release, Horatio)
+
+
+# -- long tables and the six months -------------------------------------------------------------
+
+
+def _shown(on: dt.date) -> str:
+    """How a visit at 19:15 UTC on `on` is shown: in London time, dd/mm/yyyy HH:MM."""
+    at = dt.datetime.combine(on, VISIT_TIME, tzinfo=dt.UTC).astimezone(LONDON)
+    return at.strftime("%d/%m/%Y %H:%M")
+
+
+def _add_visits(db_url: str, services: Services, world: World, offender_id: int) -> list[dt.date]:
+    """LONG_VISITS completed visits every other day back from yesterday, and one seven months
+    ago that the pack must leave out. Returns the dates of the recent ones."""
+    recent = [WORLD_TODAY - dt.timedelta(days=2 * i + 1) for i in range(LONG_VISITS)]
+    old = WORLD_TODAY - relativedelta(months=7)
+    with services.transaction() as session:
+        for on in [*recent, old]:
+            at = dt.datetime.combine(on, VISIT_TIME, tzinfo=dt.UTC)
+            session.add(
+                Visit(
+                    offender_id=offender_id,
+                    planned_at=at,
+                    occurred_at=at,
+                    officer1_id=world.bram,
+                    officer2_id=world.ada,
+                    outcome=VisitOutcome.COMPLETED,
+                    children_present=False,
+                    record_state=ApprovalState.APPROVED,
+                )
+            )
+    return recent
+
+
+def test_a_long_visits_table_splits_across_pages_with_its_header_repeated(
+    db_url: str, services: Services, manager: Actor, world: World
+) -> None:
+    recent = _add_visits(db_url, services, world, world.percival)
+    old = WORLD_TODAY - relativedelta(months=7)
+    pdf = _print(services, manager, world, [world.zebedee, world.percival])
+    reader, pages = _pages(pdf)
+    title = _titles(services, [world.percival])[0]
+    start = next(reader.get_destination_page_number(o) for o in reader.outline if o.title == title)
+    section = pages[start:]
+    header = "Date Outcome Officers Announced Children present Record"
+    with_header = [i for i, text in enumerate(section) if header in text]
+    assert len(with_header) >= 2, "the visits table should run over pages, header on each"
+    text = " ".join(section)
+    shown = [_shown(on) for on in recent]
+    for when in shown:
+        assert when in text
+    assert f"{old:%d/%m/%Y}" not in text
+    # every page the table runs onto has its header above its first visit row
+    for i in with_header[1:]:
+        page = section[i]
+        first_row = min(page.find(when) for when in shown if when in page)
+        assert page.index(header) < first_row
