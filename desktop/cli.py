@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 
 from db import engine as db_engine
 from db.errors import DatabaseProblem
-from desktop.services.errors import ServiceError
+from desktop.services.errors import LONDON, ServiceError
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
@@ -525,12 +525,19 @@ def run_due(args: argparse.Namespace) -> int:
                         item.get("name", ""),
                         item.get("team") or "-",
                         f"{day:%d/%m/%Y}" if day else "",
-                        item.get("text") or item.get("rule", ""),
+                        (item.get("text") or item.get("rule", "")) + _ppn_step(item),
                     )
                 )
             _print_table(rows)
         print()
     return 0
+
+
+def _ppn_step(item: dict[str, Any]) -> str:
+    """Which PPN a PPN step of `pillars due` is, and whose step it is."""
+    if item.get("ppn_id") is None:
+        return ""
+    return f" PPN {item['ppn_id']} ({item['grade']}), raised by {item['officer'] or 'unknown'}."
 
 
 def _json_value(value: Any) -> Any:
@@ -632,6 +639,8 @@ def show_text(doc: dict[str, Any]) -> list[str]:
         f"PPNs: {len(doc['ppns'])}   Notifications: {len(doc['notifications'])}   "
         f"Open tasks: {len(doc['open_tasks'])}"
     )
+    for ppn in doc["ppns"]:
+        lines.extend(ppn_text(ppn))
     for breach in doc["breaches"]:
         lines.append(f"BREACH: {breach['text']}")
     quality = doc["quality"]
@@ -639,6 +648,56 @@ def show_text(doc: dict[str, Any]) -> list[str]:
     lines.append(f"Record quality: {quality['score']}/100 ({checks} passed)")
     for finding in quality["findings"]:
         lines.append(f"  [{finding['severity']}] {finding['area']}: {finding['text']}")
+    return lines
+
+
+def ppn_text(ppn: dict[str, Any]) -> list[str]:
+    """One PPN of `pillars show` in full: each step with when, by whom and what came of it
+    (times as in England, dd/mm/yyyy HH:MM)."""
+
+    def when(value: str | None) -> str:
+        if not value:
+            return "-"
+        if len(value) == 10:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        return dt.datetime.fromisoformat(value).astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+
+    late = ", a step is overdue" if ppn["late"] else ""
+    people = "; ".join(
+        f"{s['name']} ({'child' if s['child'] else 'adult'}"
+        + (f", {s['relationship']}" if s["relationship"] else "")
+        + ")"
+        for s in ppn["subjects"]
+    )
+    lines = [
+        f"PPN {ppn['ppn_id']}: {ppn['grade'].upper()}, {ppn['stage_label']}{late}",
+        f"  Concern {when(ppn['concern_at'])}: {ppn['concern']}",
+        f"  Raised by {ppn['raised_by'] or 'unknown'}; concerns {people or 'nobody named'}",
+    ]
+    if ppn["submitted_at"] is None:
+        was = "was due" if ppn["stage"] == "due" else "due"
+        lines.append(f"  Not submitted: {was} by {when(ppn['submit_by'])}")
+    else:
+        reference = ppn["submission_reference"]
+        lines.append(
+            f"  Submitted {when(ppn['submitted_at'])} by {ppn['submitted_by'] or 'unknown'}"
+            + (f", reference {reference}" if reference else "")
+        )
+    if ppn["mash_reviewed_at"] is not None:
+        by = f" by {ppn['mash_reviewed_by']}" if ppn["mash_reviewed_by"] else ""
+        lines.append(
+            f"  MASH review {when(ppn['mash_reviewed_at'])}{by}: {ppn['mash_outcome'] or '-'}"
+        )
+    if ppn["follow_up_due_on"] is not None:
+        lines.append(f"  Follow-up with children's social care due {when(ppn['follow_up_due_on'])}")
+    if ppn["social_care_decision"]:
+        lines.append(
+            f"  Social care's decision {when(ppn['social_care_decided_on'])}: "
+            f"{ppn['social_care_decision']} (source: {ppn['social_care_source'] or '-'}; "
+            f"recorded by {ppn['decision_recorded_by'] or 'unknown'})"
+        )
+    if ppn["closed_at"] is not None:
+        lines.append(f"  Closed {when(ppn['closed_at'])}")
     return lines
 
 

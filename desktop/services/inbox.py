@@ -6,11 +6,13 @@ Who sees what, on a day (`InboxService.tasks`):
 - a sergeant or team manager: the open approvals routed to them by the cover chain
   (`desktop.rules.cover`): their own when on duty, and those of every absent officer they cover,
   "on behalf of" that officer. An approval whose authors include the officer it would reach goes
-  on down the chain (four eyes). Plus their own follow-ups;
+  on down the chain (four eyes). A PPN escalation (three PPNs within three months, for the
+  offender's sergeant) is routed the same way, with no authors: an absent sergeant's cover sees
+  it on her behalf, and it returns to her when she is back. Plus their own follow-ups;
 - a hub officer: the hub's shared queue (notification tasks have no owner);
-- a team manager also gets the escalation: the team's overdue approvals in age bands of working
-  days past the due date (up to 5, 6 to 10, 11 to 20, over 20), and any approval nobody can
-  cover today.
+- a team manager also gets the escalation: the team's overdue approvals and PPN escalations in
+  age bands of working days past the due date (up to 5, 6 to 10, 11 to 20, over 20), and any
+  nobody can cover today.
 
 Claiming (`claim`): opening a task claims it, so that another desktop shows it as being worked
 and refuses to decide it. One conditional UPDATE takes the claim, so of two desktops claiming at
@@ -183,23 +185,34 @@ _PARTS = {
 
 
 class _Approval(NamedTuple):
-    """An open approval as routing needs it: its owner and the officers whose work it is."""
+    """An open task routed by the cover chain (an approval, or a sergeant's PPN escalation): its
+    owner and the officers whose work it is (none for an escalation)."""
 
     task_id: int
     owner_id: int | None
     team_id: int | None
     due_on: dt.date
     authors: dict[int, str]  # officer id -> their part
+    approval: bool = True  # False: a PPN escalation, not an approval (no four eyes, no backlog)
+
+
+# A PPN escalation is owned by the offender's sergeant and, like an approval, seen by her cover
+# while she is absent (DESIGN section 3, "PPNs" and "Tasks and cover"; issue #7).
+ROUTED = (Task.group == TaskGroup.APPROVAL) | (
+    (Task.group == TaskGroup.FOLLOW_UP) & (Task.kind == TaskKind.PPN_ESCALATION)
+)
 
 
 def _open_approvals(session: Session, where: Sequence[Any] = ()) -> list[_Approval]:
-    """Every open approval with its authors, in one query (the inbox routes them all)."""
+    """Every open task the cover chain routes (approvals with their authors, and PPN
+    escalations), in one query (the inbox routes them all)."""
     rows = session.execute(
         select(
             Task.id,
             Task.owner_id,
             Task.team_id,
             Task.due_on,
+            Task.group,
             Task.created_by_id,
             RiskAssessment.assessor_id,
             RiskManagementPlan.author_id,
@@ -216,10 +229,13 @@ def _open_approvals(session: Session, where: Sequence[Any] = ()) -> list[_Approv
             & (RiskManagementPlan.id == Task.subject_id),
         )
         .outerjoin(Visit, (Task.subject_type == "visit") & (Visit.id == Task.subject_id))
-        .where(Task.group == TaskGroup.APPROVAL, Task.state == TaskState.OPEN, *where)
+        .where(ROUTED, Task.state == TaskState.OPEN, *where)
     )
     found = []
-    for task_id, owner, team, due, submitter, assessor, author, crew1, crew2 in rows:
+    for task_id, owner, team, due, group, submitter, assessor, author, crew1, crew2 in rows:
+        if group != TaskGroup.APPROVAL:
+            found.append(_Approval(task_id, owner, team, due, {}, approval=False))
+            continue
         authors: dict[int, str] = {}
         for officer_id, part in (
             (crew1, "crew"),
@@ -292,7 +308,7 @@ class InboxService:
             own = session.scalars(
                 select(Task.id).where(
                     Task.state == TaskState.OPEN,
-                    Task.group != TaskGroup.APPROVAL,
+                    ~ROUTED if roster is not None else Task.group != TaskGroup.APPROVAL,
                     (Task.owner_id == actor.officer_id) | (Task.group == TaskGroup.HUB)
                     if actor.role == Role.HUB_OFFICER.value
                     else Task.owner_id == actor.officer_id,
@@ -316,7 +332,7 @@ class InboxService:
         return Inbox(
             day=day,
             items=tuple(sorted((items[t] for t in mine), key=order)),
-            covering=self._covering(roster, mine, day),
+            covering=self._covering(roster, mine, approvals, day),
             escalation=tuple(
                 AgeBand(label, tuple(sorted(band, key=order)))
                 for (label, _low, _high), band in zip(AGE_BANDS, bands, strict=True)
@@ -463,7 +479,7 @@ class InboxService:
         cover today."""
         counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for approval in team:
-            if approval.owner_id is None:
+            if approval.owner_id is None or not approval.approval:
                 continue
             counts[approval.owner_id][0] += 1
             counts[approval.owner_id][1] += approval.due_on < day
@@ -483,16 +499,25 @@ class InboxService:
 
     @staticmethod
     def _covering(
-        roster: Roster | None, mine: dict[int, CoverDecision | None], day: dt.date
+        roster: Roster | None,
+        mine: dict[int, CoverDecision | None],
+        routed: dict[int, _Approval],
+        day: dt.date,
     ) -> tuple[str, ...]:
-        """One sentence per absent officer whose approvals the officer sees today."""
+        """One sentence per absent officer whose approvals (and PPN escalations) the officer sees
+        today."""
         if roster is None:
             return ()
         counts: dict[int, int] = defaultdict(int)
+        escalations: dict[int, int] = defaultdict(int)
         decisions: dict[int, CoverDecision] = {}
-        for decision in mine.values():
+        for task_id, decision in mine.items():
             if decision is not None:
-                counts[decision.owner_id] += 1
+                task = routed.get(task_id)
+                if task is not None and not task.approval:
+                    escalations[decision.owner_id] += 1
+                else:
+                    counts[decision.owner_id] += 1
                 decisions[decision.owner_id] = decision
         by_id = roster.by_id
         sentences = []
@@ -508,10 +533,16 @@ class InboxService:
                 "other_team_sergeant": "as no sergeant of their team is on duty",
                 "team_manager": "as their team manager, with no sergeant on duty",
             }.get(decision.link, "as the officer next in the cover chain")
-            count = counts[owner_id]
-            what = "approval" if count == 1 else "approvals"
+            parts = [
+                f"{n} {word if n == 1 else word + 's'}"
+                for n, word in (
+                    (counts[owner_id], "approval"),
+                    (escalations[owner_id], "PPN escalation"),
+                )
+                if n
+            ]
             name = owner.label if owner else "an absent officer"
-            sentences.append(f"You are covering for {name}{until} ({how}): {count} {what}.")
+            sentences.append(f"You are covering for {name}{until} ({how}): {' and '.join(parts)}.")
         return tuple(sentences)
 
     # -- claiming ---------------------------------------------------------------------------
@@ -572,7 +603,9 @@ class InboxService:
         team_id = offender.team_id if offender is not None else task.team_id
         if team_id == actor.team_id:
             return
-        if task.group == TaskGroup.APPROVAL and task.owner_id is not None:
+        if (
+            task.group == TaskGroup.APPROVAL or task.kind == TaskKind.PPN_ESCALATION
+        ) and task.owner_id is not None:
             (approval,) = _open_approvals(session, [Task.id == task.id]) or (None,)
             if approval is not None:
                 roster = load_roster(session, self._services.today())
