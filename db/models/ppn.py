@@ -56,8 +56,8 @@ class PpnSubject(Base):
     name: Mapped[str] = mapped_column(String(160))
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
     is_child: Mapped[bool] = mapped_column(default=True)
-    # how a hand-added person is connected ("daughter of partner"); "" for a household member,
-    # whose relationship the household record keeps
+    # how the person is connected ("daughter of partner"): typed for someone added by hand, copied
+    # from the household record for a household member when the PPN is raised
     relationship: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
     ppn: Mapped[Ppn] = orm_relationship(back_populates="subjects")
