@@ -90,6 +90,7 @@ def test_no_section_when_no_children_were_present(
     assert screen.submit_button.isEnabled()
     details = open_details(qtbot, screen)
     assert details.safeguarding is None
+    shoot(details, "details-no-children")
     assert details.action_buttons["submit"].isEnabled()
     details.reject()
 

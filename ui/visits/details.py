@@ -157,6 +157,8 @@ class VisitDetailsDialog(QDialog):
             body.addWidget(self.safeguarding)
         body.addWidget(self.buttons)
         layout.addLayout(body)
+        # wide enough for every action's whole label: the button box alone squeezes them
+        self.setMinimumWidth(max(560, self.buttons.sizeHint().width() + 32))
 
         first = next((b for b in self.action_buttons.values() if b.isEnabled()), None)
         (first or self.close_button).setFocus()

@@ -90,8 +90,7 @@ class OutcomeDialog(VisitForm):
         self.children_note.setWordWrap(True)
         self.children_note.setAccessibleName("Safeguarding")
         set_tone(self.children_note, "warn")
-        self.children_note.hide()
-        self.safeguarding = SafeguardingSection(ctx, visit, self)
+        self.safeguarding = SafeguardingSection(ctx, visit, self, note=self.children_note)
         self.safeguarding.changed.connect(self._decided)
         self.safeguarding.hide()
         self.notes = text_box(72)
@@ -126,7 +125,6 @@ class OutcomeDialog(VisitForm):
             self.children,
             description="Required for a completed visit",
         )
-        self.form.addRow("", self.children_note)
         self.form.addRow("", self.safeguarding)
         self.add_field(
             "notes",
@@ -210,7 +208,6 @@ class OutcomeDialog(VisitForm):
 
     def _children_changed(self) -> None:
         present = self.children.currentData() == "yes"
-        self.children_note.setVisible(present)
         self.safeguarding.setVisible(present)
         self._update_submit()
         self.fit_height()

@@ -44,16 +44,25 @@ def outcome_recorded(view: VisitView) -> bool:
 
 class SafeguardingSection(QWidget):
     """The decision and the two buttons. Emits `changed(view)` with the visit as saved after a
-    decision, and `dialog_opened(dialog)` when it opens one (tests, and the screen's one-dialog
-    rule)."""
+    decision, and `dialog_opened(dialog)` when it opens one. `note`, a warning the owner shows
+    about children present, goes under the heading; the decision then needs no tone of its own
+    while it is still to be made (one warning, not two)."""
 
     changed = Signal(object)
     dialog_opened = Signal(object)
 
-    def __init__(self, ctx: AppContext, visit: VisitView, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        visit: VisitView,
+        parent: QWidget | None = None,
+        *,
+        note: QLabel | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.visit = visit
+        self.note = note
         self.dialog: QDialog | None = None
         self._hint = ""
         self.setObjectName("safeguardingSection")
@@ -88,6 +97,8 @@ class SafeguardingSection(QWidget):
         column.setContentsMargins(0, 4, 0, 0)
         column.setSpacing(6)
         column.addWidget(self.heading)
+        if note is not None:
+            column.addWidget(note)
         column.addWidget(self.status)
         column.addWidget(self.hint)
         column.addLayout(buttons)
@@ -101,7 +112,7 @@ class SafeguardingSection(QWidget):
         self.visit = visit
         text, tone = texts.ppn_decision_text(visit)
         self.status.setText(text)
-        set_tone(self.status, tone)
+        set_tone(self.status, "" if tone == "warn" and self.note is not None else tone)
         why = ""
         if not visit.can_record:
             why = NOT_YOURS
