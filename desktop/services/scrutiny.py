@@ -229,6 +229,7 @@ class _Record:
     name: str
     manager_id: int | None
     manager: str
+    team_id: int
 
 
 class ScrutinyService:
@@ -650,6 +651,7 @@ def _records(session: Session, *conditions: Any) -> dict[int, _Record]:
             Offender.manager_id,
             manager.forename,
             manager.surname,
+            Offender.team_id,
         )
         .outerjoin(manager, manager.id == Offender.manager_id)
         .where(*conditions)
@@ -661,6 +663,7 @@ def _records(session: Session, *conditions: Any) -> dict[int, _Record]:
             name=f"{row[2]} {row[3]}",
             manager_id=row[4],
             manager=f"{row[5]} {row[6]}" if row[5] is not None else "",
+            team_id=row[7],
         )
         for row in rows
     }
@@ -871,9 +874,6 @@ def _adjusted(
             )
     wanted = [change.offender_id for change in add]
     records = _records(session, Offender.id.in_(wanted)) if wanted else {}
-    teams = dict(
-        session.execute(select(Offender.id, Offender.team_id).where(Offender.id.in_(wanted)))
-    )
     added: list[dict[str, Any]] = []
     manager_of: dict[int, tuple[int | None, str]] = {}
     for change in add:
@@ -882,7 +882,7 @@ def _adjusted(
             field, change.reason, max_length=REASON_MAX, required=True, label="reason to add it"
         )
         record = records.get(change.offender_id)
-        if record is None or teams.get(change.offender_id) != team.id:
+        if record is None or record.team_id != team.id:
             form.add(
                 field,
                 f"Only offenders of {team.name} team can be added to its pack; this one is "
