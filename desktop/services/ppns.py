@@ -157,13 +157,16 @@ class PpnSummary:
     closed_at: dt.datetime | None
     late: bool  # a step is overdue now (a breach): not submitted in time, or follow-up overdue
     next_step: str  # a sentence: "Submit by 14:30 on 23/11/2026.", "Closed on 20/11/2026."
-    may_edit: bool  # whether the asking officer may change it
+    # whether the asking officer may move it on (raise-side roles who may read it; not closed);
+    # its text, grade and people change only while the stage is draft or due
+    may_edit: bool
 
 
 @dataclass(frozen=True)
 class PpnList:
     items: tuple[PpnSummary, ...]
-    counts: dict[str, int] = field(default_factory=dict)  # stage -> count, over `items`
+    # stage -> count over the PPNs passing the grade and text filters, BEFORE the stage filter
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 CONCERN_MAX = 4000
