@@ -32,7 +32,7 @@ from desktop.services.errors import (
     ServiceError,
     ValidationFailed,
 )
-from desktop.services.scrutiny import CHECKLIST, Adjustment, ScrutinyService
+from desktop.services.scrutiny import ANSWERS, CHECKLIST, Adjustment, ScrutinyService
 from tests.desktop.factories import PASSWORD, World, password_hash, populate, world_clock
 
 TODAY = dt.date(2024, 6, 12)
@@ -347,6 +347,13 @@ def printed_pack(s: Setup) -> int:
     pack_id = pack_for(s, add=[Adjustment(s.world.barnaby, "Release not recorded.")])
     s.mark_printed(pack_id, s.world.dorian, TODAY)
     return pack_id
+
+
+def test_the_printed_checklist_is_the_one_findings_are_recorded_against() -> None:
+    from desktop.reports import pack as report
+
+    assert report.CHECKLIST == CHECKLIST
+    assert tuple(report.ANSWERS) == tuple(ANSWERS.values())
 
 
 def test_findings_need_a_printed_pack(setup: Setup) -> None:
