@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from desktop.services.plans import PlanService
     from desktop.services.ppns import PpnService
     from desktop.services.records import RecordService
+    from desktop.services.scrutiny import ScrutinyService
     from desktop.services.stats import StatsService
     from desktop.services.team import TeamService
     from desktop.services.users import UserService
@@ -175,6 +176,12 @@ class Services:
         from desktop.services.ppns import PpnService
 
         return PpnService(self)
+
+    @cached_property
+    def scrutiny(self) -> ScrutinyService:
+        from desktop.services.scrutiny import ScrutinyService
+
+        return ScrutinyService(self)
 
     def now(self) -> dt.datetime:
         return self.clock()
