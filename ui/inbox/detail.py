@@ -184,7 +184,8 @@ class DetailPane(QWidget):
         self.buttons["return"].setVisible(group == texts.APPROVAL)
         self.buttons["process"].setVisible(group == texts.HUB)
         kind = item.kind if item is not None else ""
-        self.buttons["decision"].setVisible(kind == "ppn_follow_up")
+        about_ppn = item is not None and item.subject_id is not None
+        self.buttons["decision"].setVisible(kind == "ppn_follow_up" and about_ppn)
         self.buttons["acknowledge"].setVisible(kind == "ppn_escalation")
         self.buttons["open"].setVisible(item is not None and item.offender_id is not None)
         may = item is not None and item.can_act and self._claimed and not self._busy

@@ -494,7 +494,7 @@ def describe_subject(item: InboxItem) -> str:
             f"A notification for the hub: {item.title}. It is due by {due}, the statutory "
             "deadline. Press Process… to check it and update the record."
         )
-    if item.kind == PPN_FOLLOW_UP:
+    if item.kind == PPN_FOLLOW_UP and item.subject_id is not None:
         return (
             f"A PPN follow-up: {item.title}, due by {due}. Press Record social care's decision… "
             "once children's social care has decided."
