@@ -33,6 +33,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -57,6 +58,7 @@ MARGIN_X = 18 * mm
 MARGIN_TOP = 24 * mm  # the marking and the document's title sit above the frame
 MARGIN_BOTTOM = 24 * mm  # the running line, page number and marking sit below it
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+CELL_PADDING = 4  # points either side of a table cell's text
 
 INK = colors.HexColor("#1a1a1a")
 RULE = colors.HexColor("#8c8c8c")
@@ -232,31 +234,48 @@ def data_table(
     *,
     centre: Sequence[int] = (),
 ) -> Table:
-    """A table of rows under a header row. Every cell is wrapped in a Paragraph, so long text wraps
-    in its column instead of running out of it; a table longer than the page splits, and the
-    header row is repeated at the top of every page it runs onto. `centre` lists columns whose
-    cells are centred (boxes, short codes)."""
+    """A table of rows under a header row. Text that might not fit its column is wrapped in a
+    Paragraph, so it wraps instead of running out of the cell (text that fits on one line is
+    drawn as it is, which is the same on paper and much faster); a table longer than the page
+    splits, and the header row is repeated at the top of every page it runs onto. `centre` lists
+    columns whose cells are centred (boxes, short codes)."""
     data = [
         [para(h, "cell_head_centre" if i in centre else "cell_head") for i, h in enumerate(header)]
     ]
     data += [
-        [_cell(v, "cell_centre" if i in centre else "cell") for i, v in enumerate(row)]
+        [
+            _fitted(v, col_widths[i] - 2 * CELL_PADDING, "cell_centre" if i in centre else "cell")
+            for i, v in enumerate(row)
+        ]
         for row in rows
     ]
     table = Table(data, colWidths=list(col_widths), repeatRows=1, hAlign="LEFT")
+    cell = STYLES["cell"]
     commands: list[tuple[Any, ...]] = [("ALIGN", (c, 1), (c, -1), "CENTER") for c in centre]
     commands += [
+        ("FONT", (0, 1), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
+        ("TEXTCOLOR", (0, 1), (-1, -1), cell.textColor),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("GRID", (0, 0), (-1, -1), 0.5, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, len(data), 2)]
     table.setStyle(TableStyle(commands))
     return table
+
+
+def _fitted(value: Cell, room: float, style: str) -> Cell:
+    """A cell's text as it is when it fits on one line in `room`, else as a wrapping Paragraph."""
+    if not isinstance(value, str):
+        return value
+    s = STYLES[style]
+    if "\n" not in value and stringWidth(value, s.fontName, s.fontSize) <= room:
+        return value
+    return para(value, style)
 
 
 def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> Table:
@@ -283,19 +302,27 @@ def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm)
 class KeepWithStart(KeepTogether):
     """A heading and what follows it: kept whole on one page when it is short, and otherwise
     started on the next page unless at least `min_room` is left on this one (so the heading
-    always has the start of its content under it; a long table then splits as usual)."""
+    always has the start of its content under it; a long table then splits as usual).
+
+    The content is measured only when less than `min_room` is left: with room enough the answer
+    does not depend on its height, and measuring a long table twice is most of a pack's time."""
 
     def __init__(self, flowables: Sequence[Flowable], min_room: float) -> None:
         super().__init__(list(flowables))
         self._min_room = min_room
 
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        self._wrapInfo = None
+        return aW, 0xFFFFFF  # never drawn whole: always split into its content
+
     def split(self, aW: float, aH: float) -> list[Flowable]:
-        if getattr(self, "_wrapInfo", None) != (aW, aH):
-            self.wrap(aW, aH)
         content: list[Flowable] = list(self._content)
         frame = getattr(self, "_frame", None)
         at_top = bool(frame is not None and getattr(frame, "_atTop", False))
-        if aH >= self._H or aH >= self._min_room or at_top:
+        if aH >= self._min_room or at_top:
+            return content
+        KeepTogether.wrap(self, aW, aH)
+        if aH >= self._H:
             return content
         return [FrameBreak(), *content]
 
@@ -483,8 +510,6 @@ class Report:
 
 def _fit(text: str, width: float, font: str, size: float) -> str:
     """`text` cut with an ellipsis to fit `width` (a running line must stay on its line)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "\u2026", font, size) > width:
