@@ -41,6 +41,7 @@ from desktop.reports.base import (
     day_time,
     facts_table,
     headed,
+    london,
     para,
     warning,
     widths,
@@ -113,7 +114,7 @@ def build_pack_pdf(services: Services, session: Session, actor: Actor, pack: Scr
     history are computed for `services.today()`. Pending changes in the session are flushed first:
     the record loader re-reads everything, and must see what this transaction has written."""
     session.flush()
-    items = [(item.offender_id, item.reason) for item in pack.items]
+    items = [(i.offender_id, i.reason) for i in sorted(pack.items, key=lambda i: i.position)]
     team = session.scalar(select(Team.name).where(Team.id == pack.team_id)) or ""
     fortnight = fortnight_text(pack.fortnight_ending)
     seed, method = pack.seed, dict(pack.method or {})
@@ -438,7 +439,7 @@ def _plan(record: OffenderRecord) -> list[Flowable]:
 
 
 def _visits(record: OffenderRecord, since: dt.date) -> Flowable:
-    visits = [v for v in record.visits if _visit_day(v.occurred_at or v.planned_at) >= since]
+    visits = [v for v in record.visits if london(v.occurred_at or v.planned_at).date() >= since]
     heading = para(f"Visits since {day(since)}", "h2")
     if not visits:
         return headed(heading, warning(f"No visits recorded or planned since {day(since)}."))
@@ -461,22 +462,18 @@ def _visits(record: OffenderRecord, since: dt.date) -> Flowable:
     return headed(heading, table)
 
 
-def _visit_day(at: dt.datetime) -> dt.date:
-    return at.date() if at.tzinfo is None else at.astimezone(dt.UTC).date()
-
-
 def _yes_no(value: bool | None) -> str:
     return "Not recorded" if value is None else ("Yes" if value else "No")
 
 
 def _ppns(record: OffenderRecord, since: dt.date) -> Flowable:
-    ppns = [p for p in record.ppns if _visit_day(p.concern_at) >= since]
+    ppns = [p for p in record.ppns if london(p.concern_at).date() >= since]
     heading = para(f"PPNs since {day(since)}", "h2")
     if not ppns:
         return headed(heading, para(f"No PPNs raised since {day(since)}.", "note"))
     table = data_table(
         [
-            "Concern",
+            "Date of concern",
             "Grade",
             "What the concern was",
             "State",
