@@ -16,11 +16,25 @@ from collections.abc import Iterator
 import pytest
 from dateutil.relativedelta import relativedelta
 from pypdf import PdfReader
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
 from sqlalchemy import select
 
 from db.enums import ApprovalState, VisitOutcome
 from db.models import Offender, PlanAction, RiskManagementPlan, ScrutinyItem, ScrutinyPack, Visit
-from desktop.reports.base import LONDON, MARKING
+from desktop.reports.base import (
+    LONDON,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARKING,
+    PAGE_HEIGHT,
+    PrintInfo,
+    Report,
+    data_table,
+    headed,
+    para,
+    widths,
+)
 from desktop.reports.pack import CHECKLIST, NO_ACTIONS, build_pack_pdf
 from desktop.rules.plan_gaps import PILLARS
 from desktop.services.actor import Actor
@@ -30,6 +44,7 @@ from tests.desktop.factories import PASSWORD, WORLD_NOW, WORLD_TODAY, World, pop
 METHOD = "Two records per offender manager, weighted by risk and by time since last scrutiny."
 SEED = 4242
 LONG_VISITS = 80
+FRAME_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 VISIT_TIME = dt.time(19, 15)
 
 
@@ -312,3 +327,26 @@ def test_a_long_visits_table_splits_across_pages_with_its_header_repeated(
         page = section[i]
         first_row = min(page.find(when) for when in shown if when in page)
         assert page.index(header) < first_row
+
+
+# -- the report base on its own -----------------------------------------------------------------
+
+
+def _report(story: list) -> list[str]:
+    info = PrintInfo("Fictional report", "Alder", "a fictional period", "Nobody Real", WORLD_NOW)
+    return _pages(Report(info).render(story))[1]
+
+
+@pytest.mark.parametrize("room_mm", [20, 60])
+def test_a_heading_is_never_left_alone_at_the_foot_of_a_page(room_mm: int) -> None:
+    """With little room left the heading and its table start the next page; with room enough the
+    table starts under its heading and runs on, its header repeated."""
+    filler = Spacer(1, FRAME_HEIGHT - room_mm * mm)
+    rows = [[f"Fictional row {n}", "Yes"] for n in range(1, 61)]
+    table = data_table(["What", "Seen"], rows, widths(4, 1))
+    pages = _report([para("Opening words"), filler, headed(para("Visits heading", "h2"), table)])
+    where = next(i for i, text in enumerate(pages) if "Visits heading" in text)
+    assert "Fictional row 1 " in pages[where]
+    assert where == (1 if room_mm < 40 else 0)
+    assert all("What Seen" in text for text in pages[where:])
+    assert sum(f"Fictional row {n} " in " ".join(pages) for n in range(1, 61)) == 60
