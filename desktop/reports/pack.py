@@ -172,7 +172,7 @@ def _cover(
             [
                 ("Team", info.team),
                 ("Fortnight", fortnight),
-                ("Records sampled", f"{len(records)}, from {len(managers)} offender managers"),
+                ("Records sampled", f"{len(records)}, {_managers_text(len(managers))}"),
                 ("Printed by", info.printed_by),
                 ("Printed on", day_time(info.printed_at)),
             ]
@@ -186,6 +186,10 @@ def _cover(
         ),
     ]
     return story
+
+
+def _managers_text(count: int) -> str:
+    return f"from {count} offender manager{'' if count == 1 else 's'}"
 
 
 # -- one record ---------------------------------------------------------------------------------
