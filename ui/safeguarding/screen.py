@@ -300,7 +300,7 @@ class SafeguardingScreen(QWidget):
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state_label.hide()
 
-        self.table = RowsTable(COLUMNS, "PPNs", widest=320)  # the next step takes what is left
+        self.table = RowsTable(COLUMNS, "PPNs", widest=260)  # the next step takes what is left
         self.table.setObjectName("ppnTable")
         self.table.setAccessibleDescription("Press Enter to open the offender's record")
         self.table.setItemDelegateForColumn(GRADE_COLUMN, GradeChipDelegate(self.table))
