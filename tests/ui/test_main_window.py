@@ -147,6 +147,6 @@ def test_screens_follow_the_role(qtbot, services, make_ctx) -> None:  # noqa: AN
     manager = open_window(qtbot, make_ctx(services, "ada"))
     assert "team" not in manager.screens and "inbox" in manager.screens
     sergeant = open_window(qtbot, make_ctx(services, "cora"))
-    assert list(sergeant.screens) == ["caseload", "visits", "inbox", "team"]
+    assert list(sergeant.screens) == ["caseload", "visits", "inbox", "team", "safeguarding"]
     sergeant.screen_actions["inbox"].trigger()
     assert sergeant.current_screen_key == "inbox"
