@@ -10,13 +10,17 @@ the tests record it as completed on 12/06/2024 at 10:15 with Pip, his partner's 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from db.engine import make_engine, session_factory
 from db.enums import ApprovalState, PpnDecision, TaskKind
-from db.models import Task, Visit
+from db.models import Ppn, Task, Visit
+from desktop.demo import build_demo
 from desktop.rules.visit_closing import (
     DECISION_NEEDED,
     NO_LINKED_PPN,
@@ -26,6 +30,7 @@ from desktop.rules.visit_closing import (
 from desktop.services.core import Services
 from desktop.services.errors import EditConflict, PermissionRefused, ServiceError, ValidationFailed
 from desktop.services.ppns import PpnEntry, SubjectEntry
+from desktop.services.visit_ppn import closing_refusal
 from desktop.services.visits import VisitView
 from tests.desktop.factories import World, populate, world_clock
 from tests.desktop.test_visits import (
@@ -346,3 +351,19 @@ def test_a_visit_without_children_needs_no_decision(
     assert view.children_present is False and view.can_submit and view.submit_blocked == ""
     services.visits.submit_record(ada, visit.visit_id, view.version)
     assert len(_approval_tasks(db_url, visit.visit_id)) == 1
+
+
+def test_every_demo_visit_that_saw_children_has_its_decision(tmp_path: Path) -> None:
+    """The demo's visit records can all be submitted: none saw children without a decision."""
+    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    build_demo(url, scale="team", seed=2022, on=dt.date(2026, 11, 22))
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            linked = set(session.scalars(select(Ppn.visit_id).where(Ppn.visit_id.is_not(None))))
+            seen = list(session.scalars(select(Visit).where(Visit.children_present.is_(True))))
+            refused = [v.id for v in seen if closing_refusal(v, v.id in linked) is not None]
+    finally:
+        engine.dispose()
+    assert seen and linked
+    assert refused == []
