@@ -1,5 +1,13 @@
 """Three years of double-crewed home visits, and the PPNs that visits with children present raised.
 
+PPNs go through their steps as `desktop.services.ppns` records them (who submitted, reviewed at
+the MASH and recorded social care's decision; the follow-up day from `desktop.rules.ppn`), and
+three within three months for an offender or a household raise a PPN escalation for the
+offender's sergeant exactly as the rule says (`desktop.rules.ppn.escalation_window`): open when
+recent, acknowledged by the sergeant when older. A few offenders in each team have three recent
+PPNs, so an open escalation can be seen; near today some drafts are past 24 hours and some
+follow-ups overdue, so a late PPN shows as a breach to the sergeant.
+
 Visits follow the cadence of the risk level in force at the time, land on working days in varied
 time bands (never the previous visit's weekday and band), and are crewed by two different officers
 of the team who were both on duty that day, within the daily limit.
@@ -8,6 +16,8 @@ of the team who were both on duty that day, within the daily limit.
 from __future__ import annotations
 
 import datetime as dt
+import random
+from collections import defaultdict
 from collections.abc import Callable
 
 from desktop.demo.dates import DAY, LONDON, add_months, at
@@ -18,8 +28,10 @@ from desktop.demo.names import (
     SOCIAL_CARE_DECISIONS,
 )
 from desktop.demo.world import Case, Member, Row, World
+from desktop.rules import ppn as ppn_rules
 from desktop.rules.policy_defaults import DEFAULTS, VISIT_CADENCE_MONTHS
 from desktop.rules.scheduler import CLASH_MINUTES
+from desktop.rules.workdays import add_working_days
 
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)
@@ -317,15 +329,86 @@ def _ppns(world: World, raised: list[tuple[Case, Row]]) -> None:
     for i, case in enumerate(picks):
         target = "draft" if i < 3 else "submitted"
         _ppn(world, case, None, now - HOUR * hours_ago[i], target, late=i == 5)
+    _repeated_concerns(world, households, set(map(id, picks)))
+    _escalations(world)
+
+
+def _repeated_concerns(world: World, households: list[Case], taken: set[int]) -> None:
+    """Up to two offenders a team with three PPNs in the last three months, the last days ago.
+    A copy of the random source, so that nothing generated after the PPNs changes."""
+    rng = random.Random()
+    rng.setstate(world.rng.getstate())
+    per_team: dict[int, int] = defaultdict(int)
+    for case in households:
+        if id(case) in taken or per_team[case.team.id] >= 2:
+            continue
+        per_team[case.team.id] += 1
+        for days_ago, target in ((75, "closed"), (33, "awaiting_social_care"), (3, "submitted")):
+            concern_at = world.now - DAY * days_ago - HOUR * rng.randint(2, 30)
+            _ppn(world, case, None, concern_at, target, late=False, rng=rng)
+
+
+def _escalations(world: World) -> None:
+    """A PPN escalation for the offender's sergeant wherever a PPN's concern makes three within
+    three months for the offender or the household, and no escalation of the offender is open:
+    as `PpnService` raises them. Those raised more than a week ago have been acknowledged."""
+    policy = DEFAULTS["ppn_escalation"]
+    count, months = int(policy["count"]), int(policy["months"])
+    cases = {c.row["id"]: c for c in world.cases}
+    ppns = sorted(world.rows.tables.get("ppn", []), key=lambda p: (p["concern_at"], p["id"]))
+    days: dict[tuple[str, object], list[dt.date]] = defaultdict(list)
+    open_until: dict[int, dt.datetime] = {}  # offender id -> when their escalation was done
+    for ppn in ppns:
+        day = ppn["concern_at"].astimezone(LONDON).date()
+        bases = [("offender", ppn["offender_id"])]
+        if ppn["household_key"]:
+            bases.append(("household", ppn["household_key"]))
+        for basis in bases:
+            days[basis].append(day)
+        escalates = any(
+            ppn_rules.escalates(days[basis], day, count=count, months=months) for basis in bases
+        )
+        offender_id = ppn["offender_id"]
+        if not escalates or open_until.get(offender_id, ppn["raised_at"]) > ppn["raised_at"]:
+            continue
+        case = cases[offender_id]
+        created = ppn["raised_at"]
+        task = world.add_task(
+            kind="ppn_escalation",
+            offender_id=offender_id,
+            owner_id=case.om.supervisor_id,
+            team_id=case.team.id,
+            subject_type="ppn",
+            subject_id=ppn["id"],
+            title=f"Three PPNs in three months: {case.row['reference']} "
+            f"({case.row['forename']} {case.row['surname']})",
+            created_at=created,
+            due_on=add_working_days(created.astimezone(LONDON).date(), 1),
+        )
+        task["created_by_id"] = ppn["raised_by_id"]
+        done = created + DAY
+        if done + 6 * DAY < world.now:
+            task.update(
+                state="done",
+                completed_by_id=case.om.supervisor_id,
+                completed_at=done,
+                comment="Reviewed the PPNs with the offender manager; the risk management plan "
+                "covers the children in the household.",
+            )
+            open_until[offender_id] = done
+        else:
+            open_until[offender_id] = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def _ppn(world: World, case: Case, visit: Row | None, concern_at: dt.datetime, target: str, *,
-         late: bool) -> None:
-    rng, now = world.rng, world.now
+         late: bool, rng: random.Random | None = None) -> None:
+    rng, now = rng or world.rng, world.now
     children = case.children_on(concern_at.date())
     raised_at = concern_at + MINUTE * rng.randint(10, 180)
     submitted_at = concern_at + (HOUR * rng.randint(25, 72) if late else MINUTE * rng.randint(
         200, 20 * 60))
+    if submitted_at.astimezone(LONDON).date() != submitted_at.date():
+        submitted_at -= HOUR  # not in the hour after midnight (BST), when the days disagree
     mash_at = submitted_at + HOUR * rng.randint(4, 72)
     decided_on = mash_at.date() + DAY * rng.randint(1, 14)
     closed_at = max(at(decided_on, rng.randint(9, 16)), mash_at + HOUR)
@@ -349,15 +432,21 @@ def _ppn(world: World, case: Case, visit: Row | None, concern_at: dt.datetime, t
         raised_at=min(raised_at, now - MINUTE),
         state=state,
         submitted_at=submitted_at if reached >= 1 else None,
+        submitted_by_id=raised_by if reached >= 1 else None,
+        submission_reference="",
         mash_reviewed_at=mash_at if reached >= 2 else None,
         mash_outcome=rng.choice(MASH_OUTCOMES) if reached >= 2 else "",
-        follow_up_due_on=submitted_at.date() + DAY * int(DEFAULTS["ppn_follow_up_days"])
+        mash_reviewed_by_id=raised_by if reached >= 2 else None,
+        follow_up_due_on=ppn_rules.follow_up_due(submitted_at, int(DEFAULTS["ppn_follow_up_days"]))
         if reached >= 1 else None,
         social_care_decision=rng.choice(SOCIAL_CARE_DECISIONS) if closed else "",
         social_care_decided_on=decided_on if closed else None,
         social_care_source=f"Children's social care, {case.team.towns[0]}" if closed else "",
+        decision_recorded_by_id=raised_by if closed else None,
         closed_at=closed_at if closed else None,
     )
+    if reached >= 1:
+        ppn["submission_reference"] = f"MASH/{submitted_at.year}/{ppn['id']:05d}"
     for child in children:
         world.rows.add(
             "ppn_subject",
@@ -366,6 +455,7 @@ def _ppn(world: World, case: Case, visit: Row | None, concern_at: dt.datetime, t
             name=child["name"],
             date_of_birth=child["date_of_birth"],
             is_child=True,
+            relationship="",  # a household member's is on the household record
         )
     if state == "awaiting_social_care":
         world.add_task(
