@@ -446,3 +446,53 @@ def test_keeps_a_policy_value_already_in_force(db_url: str) -> None:
                                                updated_at=NOW))
     finally:
         engine.dispose()
+
+
+@pytest.mark.slow
+def test_ppn_escalations_follow_the_rule_and_late_ppns_show_to_sergeants(
+    county: tuple[Engine, DemoSummary],
+) -> None:
+    """Every PPN escalation is the rule's (three concerns within three months for the offender
+    or the household, the newest the one that raised it), owned by the offender manager's
+    sergeant, one open at most per offender, several open; and `pillars due` shows a late
+    submission and an overdue follow-up in teams, naming the officer who raised each."""
+    from zoneinfo import ZoneInfo
+
+    from desktop.rules import ppn as ppn_rules
+    from desktop.services.core import Services
+
+    engine, _ = county
+    london = ZoneInfo("Europe/London")
+    with engine.connect() as conn:
+        ppns = conn.execute(select(Ppn)).all()
+        tasks = conn.execute(select(Task).where(Task.kind == "ppn_escalation")).all()
+        officers = {o.id: o for o in conn.execute(select(Officer)).all()}
+        managers = dict(conn.execute(select(Offender.id, Offender.manager_id)).all())
+    by_id = {p.id: p for p in ppns}
+    policy = DEFAULTS["ppn_escalation"]
+    for task in tasks:
+        raised = by_id[task.subject_id]
+        day = raised.concern_at.astimezone(london).date()
+        earlier = [
+            p.concern_at.astimezone(london).date()
+            for p in ppns
+            if (
+                p.offender_id == raised.offender_id
+                or (raised.household_key and p.household_key == raised.household_key)
+            )
+            and (p.concern_at, p.id) <= (raised.concern_at, raised.id)
+        ]
+        assert ppn_rules.escalates(earlier, day, count=policy["count"], months=policy["months"])
+        assert officers[task.owner_id].role == "sergeant"
+        assert task.owner_id == officers[managers[task.offender_id]].supervisor_id
+    still_open = Counter(t.offender_id for t in tasks if t.state == "open")
+    assert len(still_open) >= 4 and set(still_open.values()) == {1}
+
+    services = Services(engine.url.render_as_string(hide_password=False), clock=lambda: NOW)
+    try:
+        report = services.due.report(ON)
+    finally:
+        services.close()
+    late = {i.rule: i for i in report.breaches if i.rule.startswith("ppn_")}
+    assert set(late) == {"ppn_not_submitted", "ppn_follow_up_overdue"}
+    assert all(i.officer and i.team and i.ppn_id for i in late.values())
