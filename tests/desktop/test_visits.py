@@ -468,7 +468,8 @@ def test_record_outcome_validation_and_who_may_record(
     view = services.visits.get(bram, visit.visit_id)
     assert view.outcome == "completed" and view.children_present is True
     assert view.occurred_at == dt.datetime(2024, 6, 12, 10, 15, tzinfo=LONDON)
-    assert view.record_state == "draft" and view.can_submit
+    assert view.record_state == "draft" and not view.can_submit
+    assert view.submit_blocked.startswith("Children were present")
     [stored] = _rows(db_url, select(Visit).where(Visit.id == visit.visit_id))
     assert stored.occurred_at == dt.datetime(2024, 6, 12, 9, 15, tzinfo=dt.UTC)
     last = _audit(db_url)[-1]
