@@ -169,10 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     due = commands.add_parser(
         "due",
         parents=[db_option, on_option, json_option],
-        help="statutory breaches, deadlines due in the next 7 days, overdue home visits",
+        help="statutory breaches, PPN steps, deadlines due in the next 7 days, overdue visits",
         description="Force-wide: every notification deadline missed and not met (and releases "
-        "not recorded), every deadline falling in the next 7 days, and every offender whose home "
-        "visit is overdue.",
+        "not recorded), every PPN not submitted within 24 hours or not followed up with "
+        "children's social care by its follow-up day, every such deadline falling in the next 7 "
+        "days, and every offender whose home visit is overdue.",
     )
     due.set_defaults(command=run_due)
 
