@@ -509,7 +509,7 @@ def run_due(args: argparse.Namespace) -> int:
         print(json.dumps({"on": on.isoformat(), **document}, indent=2))
         return 0
     titles = {
-        "breaches": "Breaches (deadline passed, not notified)",
+        "breaches": "Breaches (deadline passed, not met)",
         "due": "Due in the next 7 days",
         "overdue_visits": "Home visits overdue",
     }
