@@ -79,7 +79,8 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Screens")
-        self.nav.setFixedWidth(150)
+        self.nav.setFixedWidth(170)  # "Safeguarding" with its icon, without a scroll bar
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.screens: dict[str, QWidget] = {}
         self._specs: list[ScreenSpec] = [s for s in SCREENS if s.shown_to(ctx.officer.role)]

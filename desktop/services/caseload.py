@@ -1,10 +1,10 @@
 """The caseload: one row per offender an officer can see, with every clock that matters.
 
 Built from a handful of aggregate queries (latest approved ARMS, last completed visit, open task
-counts, pending notifications, releases, the breaches (late PPNs among them), and for the record-quality score the ARMS and
-plan in force with the plan's actions and the present risk factors), each over the whole scope at
-once and joined here by offender id: never one query per offender, so the force view of a few
-thousand offenders loads in a fraction of a second.
+counts, pending notifications, releases, the breaches (late PPNs among them), and for the
+record-quality score the ARMS and plan in force with the plan's actions and the present risk
+factors), each over the whole scope at once and joined here by offender id: never one query per
+offender, so the force view of a few thousand offenders loads in a fraction of a second.
 
 `quality_facts` is the one place a record's facts become `desktop.rules.quality.RecordFacts`, so
 the caseload's score and the record's findings always agree.

@@ -160,6 +160,7 @@ class PpnSummary:
     # whether the asking officer may move it on (raise-side roles who may read it; not closed);
     # its text, grade and people change only while the stage is draft or due
     may_edit: bool
+    raised_at: dt.datetime | None = None  # when it was entered in Pillars (aware UTC)
 
 
 @dataclass(frozen=True)
@@ -1122,6 +1123,7 @@ def _summary(
         late=bool(late),
         next_step=_next_step(stage, deadline, ppn.follow_up_due_on, ppn.closed_at, late),
         may_edit=may_change and ppn.state != PpnState.CLOSED,
+        raised_at=ppn.raised_at,
     )
 
 

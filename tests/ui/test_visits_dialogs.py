@@ -218,8 +218,8 @@ def test_record_outcome_checks_the_fields_and_flags_children(
     wait_idle(qtbot, ctx)
     assert screen.state_text == (
         f"Outcome recorded for the visit to {ZEBEDEE}: Completed. The record stays a draft "
-        "until it is submitted for approval. Children were present: open the visit to raise a PPN or "
-        "record why none is needed."
+        "until it is submitted for approval. Children were present: open the visit to raise a "
+        "PPN or record why none is needed."
     )
     view = choose_visit(screen, ZEBEDEE)
     assert view.children_present is True and view.record_state == "draft"

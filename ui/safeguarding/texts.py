@@ -95,7 +95,11 @@ def timeline(p: PpnSummary) -> list[list[str | Cell]]:
     A step not done yet says by when it is due."""
     rows: list[list[str | Cell]] = [
         ["Concern noticed", fmt_timestamp(p.concern_at), one_line(p.concern)],
-        ["Raised", "—", f"by {p.raised_by}" + (" from a visit" if p.visit_id else "")],
+        [
+            "Raised",
+            fmt_timestamp(p.raised_at) or "—",
+            f"by {p.raised_by}" + (" from a visit" if p.visit_id else ""),
+        ],
     ]
     if p.submitted_at is not None:
         ref = f", reference {p.submission_reference}" if p.submission_reference else ""
