@@ -8,7 +8,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ui.caseload.model import COLUMN_INDEX, COLUMNS, QUICK_FILTERS, CaseloadModel
 from ui.context import AppContext
+from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import plural
 from ui.widgets.messages import error_text
 
@@ -213,17 +214,9 @@ class CaseloadScreen(QWidget):
         layout.addWidget(self.state_label)
         layout.addWidget(self.table, 1)
 
-        QShortcut(
-            QKeySequence.StandardKey.Find,
+        screen_shortcuts(
             self,
-            self.focus_filter,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_F5),
-            self,
-            self.reload,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            [(QKeySequence.StandardKey.Find, self.focus_filter), (Qt.Key.Key_F5, self.reload)],
         )
 
         chain: list[QWidget] = [
@@ -233,8 +226,7 @@ class CaseloadScreen(QWidget):
             self.table,
             self.refresh_button,
         ]
-        for before, after in zip(chain, chain[1:], strict=False):
-            self.setTabOrder(before, after)
+        tab_chain(self, chain)
         self.setFocusProxy(self.filter_box)
 
     def _size_columns(self) -> None:

@@ -17,7 +17,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -42,6 +42,7 @@ from ui.inbox.model import InboxModel, Row, section_row, task_row
 from ui.inbox.subject import describe_subject, load_subject, shows_subject
 from ui.widgets.dates import fmt_date
 from ui.widgets.forms import set_tone
+from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import plural
 from ui.widgets.messages import error_text
 
@@ -209,17 +210,19 @@ class InboxScreen(QWidget):
         self.renew_timer.setInterval(RENEW_MS)
         self.renew_timer.timeout.connect(self._renew)
 
-        for keys, slot in (
-            (QKeySequence(Qt.Key.Key_F5), self.reload),
-            (QKeySequence(SHORTCUTS["approve"]), lambda: self._press("approve")),
-            (QKeySequence(SHORTCUTS["return"]), lambda: self._press("return")),
-            (QKeySequence(SHORTCUTS["process"]), lambda: self._press("process")),
-            (QKeySequence(SHORTCUTS["decision"]), lambda: self._press("decision")),
-            (QKeySequence(SHORTCUTS["acknowledge"]), lambda: self._press("acknowledge")),
-            (QKeySequence(SHORTCUTS["open"]), self.open_current),
-            (QKeySequence(SHORTCUTS["new"]), self._new_shortcut),
-        ):
-            QShortcut(keys, self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        screen_shortcuts(
+            self,
+            [
+                (QKeySequence(Qt.Key.Key_F5), self.reload),
+                (QKeySequence(SHORTCUTS["approve"]), lambda: self._press("approve")),
+                (QKeySequence(SHORTCUTS["return"]), lambda: self._press("return")),
+                (QKeySequence(SHORTCUTS["process"]), lambda: self._press("process")),
+                (QKeySequence(SHORTCUTS["decision"]), lambda: self._press("decision")),
+                (QKeySequence(SHORTCUTS["acknowledge"]), lambda: self._press("acknowledge")),
+                (QKeySequence(SHORTCUTS["open"]), self.open_current),
+                (QKeySequence(SHORTCUTS["new"]), self._new_shortcut),
+            ],
+        )
         chain: list[QWidget] = [
             self.group_bar,
             self.table,
@@ -227,8 +230,7 @@ class InboxScreen(QWidget):
             self.new_button,
             self.refresh_button,
         ]
-        for before, after in zip(chain, chain[1:], strict=False):
-            self.setTabOrder(before, after)
+        tab_chain(self, chain)
         self.setFocusProxy(self.table)
 
     @property

@@ -15,7 +15,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -39,6 +38,7 @@ from ui.safeguarding.dialogs import PpnForm, action_dialog
 from ui.safeguarding.model import GradeChipDelegate, PpnFilter, grade_chip
 from ui.widgets.dates import fmt_date
 from ui.widgets.forms import set_tone
+from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import plural
 from ui.widgets.messages import error_text
 from ui.widgets.tables import RowsTable
@@ -338,19 +338,15 @@ class SafeguardingScreen(QWidget):
         layout.addWidget(self.state_label)
         layout.addWidget(split, 1)
 
-        for key, sequence in SHORTCUTS.items():
-            slot = self._focus_find if key == "find" else (lambda k=key: self.act(k))
-            QShortcut(
-                QKeySequence(sequence),
-                self,
-                slot,
-                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-            )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_F5),
+        screen_shortcuts(
             self,
-            self.reload,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            [
+                *(
+                    (sequence, self._focus_find if key == "find" else (lambda k=key: self.act(k)))
+                    for key, sequence in SHORTCUTS.items()
+                ),
+                (Qt.Key.Key_F5, self.reload),
+            ],
         )
         chain: list[QWidget] = [
             self.mine_button,
@@ -362,8 +358,7 @@ class SafeguardingScreen(QWidget):
             *self.detail.buttons.values(),
             self.refresh_button,
         ]
-        for before, after in zip(chain, chain[1:], strict=False):
-            self.setTabOrder(before, after)
+        tab_chain(self, chain)
         self.setFocusProxy(self.table)
 
     def _toggle(self, text: str, tip: str) -> QPushButton:

@@ -14,7 +14,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +32,7 @@ from ui.team import texts
 from ui.team.dialogs import AbsenceDialog, CoverDialog, DayField
 from ui.widgets.dates import fmt_date
 from ui.widgets.forms import set_tone
+from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import humanise, plural, role_label
 from ui.widgets.messages import error_text
 from ui.widgets.tables import Cell, RowsTable
@@ -188,19 +188,15 @@ class TeamScreen(QWidget):
             "today": lambda: self.step_day(0),
             "next": lambda: self.step_day(1),
         }
-        for key, sequence in SHORTCUTS.items():
-            slot = handlers.get(key) or (lambda k=key: self.act(k))
-            QShortcut(
-                QKeySequence(sequence),
-                self,
-                slot,
-                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-            )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_F5),
+        screen_shortcuts(
             self,
-            self.reload,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            [
+                *(
+                    (sequence, handlers.get(key) or (lambda k=key: self.act(k)))
+                    for key, sequence in SHORTCUTS.items()
+                ),
+                (Qt.Key.Key_F5, self.reload),
+            ],
         )
         chain: list[QWidget] = [
             self.team_box,
@@ -213,8 +209,7 @@ class TeamScreen(QWidget):
             self.absences,
             self.refresh_button,
         ]
-        for before, after in zip(chain, chain[1:], strict=False):
-            self.setTabOrder(before, after)
+        tab_chain(self, chain)
         self.setFocusProxy(self.officers)
         self._show_teams([])
         self.update_actions()

@@ -13,7 +13,6 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +32,7 @@ from ui.visits.due import DuePane
 from ui.visits.form import set_tone
 from ui.visits.plan_dialog import PlanTarget
 from ui.visits.week import WeekPane
+from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import plural
 from ui.widgets.messages import error_text
 
@@ -221,19 +221,15 @@ class VisitsScreen(VisitActions, QWidget):
             "this": lambda: self.show_week(0),
             "export": self.export_calendar,
         }
-        for key, sequence in SHORTCUTS.items():
-            slot = handlers.get(key) or (lambda k=key: self.act(k))
-            QShortcut(
-                QKeySequence(sequence),
-                self,
-                slot,
-                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-            )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_F5),
+        screen_shortcuts(
             self,
-            self.reload,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            [
+                *(
+                    (sequence, handlers.get(key) or (lambda k=key: self.act(k)))
+                    for key, sequence in SHORTCUTS.items()
+                ),
+                (Qt.Key.Key_F5, self.reload),
+            ],
         )
 
         chain: list[QWidget] = [
@@ -249,8 +245,7 @@ class VisitsScreen(VisitActions, QWidget):
             self.due_pane.table,
             self.refresh_button,
         ]
-        for before, after in zip(chain, chain[1:], strict=False):
-            self.setTabOrder(before, after)
+        tab_chain(self, chain)
         self.setFocusProxy(self.week_pane.table)
         self._fill_officer_box([])
         self.update_actions()
