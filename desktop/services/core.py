@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from desktop.services.audit import AuditService
     from desktop.services.auth import AuthService
     from desktop.services.caseload import CaseloadService
+    from desktop.services.daily import DailyService
+    from desktop.services.dashboard import DashboardService
     from desktop.services.due import DueService
     from desktop.services.hub import HubService
     from desktop.services.inbox import InboxService
@@ -182,6 +184,18 @@ class Services:
         from desktop.services.scrutiny import ScrutinyService
 
         return ScrutinyService(self)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        from desktop.services.dashboard import DashboardService
+
+        return DashboardService(self)
+
+    @cached_property
+    def daily(self) -> DailyService:
+        from desktop.services.daily import DailyService
+
+        return DailyService(self)
 
     def now(self) -> dt.datetime:
         return self.clock()
