@@ -1,0 +1,190 @@
+"""One way to show a PDF the app has made (a scrutiny pack, the dashboard, the daily sheet): a
+page preview in the window, with Open in viewer, Save as and Print.
+
+    preview = PdfPreview(ctx, parent)
+    preview.show_pdf(data, "scrutiny-pack-Alder-2026-11-20.pdf")
+
+The bytes are built on a worker thread by the caller (ui/background.py); this widget only shows
+them. "Open in viewer" writes a copy readable by its owner only into the user's cache folder
+and asks the desktop to open it. Printing draws each page at the printer's resolution.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def safe_file_name(text: str) -> str:
+    """`text` as a file name on every desktop: letters, digits, dot, dash and underscore."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return name or "pillars.pdf"
+
+
+class PdfPreview(QWidget):
+    """Pages of one PDF, fitted to the width, with the actions a reader needs."""
+
+    opened = Signal(str)  # the path handed to the system viewer (tests read it)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._data = b""
+        self._name = "pillars.pdf"
+        self._buffer: QBuffer | None = None
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setAccessibleName("Preview")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+
+        self.status = QLabel("Nothing to show yet.")
+        self.status.setObjectName("muted")
+        self.open_button = QPushButton("&Open in viewer")
+        self.open_button.setToolTip("Open the PDF in the computer's own PDF viewer")
+        self.save_button = QPushButton("Sa&ve as…")
+        self.print_button = QPushButton("&Print…")
+        for button in (self.open_button, self.save_button, self.print_button):
+            button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_in_viewer)
+        self.save_button.clicked.connect(self.save_as)
+        self.print_button.clicked.connect(self.print_pdf)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.status, 1)
+        actions.addWidget(self.open_button)
+        actions.addWidget(self.save_button)
+        actions.addWidget(self.print_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(actions)
+        layout.addWidget(self.view, 1)
+
+    # -- showing ---------------------------------------------------------------------------------
+
+    def show_pdf(self, data: bytes, file_name: str) -> None:
+        """Show `data`; `file_name` is what Save as and Open in viewer call it."""
+        self.document.close()
+        self._data = data
+        self._name = safe_file_name(file_name)
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(data))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        pages = self.document.pageCount()
+        self.status.setText(f"{self._name} · {pages} page{'' if pages == 1 else 's'}")
+        for button in (self.open_button, self.save_button, self.print_button):
+            button.setEnabled(pages > 0)
+
+    def clear(self, text: str = "Nothing to show yet.") -> None:
+        self.document.close()
+        self._data = b""
+        self.status.setText(text)
+        for button in (self.open_button, self.save_button, self.print_button):
+            button.setEnabled(False)
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+    @property
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def open_in_viewer(self) -> None:
+        if not self._data:
+            return
+        try:
+            folder = Path(tempfile.gettempdir()) / f"pillars-{os.getuid()}"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            path = folder / self._name
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(self._data)
+        except OSError as problem:
+            QMessageBox.warning(
+                self, "Could not open the PDF", f"{problem.strerror}: {problem.filename}."
+            )
+            return
+        self.opened.emit(str(path))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def save_as(self) -> None:
+        if not self._data:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save the PDF", self._name, "PDF (*.pdf)")
+        if path:
+            self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        """Write the PDF to `path` whole or not at all; says what went wrong."""
+        target = Path(path)
+        partial = target.with_name(target.name + ".part")
+        try:
+            partial.write_bytes(self._data)
+            partial.replace(target)
+        except OSError as problem:
+            partial.unlink(missing_ok=True)
+            QMessageBox.warning(
+                self,
+                "The PDF was not saved",
+                f"{problem.strerror}: {problem.filename}. Choose another folder and try again.",
+            )
+            return False
+        self.status.setText(f"Saved to {target}")
+        return True
+
+    def print_pdf(self) -> None:
+        if not self._data:
+            return
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self._name)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        self.print_to(printer)
+
+    def print_to(self, printer: object) -> int:
+        """Draw every page onto `printer` (a QPrinter or any QPagedPaintDevice); returns pages."""
+        painter = QPainter()
+        if not painter.begin(printer):  # type: ignore[arg-type]
+            QMessageBox.warning(
+                self, "Could not print", "The printer could not be started; try again."
+            )
+            return 0
+        pages = self.document.pageCount()
+        try:
+            for page in range(pages):
+                if page:
+                    printer.newPage()  # type: ignore[attr-defined]
+                area = painter.viewport()
+                size = (
+                    self.document.pagePointSize(page)
+                    .toSize()
+                    .scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                )
+                image = self.document.render(page, QSize(size.width(), size.height()))
+                painter.drawImage(QRect(area.topLeft(), size), image)
+        finally:
+            painter.end()
+        return pages
