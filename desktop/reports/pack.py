@@ -15,6 +15,7 @@ holds the transaction, audits the printing and stores the bytes for exact reprin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
@@ -107,7 +108,13 @@ def risk_words(level: str | None) -> str:
     return words(level, "Not assessed")
 
 
-def build_pack_pdf(services: Services, session: Session, actor: Actor, pack: ScrutinyPack) -> bytes:
+def build_pack_pdf(
+    services: Services,
+    session: Session,
+    actor: Actor,
+    pack: ScrutinyPack,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
     """The pack as PDF bytes, read inside the caller's open transaction with `session`.
 
     Printed by `actor`, at `services.now()`; each record's clocks, findings and the six months of
@@ -119,10 +126,11 @@ def build_pack_pdf(services: Services, session: Session, actor: Actor, pack: Scr
     fortnight = fortnight_text(pack.fortnight_ending)
     seed, method = pack.seed, dict(pack.method or {})
     today, now = services.today(), services.now()
-    records = [
-        (build_record(session, actor, offender_id, today=today, now=now), reason)
-        for offender_id, reason in items
-    ]
+    records = []
+    for done, (offender_id, reason) in enumerate(items, start=1):
+        records.append((build_record(session, actor, offender_id, today=today, now=now), reason))
+        if progress is not None:
+            progress(done, len(items))
     info = PrintInfo(
         title=f"{TITLE}: team {team}, fortnight {fortnight}",
         team=team,

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +130,7 @@ ACTION_MAX = 300
 ACTIONS_MAX = 20
 TASK_SUBJECT = "scrutiny_item"
 CANDIDATE_STATUSES = (OffenderStatus.COMMUNITY,)
+Progress = Callable[[int, int], None]  # (records done, records in the pack)
 
 
 # -- what the screens and the report receive ---------------------------------------------------
@@ -359,8 +360,10 @@ class ScrutinyService:
             pack, team = self._pack(session, actor, pack_id)
             return _view(session, pack, team)
 
-    def print_pack(self, actor: Actor, pack_id: int) -> bytes:
-        """The pack's PDF: built and kept on the first print, the kept bytes on every later one."""
+    def print_pack(self, actor: Actor, pack_id: int, progress: Progress | None = None) -> bytes:
+        """The pack's PDF: built and kept on the first print, the kept bytes on every later one.
+        `progress(done, total)` is called, on the calling thread, as the records are read and
+        drawn (once with done == total for a reprint)."""
         try:
             with self._services.transaction() as session:
                 take_write_lock(session)
@@ -369,13 +372,15 @@ class ScrutinyService:
                 if reprint:
                     assert pack.pdf is not None
                     pdf = bytes(pack.pdf)
+                    if progress is not None:
+                        progress(len(pack.items), len(pack.items))
                 else:
                     from desktop.reports.pack import build_pack_pdf
 
                     now = self._services.now()
                     pack.printed_by_id = actor.officer_id
                     pack.printed_at = now
-                    pdf = build_pack_pdf(self._services, session, actor, pack)
+                    pdf = build_pack_pdf(self._services, session, actor, pack, progress)
                     pack.pdf = pdf
                     stamp(pack, actor, now)
                     session.flush()
