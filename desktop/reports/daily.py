@@ -1,0 +1,102 @@
+"""The daily meeting sheet as a PDF (issue #8 item 5; DESIGN section 3, "Management views").
+
+The sheet a team's morning meeting works through: a title naming the day, a line of counts, then
+one headed section per `DailySection` in the sheet's order, its lines as a table (late lines
+first, marked "LATE" in words as well as in colour, so the mark survives a black-and-white
+printer), or the section's empty text. Every page carries the marking, "Page x of y", the team,
+the day and who printed it when (`desktop.reports.base.Report`).
+
+The caller (`DailyService.pdf`) has checked the reader's permission, built the sheet and audits
+the printing; this module only draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer
+
+from desktop.reports.base import (
+    DATE,
+    Cell,
+    Fixed,
+    PrintInfo,
+    Report,
+    data_table,
+    day,
+    day_time,
+    headed,
+    para,
+    warning,
+    widths,
+)
+from desktop.services.daily import DailySection, DailySheet
+
+TITLE = "Daily meeting sheet"
+LATE = "LATE"
+HEADER = ("", "Date", "Offender", "Team and manager", "What to know")
+COLUMNS = widths(Fixed(14 * mm), DATE, 1.25, 1.05, 2.9)
+
+
+def sheet_title(on: dt.date) -> str:
+    """ "Daily meeting sheet: Sunday 22/11/2026"."""
+    return f"{TITLE}: {on:%A} {day(on)}"
+
+
+def build_daily_pdf(sheet: DailySheet) -> bytes:
+    """The sheet as PDF bytes, A4."""
+    title = sheet_title(sheet.on)
+    info = PrintInfo(
+        title=title,
+        team=sheet.team_name or "All teams",
+        period=f"{sheet.on:%A} {day(sheet.on)}",
+        printed_by=sheet.made_by,
+        printed_at=sheet.made_at,
+    )
+    story: list[Flowable] = [para(title, "title"), para(_scope_line(sheet), "note")]
+    late = sum(1 for s in sheet.sections for line in s.lines if line.late)
+    if late:
+        story.append(
+            warning(
+                f"{late} {'line is' if late == 1 else 'lines are'} LATE: past their "
+                "date. They are listed first in each section."
+            )
+        )
+    story.append(Spacer(0, 2 * mm))
+    story.append(para(" \u00b7 ".join(f"{s.title}: {len(s.lines)}" for s in sheet.sections)))
+    for section in sheet.sections:
+        story.append(_section(section))
+    return Report(info).render(story)
+
+
+def _scope_line(sheet: DailySheet) -> str:
+    whose = "every team" if sheet.team_id is None else f"team {sheet.team_name}"
+    return (
+        f"For {whose}: releases and departures abroad from {day(sheet.on)} to "
+        f"{day(sheet.on + dt.timedelta(days=7))}, new convictions not yet visited, overdue home "
+        f"visits and approvals, and PPNs not submitted, as they stood when printed."
+    )
+
+
+def _section(section: DailySection) -> Flowable:
+    heading = para(f"{section.title} ({len(section.lines)})", "h2")
+    if not section.lines:
+        return headed(heading, para(section.empty_text, "note"))
+    rows: list[list[Cell]] = [
+        [
+            LATE if line.late else "",
+            _when(line.when),
+            f"{line.reference}\n{line.name}" if line.reference else line.name,
+            f"{line.team}\n{line.manager or 'Unallocated'}",
+            line.detail,
+        ]
+        for line in section.lines
+    ]
+    return headed(heading, data_table(HEADER, rows, COLUMNS))
+
+
+def _when(value: dt.date | dt.datetime | None) -> str:
+    if isinstance(value, dt.datetime):
+        return day_time(value).replace(" ", "\n", 1)
+    return day(value)
