@@ -219,6 +219,53 @@ def build_parser() -> argparse.ArgumentParser:
     export_visits.add_argument("--out", metavar="FILE.ics", required=True)
     export_visits.set_defaults(command=run_export_visits)
 
+    out_pdf = argparse.ArgumentParser(add_help=False)
+    out_pdf.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF to write")
+
+    pack = commands.add_parser(
+        "pack",
+        parents=[db_option, out_pdf],
+        help="print a team's fortnightly peer-scrutiny pack as a PDF",
+        description="Draw the team's sample for the fortnight (the same seed gives the same "
+        "sample), save the pack and print it as the team's team manager; a fortnight already "
+        "printed is reprinted exactly. The print is audited on every record in the pack.",
+    )
+    pack.add_argument("--team", metavar="NAME", required=True, help="the team's name")
+    pack.add_argument(
+        "--fortnight-ending",
+        dest="fortnight_ending",
+        metavar="DATE",
+        required=True,
+        help="the fortnight's last day, YYYY-MM-DD (today or earlier)",
+    )
+    pack.add_argument(
+        "--seed", metavar="N", help="random seed (default: the fortnight's last day as YYYYMMDD)"
+    )
+    pack.set_defaults(command=run_pack)
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        parents=[db_option, out_pdf],
+        help="the monthly performance dashboard as a PDF",
+        description="Per team and per offender manager, for one month: caseload against the "
+        "benchmark, visits, ARMS and plan currency, approval and hub backlogs, PPN timeliness, "
+        "notification breaches and scrutiny findings. The print is audited.",
+    )
+    dashboard.add_argument(
+        "--month", metavar="YYYY-MM", required=True, help="the month, e.g. 2026-11"
+    )
+    dashboard.set_defaults(command=run_dashboard)
+
+    daily = commands.add_parser(
+        "daily",
+        parents=[db_option, on_option, out_pdf],
+        help="the daily team management meeting sheet as a PDF",
+        description="For the whole force on one day: releases today and in the next 7 days "
+        "(and releases not recorded), departures abroad in the next 7 days, new convictions "
+        "not yet visited, overdue visits and approvals, PPNs not submitted.",
+    )
+    daily.set_defaults(command=run_daily)
+
     database = commands.add_parser(
         "db", parents=[db_option], help="the database schema: upgrade, current"
     )
@@ -799,13 +846,7 @@ def _print_rows_into(
 
 
 def run_export_visits(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise BadArgument(f"--out: the folder {str(out.parent)!r} does not exist")
-    if out.is_dir():
-        raise BadArgument(f"--out: {str(out)!r} is a folder; name the .ics file to write")
+    out = _out_file(args.out)
     services = _open(_url(args))
     try:
         export = services.visits.export(args.officer)
@@ -814,6 +855,96 @@ def run_export_visits(args: argparse.Namespace) -> int:
     _write_atomically(out, export.data)
     print(f"Wrote {_plural(export.visits, 'planned visit')} for {export.officer} to {out}")
     return 0
+
+
+# -- printed reports ----------------------------------------------------------------------------
+
+
+def run_pack(args: argparse.Namespace) -> int:
+    out = _out_file(args.out)
+    fortnight = parse_date(args.fortnight_ending, "--fortnight-ending")
+    assert fortnight is not None
+    seed = None if args.seed is None else _parse_seed(args.seed)
+    services = _open(_url(args))
+    try:
+        actor = services.auth.team_manager_of(args.team)
+        assert actor.team_id is not None
+        sample = services.scrutiny.draw(actor, actor.team_id, fortnight, seed)
+        printed = sample.printed
+        if printed is not None and seed is not None and seed != printed.seed:
+            assert printed.printed_at is not None
+            raise BadArgument(
+                f"--seed: the pack for team {printed.team_name}, fortnight ending "
+                f"{printed.fortnight_ending:%d/%m/%Y}, was printed on "
+                f"{printed.printed_at.astimezone(LONDON):%d/%m/%Y} with seed {printed.seed}, "
+                "and a printed pack is never changed; run without --seed to reprint it"
+            )
+        if printed is not None:
+            pack_id, records = printed.pack_id, printed.records
+        else:
+            pack_id = services.scrutiny.create_pack(actor, actor.team_id, fortnight, seed)
+            records = len(sample.lines)
+        pdf = services.scrutiny.print_pack(actor, pack_id)
+    finally:
+        services.close()
+    _write_atomically(out, pdf)
+    again = "Reprinted" if printed is not None else "Printed"
+    print(
+        f"{again} the peer-scrutiny pack for team {sample.team_name}, fortnight ending "
+        f"{fortnight:%d/%m/%Y}: {_plural(records, 'record')}, as {actor.display_name} "
+        f"(team manager), to {out}"
+    )
+    return 0
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    out = _out_file(args.out)
+    month = parse_month(args.month, "--month")
+    services = _open(_url(args))
+    try:
+        pdf = services.dashboard.pdf(None, month)
+    finally:
+        services.close()
+    _write_atomically(out, pdf)
+    print(f"Wrote the dashboard for {month:%B %Y} to {out}")
+    return 0
+
+
+def run_daily(args: argparse.Namespace) -> int:
+    out = _out_file(args.out)
+    on = parse_date(args.on, "--on")
+    services = _open(_url(args))
+    try:
+        on = on or services.today()
+        pdf = services.daily.pdf(None, on)
+    finally:
+        services.close()
+    _write_atomically(out, pdf)
+    print(f"Wrote the daily meeting sheet for {on:%A %d/%m/%Y} to {out}")
+    return 0
+
+
+def parse_month(value: str, option: str) -> dt.date:
+    """`YYYY-MM` from the command line as the month's first day, or BadArgument naming the
+    option."""
+    try:
+        return dt.datetime.strptime(value.strip(), "%Y-%m").date()
+    except ValueError:
+        raise BadArgument(
+            f"{option}: {value!r} is not a month; write it as YYYY-MM, for example 2026-11"
+        ) from None
+
+
+def _out_file(value: str) -> Any:
+    """The file an --out option names: its folder must exist and it must not be a folder."""
+    from pathlib import Path
+
+    out = Path(value)
+    if not out.parent.is_dir():
+        raise BadArgument(f"--out: the folder {str(out.parent)!r} does not exist")
+    if out.is_dir():
+        raise BadArgument(f"--out: {str(out)!r} is a folder; name the file to write")
+    return out
 
 
 def _write_atomically(path: Any, data: bytes) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db.enums import Role
-from db.models import Officer
+from db.models import Officer, Team
 from desktop.services.actor import Actor
 from desktop.services.errors import AccountLocked, NotFound, ServiceError, SignInRefused
 from desktop.services.passwords import hash_password, verify_password
@@ -99,6 +99,33 @@ class AuthService:
             if officer is None or not officer.active:
                 raise NotFound(f"--as: no active officer has the username {username!r}.")
             return self._with_cover(session, actor_for(officer))
+
+    def team_manager_of(self, team_name: str) -> Actor:
+        """The active team manager of the team called `team_name` (any case), as the command
+        line acts for them when it prints the team's scrutiny pack: DESIGN gives packs to the
+        team manager. NotFound naming the teams there are, or saying the team has no manager."""
+        with self._services.transaction() as session:
+            wanted = team_name.strip().lower()
+            teams = {name: i for name, i in session.execute(select(Team.name, Team.id))}
+            team_id = next((i for name, i in teams.items() if name.lower() == wanted), None)
+            if team_id is None:
+                known = ", ".join(sorted(teams)) or "none yet"
+                raise NotFound(f"--team: there is no team called {team_name!r}; teams: {known}.")
+            managers = session.scalars(
+                select(Officer)
+                .where(
+                    Officer.team_id == team_id,
+                    Officer.role == Role.TEAM_MANAGER,
+                    Officer.active.is_(True),
+                )
+                .order_by(Officer.username)
+            ).all()
+            if not managers:
+                raise NotFound(
+                    f"--team: team {team_name!r} has no active team manager, and packs are "
+                    "printed by the team's manager; an administrator can assign one."
+                )
+            return self._with_cover(session, actor_for(managers[0]))
 
     def unlock(self, actor: Actor, password: str) -> None:
         """Re-entry after the idle lock: the same officer types their password again."""
