@@ -1,0 +1,1 @@
+"""The monthly performance dashboard screen (issue #8 item 4)."""
