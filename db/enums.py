@@ -189,6 +189,10 @@ class SentenceKind(_Labelled):
 
 
 class ScrutinyAnswer(_Labelled):
+    """A reviewer's answer to one checklist question; stored in the item's checklist JSON, not
+    in a column of its own, so a new answer needs no migration."""
+
     YES = "yes"
+    PARTLY = "partly"
     NO = "no"
     NOT_APPLICABLE = "not_applicable"
