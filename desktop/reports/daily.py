@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from desktop.reports.base import (
+    BOLD,
     DATE,
+    STYLES,
+    WARNING_INK,
     Cell,
     Fixed,
     PrintInfo,
@@ -31,12 +35,11 @@ from desktop.reports.base import (
     warning,
     widths,
 )
-from desktop.services.daily import DailySection, DailySheet
+from desktop.services.daily import WHEN_LABELS, DailySection, DailySheet
 
 TITLE = "Daily meeting sheet"
 LATE = "LATE"
-HEADER = ("", "Date", "Offender", "Team and manager", "What to know")
-COLUMNS = widths(Fixed(14 * mm), DATE, 1.25, 1.05, 2.9)
+COLUMNS = widths(Fixed(14 * mm), DATE, 1.35, 1.05, 2.8)
 
 
 def sheet_title(on: dt.date) -> str:
@@ -66,7 +69,7 @@ def build_daily_pdf(sheet: DailySheet) -> bytes:
     story.append(Spacer(0, 2 * mm))
     story.append(para(" \u00b7 ".join(f"{s.title}: {len(s.lines)}" for s in sheet.sections)))
     for section in sheet.sections:
-        story.append(_section(section))
+        story.append(_section(section, force=sheet.team_id is None))
     return Report(info).render(story)
 
 
@@ -79,21 +82,38 @@ def _scope_line(sheet: DailySheet) -> str:
     )
 
 
-def _section(section: DailySection) -> Flowable:
+def _section(section: DailySection, *, force: bool) -> Flowable:
+    """A heading with the count, then the lines (a team's sheet leaves out the team, which is
+    the same on every line), or the empty text."""
     heading = para(f"{section.title} ({len(section.lines)})", "h2")
     if not section.lines:
         return headed(heading, para(section.empty_text, "note"))
+    header = (
+        "",
+        WHEN_LABELS.get(section.key, "Date"),
+        "Offender",
+        "Team and manager" if force else "Manager",
+        "What to know",
+    )
     rows: list[list[Cell]] = [
         [
-            LATE if line.late else "",
+            _late() if line.late else "",
             _when(line.when),
             f"{line.reference}\n{line.name}" if line.reference else line.name,
-            f"{line.team}\n{line.manager or 'Unallocated'}",
+            (f"{line.team}\n" if force else "") + (line.manager or "Unallocated"),
             line.detail,
         ]
         for line in section.lines
     ]
-    return headed(heading, data_table(HEADER, rows, COLUMNS))
+    return headed(heading, data_table(header, rows, COLUMNS))
+
+
+_LATE_STYLE = ParagraphStyle("late", parent=STYLES["cell"], fontName=BOLD, textColor=WARNING_INK)
+
+
+def _late() -> Paragraph:
+    """The mark of a late line: the word, in bold and in the warning colour."""
+    return Paragraph(LATE, _LATE_STYLE)
 
 
 def _when(value: dt.date | dt.datetime | None) -> str:

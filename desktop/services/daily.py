@@ -74,6 +74,16 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("ppns_not_submitted", "PPNs not submitted", "No PPNs waiting to be submitted."),
 )
 
+# what each section's date is, for the heading of its date column
+WHEN_LABELS = {
+    "releases": "Release",
+    "departures": "Departs",
+    "new_convictions": "Since",
+    "overdue_visits": "Due by",
+    "overdue_approvals": "Due by",
+    "ppns_not_submitted": "Submit by",
+}
+
 
 @dataclass(frozen=True)
 class DailyLine:
@@ -441,7 +451,7 @@ class _Builder:
                 continue
             late_by = (self.day - window.due).days
             text = (
-                f"{REASON_LABELS[window.purpose]} home visit was due by {d(window.due)}, "
+                f"Home visit ({REASON_LABELS[window.purpose].lower()}) was due by {d(window.due)}, "
                 f"{_days(late_by)} ago; "
             )
             text += f"last seen {d(f.last_seen)}." if f.last_seen else "never seen."
