@@ -35,7 +35,7 @@ def officer_row(team: int, officer: int, name: str, *figures: float | None) -> D
 
 
 FORCE = DashboardRow(
-    None, None, "Force", dict(zip([m.key for m in METRICS], (7, 9, 0, 75, 3), strict=True))
+    None, None, "Force", dict(zip([m.key for m in METRICS], (120, 9, 0, 75, 3), strict=True))
 )
 MANAGERS = (
     officer_row(1, 11, "Fictional Ada", 54, 5, 2, 50.0, 4),
@@ -100,6 +100,8 @@ def test_sorting_by_a_figure_keeps_the_force_on_top_and_nothing_measured_last(qa
     model = FiguresModel("Team")
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
     model.set_rows([FORCE, *MANAGERS], METRICS, BENCHMARK)
+    # the benchmark is per offender manager: a team's or the force's caseload is a total
+    assert column(model, "caseload")[0] == "120"
     arms = model.column_of("arms_current")
     model.sort(arms, Qt.SortOrder.DescendingOrder)
     assert [model.row_at(r).name for r in range(4)] == [

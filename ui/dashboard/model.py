@@ -109,23 +109,22 @@ class FiguresModel(QAbstractTableModel):
         if metric is None:
             return self._text_data(row, index.column(), role)
         value = row.values.get(metric.key)
+        manager = row.officer_id is not None
+        why = texts.worse(metric, value, self._benchmark, manager=manager)
         if role == Qt.ItemDataRole.DisplayRole:
-            return texts.marked(metric, value, self._benchmark)
+            return texts.marked(metric, value, self._benchmark, manager=manager)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            why = texts.worse(metric, value, self._benchmark)
             return f"{texts.figure(metric, value)}{', ' + why.lower() if why else ''}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            why = texts.worse(metric, value, self._benchmark)
             nothing = "Nothing to measure. " if value is None else ""
             tail = "Double-click or press Enter for the records behind it."
             return f"{why + '. ' if why else ''}{nothing}{metric.explains} {tail}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(_RIGHT)
-        worse = bool(texts.worse(metric, value, self._benchmark))
-        if role == Qt.ItemDataRole.FontRole and worse:
+        if role == Qt.ItemDataRole.FontRole and why:
             return self._bold
-        if role == Qt.ItemDataRole.ForegroundRole and (worse or value is None):
-            return self._alert if worse else self._muted
+        if role == Qt.ItemDataRole.ForegroundRole and (why or value is None):
+            return self._alert if why else self._muted
         if role == VALUE_ROLE:
             return value
         return None

@@ -67,17 +67,18 @@ def figure(metric: Metric, value: Value) -> str:
     return _number(value)
 
 
-def worse(metric: Metric, value: Value, benchmark: int) -> str:
+def worse(metric: Metric, value: Value, benchmark: int, *, manager: bool = True) -> str:
     """Why a figure is worse than its benchmark or target, or "" when it is not.
 
-    The targets (DESIGN section 3): a caseload above the benchmark (policy caseload_benchmark,
-    50); anything where higher is worse (overdue visits, backlogs and their age, breaches)
-    above nothing; a percentage where higher is better (done on time, in date) below 100%,
-    since every visit, assessment, plan and PPN is due on time."""
+    The targets (DESIGN section 3): an offender manager's caseload above the benchmark (policy
+    caseload_benchmark, 50; a team's or the force's caseload is a total, and their "over
+    benchmark" figure carries it); anything where higher is worse (overdue visits, backlogs
+    and their age, breaches) above nothing; a percentage where higher is better (current,
+    on time) below 100%, since every assessment, plan and PPN is due on time."""
     if value is None:
         return ""
     if metric.key == CASELOAD:
-        return f"Over the benchmark of {benchmark}" if value > benchmark else ""
+        return f"Over the benchmark of {benchmark}" if manager and value > benchmark else ""
     if metric.higher_is_worse:
         return "Above the target of none" if value > 0 else ""
     if metric.unit == "%" and value < 100:
@@ -85,11 +86,11 @@ def worse(metric: Metric, value: Value, benchmark: int) -> str:
     return ""
 
 
-def marked(metric: Metric, value: Value, benchmark: int) -> str:
+def marked(metric: Metric, value: Value, benchmark: int, *, manager: bool = True) -> str:
     """The figure as shown in a table: with a sign before it when it is worse than its target
     (the sign and bold type say it, not colour alone)."""
     text = figure(metric, value)
-    if not worse(metric, value, benchmark):
+    if not worse(metric, value, benchmark, manager=manager):
         return text
     sign = WORSE_UP if metric.higher_is_worse or metric.key == CASELOAD else WORSE_DOWN
     return f"{sign} {text}"
