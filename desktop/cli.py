@@ -266,6 +266,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     daily.set_defaults(command=run_daily)
 
+    audit_verify = commands.add_parser(
+        "audit-verify",
+        parents=[db_option],
+        help="check the audit log's hash chain and name the first broken row",
+        description="Recompute the audit log's hash chain from its first row: exit 0 when every "
+        "row follows the one before it and holds what was written, else exit 1 naming the "
+        "first row that does not.",
+    )
+    audit_verify.set_defaults(command=run_audit_verify)
+
     database = commands.add_parser(
         "db", parents=[db_option], help="the database schema: upgrade, current"
     )
@@ -964,6 +974,22 @@ def _write_atomically(path: Any, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def run_audit_verify(args: argparse.Namespace) -> int:
+    services = _open(_url(args))
+    try:
+        result = services.audit.verify()
+        location = services.location
+    finally:
+        services.close()
+    if not result.ok:
+        return _fail(
+            f"the audit log at {location} is broken: {result.reason} (first broken row: "
+            f"{result.first_broken_id}; {_plural(result.rows, 'row')} checked)"
+        )
+    print(f"Audit log at {location}: {_plural(result.rows, 'row')}, the hash chain holds")
+    return 0
 
 
 # -- db -----------------------------------------------------------------------------------------
