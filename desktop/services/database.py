@@ -13,7 +13,7 @@ from pathlib import Path
 
 from db import engine as db_engine
 from db import schema
-from db.errors import SchemaOutOfDate, SchemaTooNew
+from db.errors import DatabaseProblem, SchemaOutOfDate, SchemaTooNew
 
 log = logging.getLogger("pillars.services")
 
@@ -79,3 +79,66 @@ def remove_sqlite_file(path: Path) -> None:
     """Remove a SQLite file this process created, with its WAL and shared-memory files."""
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    location: str  # the database copied
+    out: Path
+    revision: str | None  # the copy's schema
+    bytes: int
+
+
+def backup(url: str, out: Path) -> BackupReport:
+    """Copy the SQLite database at `url` to `out` while it is in use (SQLite's online backup: a
+    consistent snapshot, other desktops may go on writing), check the copy's integrity, and only
+    then move it over `out`, readable by its owner only. A failure leaves any earlier `out` as it
+    was. PostgreSQL is backed up with pg_dump (README, "Backups"): refused here with that
+    pointer."""
+    import contextlib
+    import os
+    import sqlite3
+    import tempfile
+
+    parsed = db_engine.parse_url(url)
+    path = db_engine.sqlite_path(parsed)
+    location = db_engine.describe(parsed)
+    if path is None:
+        raise DatabaseProblem(
+            f"{location} is not a SQLite file: back up PostgreSQL with pg_dump, as the README's "
+            "Backups section shows (pg_dump --format=custom --file=FILE.dump DATABASE)"
+        )
+    engine = db_engine.make_engine(parsed)  # refuses a missing file, says what is wrong
+    handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(handle)
+    try:
+        with db_engine.translated_errors(parsed), engine.connect() as connection:
+            source = connection.connection.dbapi_connection
+            assert source is not None
+            copy = sqlite3.connect(temp)
+            try:
+                source.backup(copy)  # type: ignore[attr-defined]
+                copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+                problems = [row[0] for row in copy.execute("PRAGMA integrity_check")]
+            finally:
+                copy.close()
+        if problems != ["ok"]:
+            raise DatabaseProblem(
+                f"the backup of {location} failed its integrity check ({'; '.join(problems)}); "
+                f"{out} was not written"
+            )
+        check = db_engine.make_engine(f"sqlite:///{temp}")
+        try:
+            revision = schema.current_revision(check)
+        finally:
+            check.dispose()
+        os.chmod(temp, 0o600)
+        os.replace(temp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    finally:
+        engine.dispose()
+    log.info("backed up %s to %s", location, out)
+    return BackupReport(location, out, revision, out.stat().st_size)
