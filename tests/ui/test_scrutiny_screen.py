@@ -16,9 +16,9 @@ import io
 from collections.abc import Callable
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
-from pypdf import PdfReader
 
 from db.enums import TaskKind
 from desktop.services.core import Services
