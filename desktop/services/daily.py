@@ -44,7 +44,7 @@ from db.enums import NotificationKind, NotificationState, OffenderStatus, PpnSta
 from db.models import Conviction, Notification, Offender, Officer, Ppn, Task, Team
 from desktop.rules.breaches import LONDON, PpnFacts, end_of_london_day, ppn_clocks
 from desktop.rules.notification_clocks import release_not_recorded
-from desktop.rules.visit_windows import REASON_LABELS
+from desktop.rules.visit_windows import PRE_SENTENCE, REASON_LABELS
 from desktop.rules.workdays import working_days_between
 from desktop.services.actor import Actor
 from desktop.services.approvals import d, officer_names
@@ -431,15 +431,16 @@ class _Builder:
             return None
         seen = f.last_seen if f is not None else None
         text = said + (
-            f"; not visited since (last seen {d(seen)})." if seen else "; never visited."
+            f"; not visited since, last seen {d(seen)}." if seen else "; never visited."
         )
         window = f.window if f is not None else None
         if window is None:
             text += " No home visit is due while the record says custody, hospital or abroad."
         elif window.overdue:
-            text += f" The first visit was due by {d(window.due)}: overdue."
+            text += f" A home visit was due by {d(window.due)}: overdue."
         else:
-            text += f" First visit due by {d(window.due)}."
+            before = " (before sentence)" if window.purpose == PRE_SENTENCE else ""
+            text += f" Home visit due by {d(window.due)}{before}."
         return self._line(offender_id, since, text, window is not None and window.overdue)
 
     def _overdue_visits(self, flags: dict[int, VisitFlags]) -> list[DailyLine]:
