@@ -14,6 +14,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -76,11 +77,30 @@ NOT_FUTURE = (
 )
 
 
-class FiguresTable(QTableView):
-    """Figures with sortable columns; each cell can be activated for the records behind it."""
+class _Chooses:
+    """Enter or a double-click on a cell emits `chosen(index)` (Qt's `activated` does not fire
+    for Enter on every style, and fires for a single click on some)."""
+
+    chosen: Signal
+
+    def _choosing(self, view: QAbstractItemView) -> None:
+        view.doubleClicked.connect(lambda index: self.chosen.emit(index))
+
+    def _enter(self, view: QAbstractItemView, event: QKeyEvent) -> bool:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and view.currentIndex().isValid():
+            self.chosen.emit(view.currentIndex())
+            return True
+        return False
+
+
+class FiguresTable(_Chooses, QTableView):
+    """Figures with sortable columns; each cell can be chosen for the records behind it."""
+
+    chosen = Signal(QModelIndex)
 
     def __init__(self, model: FiguresModel, accessible_name: str) -> None:
         super().__init__()
+        self._choosing(self)
         self.figures = model
         self.setModel(model)
         self.setAccessibleName(accessible_name)
@@ -101,6 +121,24 @@ class FiguresTable(QTableView):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self._enter(self, event):
+            super().keyPressEvent(event)
+
+
+class TraceTable(_Chooses, RowsTable):
+    """The records behind a figure; Enter or a double-click opens the chosen one's record."""
+
+    chosen = Signal(QModelIndex)
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        super().__init__(columns, "Records behind the figure", stretch=5, widest=240)
+        self._choosing(self)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self._enter(self, event):
+            super().keyPressEvent(event)
+
 
 class TracePane(QWidget):
     """The records behind the figure last activated."""
@@ -119,7 +157,7 @@ class TracePane(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Records summary")
         columns = (*texts.TRACE_COLUMNS, texts.COUNTED_COLUMN)
-        self.table = RowsTable(columns, "Records behind the figure", stretch=5, widest=240)
+        self.table = TraceTable(columns)
         self.table.setAccessibleDescription("Press Enter to open the offender's record")
         self.table.setColumnHidden(len(columns) - 1, True)
         self.open_button = QPushButton("&Open record")
@@ -266,9 +304,9 @@ class DashboardScreen(QWidget):
         self.managers_model = FiguresModel("Offender manager", team_column=True, parent=self)
         self.managers_table = FiguresTable(self.managers_model, "Offender managers' figures")
         for table in (self.teams_table, self.managers_table):
-            table.activated.connect(lambda index, t=table: self.trace(t, index))
+            table.chosen.connect(lambda index, t=table: self.trace(t, index))
         self.trace_pane = TracePane()
-        self.trace_pane.table.activated.connect(lambda _i: self.open_chosen())
+        self.trace_pane.table.chosen.connect(lambda _i: self.open_chosen())
         self.trace_pane.open_button.clicked.connect(self.open_chosen)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(_titled("Force and teams", self.teams_table))
