@@ -438,6 +438,14 @@ class _Month:
     # -- visits --------------------------------------------------------------------------------
 
     def visits_due(self) -> list[_Item]:
+        return [item for item, _on_time in self._visits_due]
+
+    def visits_on_time(self) -> list[_Item]:
+        return [item for item, on_time in self._visits_due if on_time]
+
+    @cached_property
+    def _visits_due(self) -> list[tuple[_Item, bool]]:
+        """The visits due in the month, each with whether it was done on time."""
         before = visit_flags(self.session, None, self.first - DAY)
         due = {
             oid: f.next_visit_due
@@ -465,11 +473,8 @@ class _Month:
             else:
                 late = "" if on_time else " (late)"
                 detail = f"Home visit due {_d(day)}, done {_d(visited)}{late}."
-            items.append(self.item(oid, day, detail, counted=on_time))
+            items.append((self.item(oid, day, detail), on_time))
         return items
-
-    def visits_on_time(self) -> list[_Item]:
-        return [i for i in self.raw("visits_due") if i.counted]
 
     def visits_overdue(self) -> list[_Item]:
         items = []
@@ -965,9 +970,9 @@ class DashboardService:
 
     def pdf(self, actor: Actor | None, month: dt.date, *, team_id: int | None = None) -> bytes:
         """The dashboard as a PDF (desktop.reports.dashboard); printing is audited."""
-        from desktop.reports.dashboard import build_dashboard_pdf
-
         dashboard = self.build(actor, month, team_id=team_id)
+        from desktop.reports.dashboard import build_dashboard_pdf  # reportlab: only when printing
+
         data = build_dashboard_pdf(dashboard)
         team_name = team_of(dashboard)
         with self._services.transaction() as session:
