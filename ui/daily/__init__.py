@@ -1,0 +1,1 @@
+"""The Daily sheet screen: the team management meeting's sheet for a day."""
