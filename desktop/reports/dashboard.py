@@ -15,6 +15,7 @@ The caller (`DashboardService.pdf`) has checked the actor's permission and audit
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from dateutil.relativedelta import relativedelta
@@ -350,8 +351,10 @@ def _findings_chart(dashboard: Dashboard) -> Drawing:
     chart.categoryAxis.categoryNames = [f"{f.month:%b %y}" for f in months]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 8
+    top = max(1.0, *(v for s in series for v in s))
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = max(1.0, *(v for s in series for v in s)) * 1.2
+    chart.valueAxis.valueMax = top * 1.2
+    chart.valueAxis.valueStep = max(1, math.ceil(top / 5))  # whole numbers: these are counts
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 8
     chart.lineLabelFormat = "%d"
@@ -369,6 +372,7 @@ def _findings_chart(dashboard: Dashboard) -> Drawing:
     legend = Legend()
     legend.x, legend.y = WIDTH - 42 * mm, CHART_HEIGHT - 8 * mm
     legend.fontName, legend.fontSize = FONT, 8.5
+    legend.alignment = "right"
     legend.colorNamePairs = list(zip(SHADES, names, strict=True))
     drawing.add(legend)
     return drawing
