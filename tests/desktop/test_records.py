@@ -21,10 +21,19 @@ from desktop.services.records import (
     HouseholdEdit,
     IdentityEdit,
     address_edit_for,
+    build_record,
+    build_records,
     household_edit_for,
     identity_edit_for,
 )
-from tests.desktop.factories import PASSWORD, WORLD_TODAY, World, populate, world_clock
+from tests.desktop.factories import (
+    PASSWORD,
+    WORLD_TODAY,
+    World,
+    add_pending_approvals,
+    populate,
+    world_clock,
+)
 
 CARD = "4539 1488 0343 6467"  # passes the Luhn check; a well-known test number
 BANK = "sort code 12-34-56, account 12345678"
@@ -130,6 +139,32 @@ def _add_convictions(db_url: str, offender_id: int) -> None:
                 )
             )
     engine.dispose()
+
+
+def test_records_read_together_are_each_the_record_read_alone(
+    services: Services, world: World, db_url: str
+) -> None:
+    """The scrutiny pack reads its sample in one go: each record must be exactly what the record
+    window shows, whatever else is read with it (pending approvals, PPNs, custody, a Birch
+    record among Alder's), in the order asked."""
+    add_pending_approvals(db_url, world)
+    cora = services.auth.sign_in("cora", PASSWORD)
+    wanted = [world.ignatius, *world.alder_offenders, world.cuthbert, world.zebedee]
+    with services.transaction() as session:
+        today, now = services.today(), services.now()
+        together = build_records(session, cora, wanted, today=today, now=now)
+        alone = [build_record(session, cora, oid, today=today, now=now) for oid in wanted]
+    assert [r.offender_id for r in together] == wanted
+    assert together == alone
+    assert any(r.pending_approvals for r in together) and any(r.ppns for r in together)
+    assert any(r.breaches for r in together) and any(r.plan for r in together)
+
+
+def test_reading_records_together_refuses_an_unknown_one(services: Services, world: World) -> None:
+    cora = services.auth.sign_in("cora", PASSWORD)
+    today, now = services.today(), services.now()
+    with services.transaction() as session, pytest.raises(NotFound, match="number 999999"):
+        build_records(session, cora, [world.zebedee, 999_999], today=today, now=now)
 
 
 def test_conviction_periods_follow_s82(services: Services, world: World, db_url: str) -> None:
