@@ -189,7 +189,7 @@ class FindingsForm(QWidget):
 
     def fill(self, item: ItemView) -> None:
         self.item = item
-        self.title.setText(f"{item.position}. {item.reference} {item.name}")
+        self.title.setText(f"{texts.number(item)}. {item.reference} {item.name}")
         reviewed = (
             f"Reviewed {fmt_timestamp(item.reviewed_at)} by {item.reviewer}."
             if item.reviewed_at is not None

@@ -209,6 +209,7 @@ class ScrutinyScreen(QWidget):
             label = QLabel(caption)
             label.setBuddy(widget)
             choose.addWidget(label)
+            choose.addSpacing(4)
             choose.addWidget(widget)
             choose.addSpacing(12)
         choose.addWidget(self.draw_button)
@@ -220,7 +221,14 @@ class ScrutinyScreen(QWidget):
         self.state_label.hide()
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Progress of the pack")
-        self.progress.hide()
+        self.progress.setTextVisible(False)
+        self.progress_label = _label("What is being done", "countLabel")
+        self.progress_row = QWidget()
+        progress_row = QHBoxLayout(self.progress_row)
+        progress_row.setContentsMargins(0, 0, 0, 0)
+        progress_row.addWidget(self.progress_label)
+        progress_row.addWidget(self.progress, 1)
+        self.progress_row.hide()
 
         self.tabs = QTabWidget()
         self.tabs.tabBar().setAccessibleName("Scrutiny pages")
@@ -245,7 +253,7 @@ class ScrutinyScreen(QWidget):
         layout.addLayout(title_row)
         layout.addLayout(choose)
         layout.addWidget(self.state_label)
-        layout.addWidget(self.progress)
+        layout.addWidget(self.progress_row)
         layout.addWidget(self.tabs, 1)
 
         screen_shortcuts(
@@ -299,7 +307,7 @@ class ScrutinyScreen(QWidget):
     def _sample_page(self) -> QWidget:
         self.drawn_label = _label("About the sample", "countLabel")
         self.method_label = _label("How the sample is drawn", "mutedText")
-        self.printed_label = _label("The fortnight's printed pack", "alertStrip")
+        self.printed_label = _label("The fortnight's printed pack", "formMessage")
         self.show_printed_button = _button(
             "&Show the printed pack",
             "Show the printed pack",
@@ -369,6 +377,7 @@ class ScrutinyScreen(QWidget):
         )
         changes_row = QHBoxLayout()
         changes_row.addWidget(self.no_changes, 1)
+        changes_row.addStretch(1)
         changes_row.addWidget(self.undo_button)
 
         page = QWidget()
@@ -405,7 +414,7 @@ class ScrutinyScreen(QWidget):
         split.addWidget(scroll)
         split.setChildrenCollapsible(False)
         split.setStretchFactor(1, 1)
-        split.setSizes([520, 640])
+        split.setSizes([480, 700])
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -433,6 +442,7 @@ class ScrutinyScreen(QWidget):
         )
         buttons = QHBoxLayout()
         buttons.addWidget(self.no_packs, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.reprint_button)
         buttons.addWidget(self.packs_findings_button)
         page = QWidget()
@@ -622,11 +632,14 @@ class ScrutinyScreen(QWidget):
             f"{sample.team_name} team, {texts.period(sample.fortnight_ending)}: "
             f"{plural(len(keys), 'record')} in the pack."
         )
-        self.drawn_label.setText(
+        drawn = (
             f"{plural(len(sample.lines), 'record')} drawn from "
             f"{plural(sample.candidates, 'record')} of {sample.team_name} team in the community "
             f"on {fmt_date(sample.fortnight_ending)}, with seed {sample.seed}."
         )
+        if sample.printed is not None:
+            drawn = f"The sample as drawn now (the printed pack is what was reviewed): {drawn}"
+        self.drawn_label.setText(drawn)
         self.method_label.setText(f"How the sample is drawn: {sample.method_text}")
         printed = sample.printed
         self.printed_box.setVisible(printed is not None)
@@ -876,31 +889,31 @@ class ScrutinyScreen(QWidget):
     def _show_pdf(self, pdf: bytes, name: str) -> None:
         self.preview.show_pdf(pdf, name)
         self.show_page("pack")
+        self.preview.view.setFocus()
         self.pdf_shown.emit()
 
     def _start_work(self, text: str) -> None:
         self.working = True
-        self.progress.setRange(0, 0)
-        self.progress.setFormat(text)
-        self.progress.setTextVisible(True)
-        self.progress.show()
+        self.progress.setRange(0, 0)  # busy until the first record is done
+        self.progress_label.setText(text)
+        self.progress_row.show()
         self._enable()
 
     def _progressed(self, done: int, total: int) -> None:
         if not self.working or total <= 0:
             return
+        self.progress_label.setText(f"Record {done} of {total}")
         self.progress.setRange(0, total)
         self.progress.setValue(done)
-        self.progress.setFormat(f"Record {done} of {total}")
 
     def _end_work(self) -> None:
         self.working = False
-        self.progress.hide()
+        self.progress_row.hide()
         self._enable()
 
     @property
     def progress_text(self) -> str:
-        return self.progress.format() if not self.progress.isHidden() else ""
+        return self.progress_label.text() if not self.progress_row.isHidden() else ""
 
     # -- findings ---------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ MUST = " (must include)"
 
 SAMPLE_COLUMNS = ("Reference", "Offender", "Offender manager", "Risk", "In the sample because")
 CHANGE_COLUMNS = ("Change", "Reference", "Offender", "Reason")
-ITEM_COLUMNS = ("#", "Reference", "Offender", "Offender manager", "Findings", "Tasks raised")
+ITEM_COLUMNS = ("#", "Reference", "Offender", "Reviewed", "Tasks")
 PACK_COLUMNS = ("Fortnight", "Printed", "Records", "Reviewed", "Drawn by", "Seed")
 
 
@@ -117,17 +117,21 @@ def tasks_text(item: ItemView) -> str:
     return f"{plural(len(item.action_task_ids), 'task')} raised for {who}"
 
 
+def number(item: ItemView) -> int:
+    """The record's number in the pack, as printed (positions are stored from 0)."""
+    return item.position + 1
+
+
 def item_row(item: ItemView) -> list[str | Cell]:
     reviewed = (
-        Cell(f"Reviewed {fmt_date(item.reviewed_at)} by {item.reviewer}")
+        Cell(fmt_date(item.reviewed_at), tooltip=f"Reviewed by {item.reviewer}")
         if item.reviewed_at is not None
-        else Cell("Not yet reviewed", "warn")
+        else Cell("Not yet", "warn")
     )
     return [
-        str(item.position),
+        str(number(item)),
         item.reference,
         item.name,
-        manager_text(item.manager),
         reviewed,
         str(len(item.action_task_ids)) if item.action_task_ids else "",
     ]
