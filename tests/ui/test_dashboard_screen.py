@@ -80,15 +80,17 @@ def column(model: FiguresModel, key: str, role: int = Qt.ItemDataRole.DisplayRol
 # -- figures and their marks ------------------------------------------------------------------
 
 
-def test_figures_carry_their_unit_and_the_worse_ones_a_sign_and_bold_type(qapp) -> None:
+def test_figures_carry_their_unit_and_the_marked_ones_a_sign_and_bold_type(qapp) -> None:
     model = FiguresModel("Offender manager", team_column=True)
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
     model.set_rows(MANAGERS, METRICS, BENCHMARK, {1: "Alder", 2: "Birch"})
 
     assert column(model, "caseload") == ["▲ 54", "3", "50"]  # 50 is the benchmark, not over
-    assert column(model, "arms_current") == ["▼ 50%", "—", "100%"]
-    assert column(model, "approval_age") == ["▲ 4 days", "0 days", "▲ 1.5 days"]
-    assert column(model, "visits_due") == ["5", "4", "0"]  # neither good nor bad: never marked
+    assert column(model, "visits_overdue") == ["▲ 2", "0", "▲ 1"]  # overdue: above none
+    # not marked: a share, an age and a count that are neither over a benchmark nor late
+    assert column(model, "arms_current") == ["50%", "—", "100%"]
+    assert column(model, "approval_age") == ["4 days", "0 days", "1.5 days"]
+    assert column(model, "visits_due") == ["5", "4", "0"]
     assert [model.index(r, 1).data() for r in range(3)] == ["Alder", "Alder", "Birch"]
     bold = column(model, "caseload", Qt.ItemDataRole.FontRole)
     assert bold[0].bold() and bold[1] is None
@@ -99,7 +101,7 @@ def test_figures_carry_their_unit_and_the_worse_ones_a_sign_and_bold_type(qapp) 
     tip = model.index(0, model.column_of("caseload")).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("Over the benchmark of 50. Offenders managed")
     col = model.column_of("approval_age")
-    assert model.headerData(col, Qt.Orientation.Horizontal) == "Approval\nbacklog age"
+    assert model.headerData(col, Qt.Orientation.Horizontal) == "Approval\nbacklog\nage"
     assert model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == (
         "Oldest open approval."
     )
@@ -261,6 +263,19 @@ def test_a_team_manager_sees_the_force_each_team_and_each_offender_manager(
         t.values["visits_overdue"] for t in expected.teams
     ]
     assert len(screen.findings_chart.chart().series()) == 3
+
+    # the screen marks the figures the printed dashboard marks
+    from desktop.reports.dashboard import is_marked
+
+    for model in (screen.teams_model, screen.managers_model):
+        for r in range(model.rowCount()):
+            row = model.row_at(r)
+            for metric in expected.metrics:
+                shown = str(model.index(r, model.column_of(metric.key)).data())
+                assert shown.startswith(texts.WORSE) == is_marked(metric, row, BENCHMARK), (
+                    row.name,
+                    metric.key,
+                )
 
     # one team: its row under the force's, for comparison, and its managers only
     with qtbot.waitSignal(screen.loaded, timeout=20_000):

@@ -121,6 +121,7 @@ class CaseloadChart(Chart):
         self.chart_.addSeries(series)
         names_axis = QBarCategoryAxis()
         names_axis.append(names or ["Nobody"])
+        names_axis.setTruncateLabels(False)
         self.chart_.addAxis(names_axis, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(names_axis)
         count_axis = _count_axis("Offenders managed", values, benchmark * 1.1)

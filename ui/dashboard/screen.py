@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -71,6 +72,12 @@ VISIT_BARS = (
     ("visits_overdue", "Overdue", RED),
 )
 FINDINGS_COLOURS = (BLUE, ORANGE, GREY)
+FINDINGS_TITLE = "Scrutiny findings, last 12 months"
+LEGEND = (
+    f"{texts.WORSE} marks an offender manager's caseload over the benchmark, or something "
+    "overdue or late. Hover over a heading for what it counts; double-click a figure, or choose "
+    "it and press Enter, for the records behind it."
+)
 NOT_FUTURE = (
     "{month} has not started yet: the dashboard shows the current month ({current}) "
     "or an earlier one."
@@ -308,16 +315,26 @@ class DashboardScreen(QWidget):
         self.trace_pane = TracePane()
         self.trace_pane.table.chosen.connect(lambda _i: self.open_chosen())
         self.trace_pane.open_button.clicked.connect(self.open_chosen)
+        self.teams_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(_titled("Force and teams", self.teams_table))
         split.addWidget(_titled("Offender managers", self.managers_table))
         split.addWidget(self.trace_pane)
         split.setChildrenCollapsible(False)
-        split.setSizes([170, 330, 260])
+        split.setSizes([420, 260])
+        figures = QWidget()
+        figures_layout = QVBoxLayout(figures)
+        figures_layout.setContentsMargins(0, 0, 0, 0)
+        self.legend = QLabel(LEGEND)
+        self.legend.setObjectName("mutedText")
+        self.legend.setWordWrap(True)
+        self.legend.setAccessibleName("How to read the figures")
+        figures_layout.addWidget(self.legend)
+        figures_layout.addWidget(_titled("Force and teams", self.teams_table))
+        figures_layout.addWidget(split, 1)
 
         # -- charts --------------------------------------------------------------------------------
         self.visits_chart = GroupedBarChart("Visits in the month, per team", "Visits")
-        self.findings_chart = LinesChart("Scrutiny findings, last 12 months", "Count")
+        self.findings_chart = LinesChart(FINDINGS_TITLE, "Count")
         self.caseload_chart = CaseloadChart()
         charts = QWidget()
         charts.setObjectName("dashboardCharts")
@@ -346,7 +363,7 @@ class DashboardScreen(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Dashboard views")
-        self.figures_page = self.tabs.addTab(split, "&Figures")
+        self.figures_page = self.tabs.addTab(figures, "&Figures")
         self.charts_page = self.tabs.addTab(charts_scroll, "&Charts")
         self.pdf_page = self.tabs.addTab(self.preview, "PD&F")
 
@@ -528,6 +545,7 @@ class DashboardScreen(QWidget):
         )
         self._fit(self.teams_table)
         self._fit(self.managers_table)
+        self._fit_height(self.teams_table)
         self.trace_pane.clear()
         self._show_charts(dashboard)
         self._next("pdf")
@@ -570,6 +588,13 @@ class DashboardScreen(QWidget):
         for column in range(table.figures.leading):
             header.resizeSection(column, min(max(header.sectionSize(column), 90), 220))
 
+    def _fit_height(self, table: FiguresTable) -> None:
+        """The team table shows every row (the force and a handful of teams) without scrolling."""
+        rows = sum(table.rowHeight(r) for r in range(table.figures.rowCount()))
+        bar = table.horizontalScrollBar().sizeHint().height()
+        header = table.horizontalHeader().sizeHint().height()
+        table.setFixedHeight(header + rows + bar + 2 * table.frameWidth() + 2)
+
     # -- charts ------------------------------------------------------------------------------------
 
     def _show_charts(self, d: Dashboard) -> None:
@@ -588,6 +613,10 @@ class DashboardScreen(QWidget):
             else (d.teams[0].team_id if d.force is None and len(d.teams) == 1 else None)
         )
         months = [f for f in d.findings if f.team_id == scope]
+        entered = any(f.reviewed or f.actions_raised for f in months)
+        self.findings_chart.chart().setTitle(
+            FINDINGS_TITLE if entered else f"{FINDINGS_TITLE}: none entered"
+        )
         self.findings_chart.show_lines(
             [texts.short_month(f.month) for f in months],
             [

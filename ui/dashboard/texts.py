@@ -16,9 +16,15 @@ if TYPE_CHECKING:
     from desktop.services.dashboard import DashboardRow, Metric, TraceLine, Value
 
 CASELOAD = "caseload"  # the metric measured against the benchmark (policy caseload_benchmark)
+# Marked when above none (as desktop.reports.dashboard.LATE), with the words a screen reader says.
+LATE = {
+    "over_benchmark": "Offenders over the benchmark",
+    "visits_overdue": "Overdue",
+    "ppn_follow_up_late": "Late",
+    "notification_breaches": "Deadlines missed",
+}
 NOTHING = "—"  # a percentage of nothing
-WORSE_UP = "▲"  # a figure above its benchmark or target, where higher is worse
-WORSE_DOWN = "▼"  # a percentage below its target, where higher is better
+WORSE = "▲"  # before a figure over the benchmark, overdue or late
 TRACE_COLUMNS = ("Reference", "Name", "Team", "Offender manager", "Date", "Detail")
 COUNTED_COLUMN = "Counted"
 
@@ -68,32 +74,26 @@ def figure(metric: Metric, value: Value) -> str:
 
 
 def worse(metric: Metric, value: Value, benchmark: int, *, manager: bool = True) -> str:
-    """Why a figure is worse than its benchmark or target, or "" when it is not.
-
-    The targets (DESIGN section 3): an offender manager's caseload above the benchmark (policy
-    caseload_benchmark, 50; a team's or the force's caseload is a total, and their "over
-    benchmark" figure carries it); anything where higher is worse (overdue visits, backlogs
-    and their age, breaches) above nothing; a percentage where higher is better (current,
-    on time) below 100%, since every assessment, plan and PPN is due on time."""
+    """Why a figure is marked, or "" when it is not: the PDF's rule
+    (desktop.reports.dashboard.is_marked), so the screen and the printed dashboard mark the same
+    figures. An offender manager's caseload over the benchmark (policy caseload_benchmark, 50;
+    a team's or the force's caseload is a total, which their "over benchmark" figure measures),
+    and anything overdue or late above none (DESIGN section 3: visits in cadence, PPN
+    follow-ups, statutory notification deadlines)."""
     if value is None:
         return ""
     if metric.key == CASELOAD:
         return f"Over the benchmark of {benchmark}" if manager and value > benchmark else ""
-    if metric.higher_is_worse:
-        return "Above the target of none" if value > 0 else ""
-    if metric.unit == "%" and value < 100:
-        return "Below the target of 100%"
+    if metric.key in LATE and value > 0:
+        return LATE[metric.key]
     return ""
 
 
 def marked(metric: Metric, value: Value, benchmark: int, *, manager: bool = True) -> str:
-    """The figure as shown in a table: with a sign before it when it is worse than its target
-    (the sign and bold type say it, not colour alone)."""
+    """The figure as shown in a table: with a sign before it when it is marked (the sign and
+    bold type say it, not colour alone)."""
     text = figure(metric, value)
-    if not worse(metric, value, benchmark, manager=manager):
-        return text
-    sign = WORSE_UP if metric.higher_is_worse or metric.key == CASELOAD else WORSE_DOWN
-    return f"{sign} {text}"
+    return f"{WORSE} {text}" if worse(metric, value, benchmark, manager=manager) else text
 
 
 def sort_key(value: Value) -> tuple[int, float]:
@@ -101,13 +101,16 @@ def sort_key(value: Value) -> tuple[int, float]:
     return (1, 0.0) if value is None else (0, float(value))
 
 
-def heading(label: str, width: int = 14) -> str:
-    """A column heading on two lines when it is long, at the space nearest its middle."""
-    if len(label) <= width or " " not in label:
-        return label
-    spaces = [i for i, c in enumerate(label) if c == " "]
-    cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
-    return f"{label[:cut]}\n{label[cut + 1 :]}"
+def heading(label: str, width: int = 7) -> str:
+    """A column heading over as many lines as keep it about `width` characters wide, so that
+    eighteen figures fit across the screen."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 # -- where a figure comes from ---------------------------------------------------------------------
