@@ -170,10 +170,10 @@ def test_a_team_manager_draws_adjusts_generates_reviews_and_reprints(
     for key, _question in CHECKLIST:
         form.set_answer(key, "yes")
     click(qtbot, form.groups["arms"].button(list(ANSWERS).index("no")))
-    qtbot.keyClicks(form.comments, "ARMS review overdue by a month.")
-    qtbot.keyClicks(form.actions, "Review the ARMS assessment")
-    qtbot.keyClick(form.actions, Qt.Key.Key_Return)
-    qtbot.keyClicks(form.actions, "Plan a visit this week")
+    qtbot.keyClicks(form.comments_box, "ARMS review overdue by a month.")
+    qtbot.keyClicks(form.actions_box, "Review the ARMS assessment")
+    qtbot.keyClick(form.actions_box, Qt.Key.Key_Return)
+    qtbot.keyClicks(form.actions_box, "Plan a visit this week")
     click(qtbot, form.save_button)
     wait_idle(qtbot, ctx)
     assert form.message_text == (
@@ -231,8 +231,8 @@ def test_findings_refused_keep_what_was_typed_and_a_conflict_shows_theirs(
     # two questions unanswered and bank details in the comments: nothing saved, all kept
     for key, _question in CHECKLIST[2:]:
         form.set_answer(key, "partly")
-    qtbot.keyClicks(form.comments, f"Card {CARD} seen on the table.")
-    qtbot.keyClicks(form.actions, "Update the contingency plan")
+    qtbot.keyClicks(form.comments_box, f"Card {CARD} seen on the table.")
+    qtbot.keyClicks(form.actions_box, "Update the contingency plan")
     click(qtbot, form.save_button)
     wait_idle(qtbot, ctx)
     assert form.field_error("arms") == "Answer this question: yes, partly, no or N/A."
@@ -240,8 +240,8 @@ def test_findings_refused_keep_what_was_typed_and_a_conflict_shows_theirs(
     assert "payment card number" in form.field_error("comments")
     assert form.message_text.startswith("Please correct the 3 problems marked below.")
     assert form.message_text.endswith("Nothing was saved.")
-    assert form.comments.toPlainText() == f"Card {CARD} seen on the table."
-    assert form.actions.toPlainText() == "Update the contingency plan"
+    assert form.comments_box.toPlainText() == f"Card {CARD} seen on the table."
+    assert form.actions_box.toPlainText() == "Update the contingency plan"
     assert form.answers()["visits"] == "partly"
     assert services.scrutiny.pack(ctx.officer, pack_id).summary.reviewed == 0
 
@@ -256,18 +256,18 @@ def test_findings_refused_keep_what_was_typed_and_a_conflict_shows_theirs(
         "Saved on the other desktop.",
         [],
     )
-    form.comments.setPlainText("Mine: the plan needs a victim-safety action.")
+    form.comments_box.setPlainText("Mine: the plan needs a victim-safety action.")
     for key, _question in CHECKLIST:
         form.set_answer(key, "yes")
     click(qtbot, form.save_button)
     wait_idle(qtbot, ctx)
     assert "changed this scrutiny findings" in form.message_text
     assert "Nothing of yours was saved over it" in form.message_text
-    assert form.comments.toPlainText() == "Mine: the plan needs a victim-safety action."
+    assert form.comments_box.toPlainText() == "Mine: the plan needs a victim-safety action."
     assert form.reload_button.isVisibleTo(form)
     click(qtbot, form.reload_button)
     wait_idle(qtbot, ctx)
-    assert form.comments.toPlainText() == "Saved on the other desktop."
+    assert form.comments_box.toPlainText() == "Saved on the other desktop."
     assert "Mine: the plan needs a victim-safety action." in form.yours.text()
     assert "Update the contingency plan" in form.yours.text()
 

@@ -131,7 +131,9 @@ class AddDialog(ReasonForm):
         self.find_box.setClearButtonEnabled(True)
         self.find_box.setPlaceholderText("Name or reference")
         self.add_field("find", "&Find", self.find_box)
-        self.table = RowsTable(ADD_COLUMNS, "Offenders of the team", fit_rows=(6, 6))
+        self.table = RowsTable(
+            ADD_COLUMNS, "Offenders of the team", fit_rows=(6, 6), stretch=1, widest=200
+        )
         self.add_field("offender", "&Offender", self.table, required=True)
         self.reason_box = self.add_field("reason", "&Reason to add it", reason_box(), required=True)
         self.find_box.textChanged.connect(lambda _t: self.refilter())

@@ -97,24 +97,24 @@ class FindingsForm(QWidget):
             grid.addWidget(self.errors[key], 2 * n + 1, 0, 1, len(ANSWERS) + 1)
         grid.setColumnStretch(0, 1)
 
-        self.comments = QPlainTextEdit()
-        self.comments.setTabChangesFocus(True)
-        self.comments.setAccessibleName("Comments")
-        self.comments.setAccessibleDescription("What the review found, in words.")
-        self.comments.setFixedHeight(90)
-        self.actions = QPlainTextEdit()
-        self.actions.setTabChangesFocus(True)
-        self.actions.setAccessibleName("Actions")
-        self.actions.setAccessibleDescription(
+        self.comments_box = QPlainTextEdit()
+        self.comments_box.setTabChangesFocus(True)
+        self.comments_box.setAccessibleName("Comments")
+        self.comments_box.setAccessibleDescription("What the review found, in words.")
+        self.comments_box.setFixedHeight(90)
+        self.actions_box = QPlainTextEdit()
+        self.actions_box.setTabChangesFocus(True)
+        self.actions_box.setAccessibleName("Actions")
+        self.actions_box.setAccessibleDescription(
             "One action a line: each new one becomes a task for the offender manager."
         )
-        self.actions.setFixedHeight(80)
+        self.actions_box.setFixedHeight(80)
         self.errors["comments"] = self._error("Problem with the comments")
         self.errors["actions"] = self._error("Problem with the actions")
         comments_label = QLabel("&Comments")
-        comments_label.setBuddy(self.comments)
+        comments_label.setBuddy(self.comments_box)
         actions_label = QLabel("&Actions, one a line: each becomes a task for the offender manager")
-        actions_label.setBuddy(self.actions)
+        actions_label.setBuddy(self.actions_box)
         self.tasks = _label(name="Tasks raised", object_name="countLabel")
 
         self.save_button = QPushButton("&Save findings")
@@ -141,10 +141,10 @@ class FindingsForm(QWidget):
         body.addWidget(self.yours)
         body.addLayout(grid)
         body.addWidget(comments_label)
-        body.addWidget(self.comments)
+        body.addWidget(self.comments_box)
         body.addWidget(self.errors["comments"])
         body.addWidget(actions_label)
-        body.addWidget(self.actions)
+        body.addWidget(self.actions_box)
         body.addWidget(self.errors["actions"])
         body.addWidget(self.tasks)
         body.addLayout(buttons)
@@ -167,8 +167,8 @@ class FindingsForm(QWidget):
         between a question's answers), comments, actions, the buttons."""
         return [
             *(group.buttons()[0] for group in self.groups.values()),
-            self.comments,
-            self.actions,
+            self.comments_box,
+            self.actions_box,
             self.save_button,
             self.open_button,
         ]
@@ -205,8 +205,8 @@ class FindingsForm(QWidget):
             for col, button in enumerate(group.buttons()):
                 button.setChecked(col == wanted)
             group.setExclusive(True)
-        self.comments.setPlainText(item.comments)
-        self.actions.setPlainText("\n".join(item.actions))
+        self.comments_box.setPlainText(item.comments)
+        self.actions_box.setPlainText("\n".join(item.actions))
         self.tasks.setText(texts.tasks_text(item) + ".")
         self._enable()
 
@@ -219,7 +219,7 @@ class FindingsForm(QWidget):
         }
 
     def typed_actions(self) -> list[str]:
-        return [line for line in self.actions.toPlainText().split("\n") if line.strip()]
+        return [line for line in self.actions_box.toPlainText().split("\n") if line.strip()]
 
     def set_answer(self, key: str, answer: str) -> None:
         self.groups[key].button(list(ANSWERS).index(answer)).setChecked(True)
@@ -232,7 +232,7 @@ class FindingsForm(QWidget):
             return False
         return (
             self.answers() != item.checklist
-            or self.comments.toPlainText().strip() != item.comments.strip()
+            or self.comments_box.toPlainText().strip() != item.comments.strip()
             or [a.strip() for a in self.typed_actions()] != list(item.actions)
         )
 
@@ -252,7 +252,7 @@ class FindingsForm(QWidget):
             item.item_id,
             item.version,
             self.answers(),
-            self.comments.toPlainText(),
+            self.comments_box.toPlainText(),
             self.typed_actions(),
             on_result=lambda saved, before=item: self._saved(before, saved),
             on_error=self._refused,
@@ -284,7 +284,7 @@ class FindingsForm(QWidget):
                     set_tone(self.rows[problem.field], "alert")
                     widget: QWidget = self.groups[problem.field].buttons()[0]
                 else:
-                    widget = self.comments if problem.field == "comments" else self.actions
+                    widget = self.comments_box if problem.field == "comments" else self.actions_box
                     set_invalid(widget, True)
                 first = first or widget
             count = len(exc.errors)
@@ -332,8 +332,8 @@ class FindingsForm(QWidget):
             for n, (key, _q) in enumerate(CHECKLIST)
             if key in mine and mine[key] != saved.checklist.get(key)
         ]
-        if self.comments.toPlainText().strip() != saved.comments.strip():
-            typed.append(f"Comments: {self.comments.toPlainText().strip() or '(blank)'}")
+        if self.comments_box.toPlainText().strip() != saved.comments.strip():
+            typed.append(f"Comments: {self.comments_box.toPlainText().strip() or '(blank)'}")
         if [a.strip() for a in self.typed_actions()] != list(saved.actions):
             typed.append("Actions: " + ("; ".join(self.typed_actions()) or "(none)"))
         self.clear_problems()
@@ -360,8 +360,8 @@ class FindingsForm(QWidget):
             label.hide()
             if key in self.rows:
                 set_tone(self.rows[key], "")
-        set_invalid(self.comments, False)
-        set_invalid(self.actions, False)
+        set_invalid(self.comments_box, False)
+        set_invalid(self.actions_box, False)
 
     def show_message(self, text: str, tone: str) -> None:
         self.message.setText(text)

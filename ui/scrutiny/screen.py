@@ -395,7 +395,9 @@ class ScrutinyScreen(QWidget):
 
     def _findings_page(self) -> QWidget:
         self.pack_label = _label("The pack reviewed", "countLabel", "No pack chosen.")
-        self.items_table = RowsTable(texts.ITEM_COLUMNS, "Records of the pack", widest=240)
+        self.items_table = RowsTable(
+            texts.ITEM_COLUMNS, "Records of the pack", stretch=texts.ITEM_COLUMNS.index("Offender")
+        )
         self.items_table.setAccessibleDescription("Enter opens the chosen record")
         self.items_table.selectionModel().currentRowChanged.connect(
             lambda current, previous: self._item_chosen(current.row(), previous.row())
