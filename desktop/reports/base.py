@@ -46,6 +46,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.doctemplate import FrameBreak
+from reportlab.platypus.tables import CellStyle
 
 MARKING = "OFFICIAL-SENSITIVE"
 LONDON = ZoneInfo("Europe/London")
@@ -204,10 +205,6 @@ def warning(text: str) -> Paragraph:
 Cell: TypeAlias = str | Flowable  # text (wrapped in a Paragraph) or a ready flowable
 
 
-def _cell(value: Cell, style: str) -> Flowable:
-    return para(value, style) if isinstance(value, str) else value
-
-
 @dataclass(frozen=True)
 class Fixed:
     """A column of a fixed width (points), for values that must not wrap, such as dates."""
@@ -234,66 +231,111 @@ def data_table(
     *,
     centre: Sequence[int] = (),
 ) -> Table:
-    """A table of rows under a header row. Text that might not fit its column is wrapped in a
-    Paragraph, so it wraps instead of running out of the cell (text that fits on one line is
-    drawn as it is, which is the same on paper and much faster); a table longer than the page
-    splits, and the header row is repeated at the top of every page it runs onto. `centre` lists
-    columns whose cells are centred (boxes, short codes)."""
-    data = [
-        [para(h, "cell_head_centre" if i in centre else "cell_head") for i, h in enumerate(header)]
+    """A table of rows under a header row in bold. Text is broken into lines that fit its column,
+    so long text wraps instead of running out of the cell (see `_lines`); a table longer than the
+    page splits, and the header row is repeated at the top of every page it runs onto. `centre`
+    lists columns whose cells are centred (boxes, short codes)."""
+    data: list[list[Cell]] = [
+        [_lines(h, "cell_head", col_widths[i] - 2 * CELL_PADDING) for i, h in enumerate(header)]
     ]
     data += [
         [
-            _fitted(v, col_widths[i] - 2 * CELL_PADDING, "cell_centre" if i in centre else "cell")
+            _lines(v, "cell", col_widths[i] - 2 * CELL_PADDING) if isinstance(v, str) else v
             for i, v in enumerate(row)
         ]
         for row in rows
     ]
     table = Table(data, colWidths=list(col_widths), repeatRows=1, hAlign="LEFT")
-    cell = STYLES["cell"]
-    commands: list[tuple[Any, ...]] = [("ALIGN", (c, 1), (c, -1), "CENTER") for c in centre]
-    commands += [
-        ("FONT", (0, 1), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
-        ("TEXTCOLOR", (0, 1), (-1, -1), cell.textColor),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-    ]
+    commands = [*_DATA_TABLE, *(("ALIGN", (c, 0), (c, -1), "CENTER") for c in centre)]
     commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, len(data), 2)]
     table.setStyle(TableStyle(commands))
     return table
 
 
-def _fitted(value: Cell, room: float, style: str) -> Cell:
-    """A cell's text as it is when it fits on one line in `room`, else as a wrapping Paragraph."""
-    if not isinstance(value, str):
-        return value
+def _text_commands(cells: tuple[int, int], to: tuple[int, int], style: str) -> list[Any]:
+    """Table style commands that set the cells' text as `STYLES[style]` sets a paragraph."""
     s = STYLES[style]
-    if "\n" not in value and stringWidth(value, s.fontName, s.fontSize) <= room:
-        return value
-    return para(value, style)
+    return [
+        ("FONT", cells, to, s.fontName, s.fontSize, s.leading),
+        ("TEXTCOLOR", cells, to, s.textColor),
+    ]
+
+
+_DATA_TABLE: list[Any] = [
+    *_text_commands((0, 0), (-1, 0), "cell_head"),
+    *_text_commands((0, 1), (-1, -1), "cell"),
+    ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+    ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+    ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+]
+
+
+def _lines(text: str, style: str, room: float) -> Cell:
+    """`text` for a table cell `room` points wide, set in `STYLES[style]`: as lines the table
+    draws as they are, broken where a Paragraph would break them (words in turn while they fit,
+    allowing the Paragraph's slight squeeze of spaces), which looks the same and costs a fraction
+    of a Paragraph to lay out and draw. Text a Paragraph would set differently (a line that only
+    fits squeezed, a word longer than the column, line breaks of its own) stays a Paragraph."""
+    s = STYLES[style]
+    words = text.split()
+    if "\n" in text.strip() or not words:
+        return para(text, style)
+    font, size = s.fontName, s.fontSize
+    space = stringWidth(" ", font, size)
+    squeeze = s.spaceShrinkage * space
+    lines: list[str] = []
+    line: list[str] = []
+    width = -space
+    for word in words:
+        word_width = stringWidth(word, font, size)
+        if word_width > room:
+            return para(text, style)
+        if not line or width + space + word_width <= room + squeeze * len(line):
+            line.append(word)
+            width += space + word_width
+            continue
+        if width > room:
+            return para(text, style)
+        lines.append(" ".join(line))
+        line, width = [word], word_width
+    if width > room:
+        return para(text, style)
+    lines.append(" ".join(line))
+    return "\n".join(lines)
 
 
 def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> Table:
     """Label and value pairs, one a row, labels in bold: a record's summary, a cover's details."""
-    data = [[para(label, "cell_head"), _cell(value, "cell")] for label, value in pairs]
-    table = Table(data, colWidths=[label_width, CONTENT_WIDTH - label_width], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LEFTPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
-    )
+    value_width = CONTENT_WIDTH - label_width
+    padding = _FACTS_PADDING + CellStyle.rightPadding
+    data = [
+        [
+            _lines(label, "cell_head", label_width - padding),
+            _lines(value, "cell", value_width - padding) if isinstance(value, str) else value,
+        ]
+        for label, value in pairs
+    ]
+    table = Table(data, colWidths=[label_width, value_width], hAlign="LEFT")
+    table.setStyle(_FACTS_TABLE)
     return table
+
+
+_FACTS_PADDING = 2  # points left of a fact's label and value
+_FACTS_TABLE = TableStyle(
+    [
+        *_text_commands((0, 0), (0, -1), "cell_head"),
+        *_text_commands((1, 0), (1, -1), "cell"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), _FACTS_PADDING),
+    ]
+)
 
 
 # -- flowables ----------------------------------------------------------------------------------

@@ -4,11 +4,12 @@ A cover page with the team, the fortnight, the sample and how it was drawn, and 
 when; then one section per sampled record, each on a new page with its own bookmark: summary,
 MAPPA, ARMS with its factors, the current plan pillar by pillar (all four pillars always, a pillar
 without actions said so in a warning), visits and PPNs of the last six months, open tasks and
-breaches, the automatic record-quality findings, and a reviewer checklist with room to write.
+breaches, the automatic record-quality findings, and a reviewer checklist with room to write: the
+scrutiny service's own `CHECKLIST` and `ANSWERS`, the questions the findings are entered against.
 
-Every record is read with `desktop.services.records.build_record`, the same read model the record
-screen and `pillars show` use, so the pack shows what the app shows: the same breaches, plan gaps
-and quality findings. The caller (the scrutiny service) has checked the actor's permission,
+The sample's records are read together with `desktop.services.records.build_records`, the same
+read model the record screen and `pillars show` use, so the pack shows what the app shows: the
+same breaches, plan gaps and quality findings. The caller (the scrutiny service) has checked the actor's permission,
 holds the transaction, audits the printing and stores the bytes for exact reprints.
 """
 
@@ -54,8 +55,9 @@ from desktop.services.records import (
     AssessmentView,
     HouseholdView,
     OffenderRecord,
-    build_record,
+    build_records,
 )
+from desktop.services.scrutiny import ANSWERS, CHECKLIST
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
@@ -78,24 +80,6 @@ MAPPA_CATEGORY_WORDS = {
     4: "terrorist or terrorism-connected offender",
 }
 AREA_WORDS = {"ppn": "PPNs", "visits": "Visits", "notifications": "Notifications"}
-# The reviewer's questions, in the order printed. Keys are stable so the scrutiny screen can
-# record an answer per question against the same list.
-CHECKLIST: tuple[tuple[str, str], ...] = (
-    ("arms", "Is the ARMS assessment in date, approved and supported by evidence?"),
-    (
-        "plan_factors",
-        "Does the plan answer every risk factor found present, under the right pillar?",
-    ),
-    ("plan_actions", "Are the plan's actions specific, owned, dated and moving?"),
-    ("contingency", "Is there a realistic contingency plan, and are licence conditions recorded?"),
-    ("visits", "Are home visits in cadence, double crewed, unannounced and varied?"),
-    ("visit_records", "Do visit records describe home circumstances and who was present?"),
-    ("ppns", "Were concerns for children raised as PPNs, submitted in time and followed up?"),
-    ("notifications", "Is the address current and every notification processed in time?"),
-    ("mappa", "Are the MAPPA category and level right for the risk?"),
-    ("defensible", "Would the record show a newcomer the risk and what is being done about it?"),
-)
-ANSWERS = ("Yes", "Partly", "No", "N/A")
 
 
 def fortnight_text(ending: dt.date) -> str:
@@ -126,11 +110,8 @@ def build_pack_pdf(
     fortnight = fortnight_text(pack.fortnight_ending)
     seed, method = pack.seed, dict(pack.method or {})
     today, now = services.today(), services.now()
-    records = []
-    for done, (offender_id, reason) in enumerate(items, start=1):
-        records.append((build_record(session, actor, offender_id, today=today, now=now), reason))
-        if progress is not None:
-            progress(done, len(items))
+    read = build_records(session, actor, [oid for oid, _ in items], today=today, now=now)
+    records = [(record, reason) for record, (_, reason) in zip(read, items, strict=True)]
     info = PrintInfo(
         title=f"{TITLE}: team {team}, fortnight {fortnight}",
         team=team,
@@ -143,7 +124,24 @@ def build_pack_pdf(
     for position, (record, reason) in enumerate(records, start=1):
         story.append(PageBreak())
         story += _section(position, record, reason, since)
+        if progress is not None:
+            story.append(_Drawn(progress, position, len(records)))
     return Report(info).render(story)
+
+
+class _Drawn(Flowable):
+    """Says how far the drawing has got: `progress(done, total)` once the pages up to here are
+    laid out (the records are read together before, in a fraction of the time)."""
+
+    def __init__(self, progress: Callable[[int, int], None], done: int, total: int) -> None:
+        super().__init__()
+        self.progress, self.done, self.total = progress, done, total
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.progress(self.done, self.total)
 
 
 # -- the cover ----------------------------------------------------------------------------------
@@ -560,10 +558,16 @@ def _quality(record: OffenderRecord) -> Flowable:
 
 
 def _checklist() -> list[Flowable]:
-    rows = [[question, *(TickBox() for _ in ANSWERS)] for _, question in CHECKLIST]
+    """The scrutiny service's checklist (`CHECKLIST`, answered with `ANSWERS`), the questions the
+    findings are entered against, with a box to tick under each answer."""
+    answers = list(ANSWERS.values())
+    rows = [[question, *(TickBox() for _ in answers)] for _, question in CHECKLIST]
     box = Fixed(15 * mm)
     table = data_table(
-        ["Question", *ANSWERS], rows, widths(1, *(box for _ in ANSWERS)), centre=(1, 2, 3, 4)
+        ["Question", *answers],
+        rows,
+        widths(1, *(box for _ in answers)),
+        centre=range(1, len(answers) + 1),
     )
     table.setStyle(TableStyle([("VALIGN", (1, 1), (-1, -1), "MIDDLE")]))
     return [

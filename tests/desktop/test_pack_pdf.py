@@ -35,10 +35,11 @@ from desktop.reports.base import (
     para,
     widths,
 )
-from desktop.reports.pack import CHECKLIST, NO_ACTIONS, build_pack_pdf
+from desktop.reports.pack import NO_ACTIONS, build_pack_pdf
 from desktop.rules.plan_gaps import PILLARS
 from desktop.services.actor import Actor
 from desktop.services.core import Services
+from desktop.services.scrutiny import CHECKLIST
 from tests.desktop.factories import PASSWORD, WORLD_NOW, WORLD_TODAY, World, populate, world_clock
 
 METHOD = "Two records per offender manager, weighted by risk and by time since last scrutiny."

@@ -349,11 +349,19 @@ def printed_pack(s: Setup) -> int:
     return pack_id
 
 
-def test_the_printed_checklist_is_the_one_findings_are_recorded_against() -> None:
-    from desktop.reports import pack as report
+def test_the_printed_checklist_is_the_one_findings_are_recorded_against(setup: Setup) -> None:
+    """What the reviewer ticks on paper is what the findings are entered against: the pack
+    prints the service's own questions, in order, under the service's own answers."""
+    from pypdf import PdfReader
 
-    assert report.CHECKLIST == CHECKLIST
-    assert tuple(report.ANSWERS) == tuple(ANSWERS.values())
+    pdf = setup.scrutiny.print_pack(setup.sign_in("dorian"), pack_for(setup))
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    checklists = [text for text in pages if "Reviewer checklist" in text]
+    assert checklists
+    for text in checklists:
+        assert f"Question {' '.join(ANSWERS.values())}" in text
+        at = [text.index(question) for _, question in CHECKLIST]
+        assert at == sorted(at)
 
 
 def test_findings_need_a_printed_pack(setup: Setup) -> None:
@@ -496,3 +504,17 @@ def test_printing_keeps_the_pdf_and_a_reprint_is_exact(setup: Setup) -> None:
     assert setup.scrutiny.pack(dorian, pack_id).summary.printed_at == view.summary.printed_at
     with pytest.raises(ServiceError, match="was printed on 12/06/2024 by Dorian Mothersole"):
         pack_for(setup)
+
+
+def test_printing_reports_progress_record_by_record(setup: Setup) -> None:
+    """The Scrutiny screen's progress bar: (done, total) for each record in turn as its pages
+    are drawn, ending with all done; a reprint says all done at once."""
+    dorian = setup.sign_in("dorian")
+    pack_id = pack_for(setup)
+    total = len(setup.scrutiny.pack(dorian, pack_id).items)
+    calls: list[tuple[int, int]] = []
+    setup.scrutiny.print_pack(dorian, pack_id, lambda done, of: calls.append((done, of)))
+    assert calls == [(done, total) for done in range(1, total + 1)]
+    again: list[tuple[int, int]] = []
+    setup.scrutiny.print_pack(dorian, pack_id, lambda done, of: again.append((done, of)))
+    assert again == [(total, total)]
