@@ -99,8 +99,8 @@ def _bar_set(label: str, values: Sequence[float], colour: str) -> QBarSet:
 
 
 class CaseloadChart(Chart):
-    """One bar per offender manager, those over the benchmark in another colour and named so in
-    the legend, and a dashed line at the benchmark (policy caseload_benchmark)."""
+    """One bar per offender manager, the part over the benchmark in another colour and named so
+    in the legend, and a dashed line at the benchmark (policy caseload_benchmark)."""
 
     ROW_HEIGHT = 24
 
@@ -112,10 +112,10 @@ class CaseloadChart(Chart):
         # the first manager at the top
         names = [f"{name}: {value:g}" for name, value in reversed(managers)]
         values = [value for _n, value in reversed(managers)]
-        within = [v if v <= benchmark else 0 for v in values]
-        over = [v if v > benchmark else 0 for v in values]
+        within = [min(v, benchmark) for v in values]
+        over = [max(v - benchmark, 0) for v in values]
         series = QHorizontalStackedBarSeries()
-        series.append(_bar_set("Within the benchmark", within, BLUE))
+        series.append(_bar_set("Up to the benchmark", within, BLUE))
         series.append(_bar_set(f"Over the benchmark of {benchmark}", over, RED))
         series.setBarWidth(0.7)
         self.chart_.addSeries(series)

@@ -328,8 +328,12 @@ class DashboardScreen(QWidget):
         self.legend.setObjectName("mutedText")
         self.legend.setWordWrap(True)
         self.legend.setAccessibleName("How to read the figures")
+        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         figures_layout.addWidget(self.legend)
-        figures_layout.addWidget(_titled("Force and teams", self.teams_table))
+        teams_box = _titled("Force and teams", self.teams_table)
+        teams_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.teams_caption = teams_box.findChild(QLabel)
+        figures_layout.addWidget(teams_box)
         figures_layout.addWidget(split, 1)
 
         # -- charts --------------------------------------------------------------------------------
@@ -546,6 +550,7 @@ class DashboardScreen(QWidget):
         self._fit(self.teams_table)
         self._fit(self.managers_table)
         self._fit_height(self.teams_table)
+        self.teams_caption.setText("Force and teams" if dashboard.force is not None else "Team")
         self.trace_pane.clear()
         self._show_charts(dashboard)
         self._next("pdf")
