@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
-from PySide6.QtWidgets import QAbstractItemView, QWidget
+from PySide6.QtWidgets import QAbstractItemView
 
 from desktop.services.core import Services
 from desktop.services.dashboard import Dashboard, DashboardRow, FindingsMonth, Metric
@@ -217,11 +217,6 @@ def double_click(qtbot, table: QAbstractItemView, index: QModelIndex) -> None:
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
 
 
-def click(qtbot, button: QWidget) -> None:
-    assert button.isEnabled(), f"{button.accessibleName()} is disabled"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
 def names(model: FiguresModel) -> list[str]:
     return [model.row_at(r).name for r in range(model.rowCount())]
 
@@ -418,3 +413,4 @@ def test_a_refusal_is_shown_in_words_not_raised(
     assert "Something went wrong" not in text  # the service's own words
     assert screen.state_text == text and screen.summary.text() == "Nothing to show."
     assert screen.teams_model.rowCount() == 0 and not screen.pdf_button.isEnabled()
+    assert not screen.caseload_chart.chart().series()  # no chart of figures not shown

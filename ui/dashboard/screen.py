@@ -567,6 +567,9 @@ class DashboardScreen(QWidget):
         self.refresh_button.setEnabled(True)
         self.teams_model.set_rows([], [], 0)
         self.managers_model.set_rows([], [], 0)
+        for chart in (self.visits_chart, self.findings_chart, self.caseload_chart):
+            chart.reset()
+            chart.describe("Nothing to show.")
         self.trace_pane.clear()
         text = f"The dashboard could not be loaded. {error_text(exc)}"
         self.summary.setText("Nothing to show.")
