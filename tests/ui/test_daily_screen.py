@@ -13,11 +13,14 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
+from db.engine import make_engine, session_factory
+from db.enums import TASK_GROUP, TaskKind, TaskState
+from db.models import Task
 from desktop.services.core import Services
 from tests.desktop.factories import WORLD_TODAY, World
 from tests.ui.helpers import unnamed, wait_idle
 from ui.context import AppContext
-from ui.daily.screen import COLUMNS, DailyScreen
+from ui.daily.screen import COLUMNS, WRAP_UP_TO, DailyScreen
 from ui.widgets import palette
 
 LATE, WHEN, OFFENDER = COLUMNS.index(""), COLUMNS.index("Date"), COLUMNS.index("Offender")
@@ -163,3 +166,39 @@ def test_others_are_told_in_words(
     assert screen.state_text == failed.args[0]
     assert not screen.pdf_button.isEnabled()
     assert all(view.table.model().rowCount() == 0 for view in screen.sections.values())
+
+
+def test_a_long_section_keeps_a_line_a_row_with_the_whole_text_in_the_tooltip(
+    qtbot, db_url: str, services: Services, world: World, make_ctx: Callable[..., AppContext]
+) -> None:
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.add_all(
+                Task(
+                    kind=TaskKind.PLAN_APPROVAL,
+                    group=TASK_GROUP[TaskKind.PLAN_APPROVAL],
+                    offender_id=world.zebedee,
+                    owner_id=world.cora,
+                    team_id=world.alder,
+                    title=f"Approve plan {i}",
+                    due_on=WORLD_TODAY - dt.timedelta(days=i % 9 + 1),
+                    state=TaskState.OPEN,
+                )
+                for i in range(WRAP_UP_TO + 5)
+            )
+    finally:
+        engine.dispose()
+    ctx = make_ctx(services, "cora")
+    screen = open_screen(qtbot, ctx)
+    view = screen.sections["overdue_approvals"]
+    rows = screen.section_rows("overdue_approvals")
+    assert len(rows) == WRAP_UP_TO + 6 and view.heading.text().endswith(
+        f"({len(rows)}, {len(rows)} LATE)"
+    )
+    assert not view.table.wordWrap()
+    detail = view.table.model().index(len(rows) - 1, COLUMNS.index("What to know"))
+    assert detail.data(Qt.ItemDataRole.ToolTipRole) == rows[-1][-1]
+    assert rows[-1][-1].startswith("Plan approval was due by ")
+    # a short section still wraps its text
+    assert screen.sections["releases"].table.wordWrap()

@@ -40,6 +40,8 @@ from ui.widgets.pdf_view import PdfPreview
 from ui.widgets.tables import Cell, RowsTable
 
 if TYPE_CHECKING:
+    from desktop.services.actor import Actor
+    from desktop.services.core import Services
     from desktop.services.daily import DailyLine, DailySection, DailySheet
 
 log = logging.getLogger("pillars.ui.daily")
@@ -47,6 +49,7 @@ log = logging.getLogger("pillars.ui.daily")
 COLUMNS = ("", "Date", "Reference", "Offender", "Team", "Manager", "What to know")
 TEAM_COLUMN = COLUMNS.index("Team")
 ALL_TEAMS = "All teams"
+WRAP_UP_TO = 40  # lines of a section whose text wraps (see SectionView.show_section)
 SHORTCUTS = {
     "previous": "Alt+Left",
     "today": "Alt+Home",
@@ -70,6 +73,18 @@ def line_row(line: DailyLine) -> list[str | Cell]:
     ]
 
 
+SectionRows = dict[str, list[list[str | Cell]]]
+
+
+def sheet_and_rows(
+    services: Services, actor: Actor, day: dt.date, team_id: int | None
+) -> tuple[DailySheet, SectionRows]:
+    """The sheet, and each section's rows for its table: run in the background, so a force's
+    thousand lines are turned into text off the GUI thread."""
+    sheet = services.daily.sheet(actor, day, team_id=team_id)
+    return sheet, {s.key: [line_row(line) for line in s.lines] for s in sheet.sections}
+
+
 def section_heading(section: DailySection) -> str:
     """ "Releases (3, 1 LATE)", "Departures abroad (0)"."""
     late = sum(1 for line in section.lines if line.late)
@@ -91,7 +106,7 @@ class SectionView(QWidget):
         self.heading.setAccessibleName(f"{title} heading")
         headers = list(COLUMNS)
         headers[1] = WHEN_LABELS.get(key, "Date")
-        self.table = RowsTable(headers, title, fit_rows=(1, 12), wrap=True, widest=240)
+        self.table = RowsTable(headers, title, fit_rows=(1, 12), widest=240)
         self.table.setAccessibleDescription("Press Enter to open the offender's record")
         self.table.activated.connect(lambda index: self._activated(index.row()))
         self.empty = QLabel()
@@ -104,12 +119,28 @@ class SectionView(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.table)
 
-    def show_section(self, section: DailySection, *, force: bool) -> None:
+    def show_section(
+        self, section: DailySection, rows: list[list[str | Cell]], *, force: bool
+    ) -> None:
+        """`rows` are the section's lines as `line_row` makes them (built off the GUI thread)."""
         self.lines = list(section.lines)
         self.heading.setText(section_heading(section))
         set_tone(self.heading, "alert" if any(line.late for line in self.lines) else "")
         self.table.setColumnHidden(TEAM_COLUMN, not force)
-        self.table.set_rows([line_row(line) for line in self.lines])
+        # Long text wraps in a short list. A long one (a force's overdue visits) keeps a line a
+        # row, the tooltip holding all of it, and its columns are sized to its first lines:
+        # measuring hundreds of rows would hold the window up.
+        wrap = len(rows) <= WRAP_UP_TO
+        self.table.setWordWrap(wrap)
+        self.table.setTextElideMode(
+            Qt.TextElideMode.ElideNone if wrap else Qt.TextElideMode.ElideRight
+        )
+        self.table.set_rows(rows[:WRAP_UP_TO])
+        if wrap:
+            self.table.resizeRowsToContents()
+        else:
+            self.table.rows.set_rows(rows)
+        self.table.refit()
         self.table.setVisible(bool(self.lines))
         self.empty.setText(section.empty_text)
         self.empty.setVisible(not self.lines)
@@ -349,11 +380,12 @@ class DailyScreen(QWidget):
         self._next("pdf")
         self.preview.clear("Press Print / PDF… to build the sheet as a PDF.")
         self.ctx.runner.run(
-            self.ctx.svc.daily.sheet,
+            sheet_and_rows,
+            self.ctx.svc,
             self.ctx.officer,
             day,
-            team_id=team_id,
-            on_result=lambda sheet: self._arrived(token, sheet),
+            team_id,
+            on_result=lambda found: self._arrived(token, *found),
             on_error=lambda exc: self._failed(token, exc),
             owner=self,
         )
@@ -362,7 +394,7 @@ class DailyScreen(QWidget):
         self._tokens[what] += 1
         return self._tokens[what]
 
-    def _arrived(self, token: int, sheet: DailySheet) -> None:
+    def _arrived(self, token: int, sheet: DailySheet, rows: SectionRows) -> None:
         if token != self._tokens["sheet"]:
             return
         self.sheet = sheet
@@ -370,7 +402,7 @@ class DailyScreen(QWidget):
         self.pdf_button.setEnabled(True)
         force = sheet.team_id is None
         for section in sheet.sections:
-            self.sections[section.key].show_section(section, force=force)
+            self.sections[section.key].show_section(section, rows[section.key], force=force)
         total = sum(len(s.lines) for s in sheet.sections)
         late = sum(1 for s in sheet.sections for line in s.lines if line.late)
         today = " (today)" if sheet.on == self.ctx.svc.today() else ""
