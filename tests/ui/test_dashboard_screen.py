@@ -236,6 +236,7 @@ def test_a_team_manager_sees_the_force_each_team_and_each_offender_manager(
     expected = services.dashboard.build(ctx.officer, JUNE)
     assert expected.force is not None
     assert names(screen.teams_model) == ["Force", "Alder", "Birch"]
+    qtbot.waitUntil(lambda: screen.teams_table.verticalScrollBar().maximum() == 0)  # all rows
     managers = screen.managers_model
     assert [managers.row_at(r).officer_id for r in range(managers.rowCount())] == [
         m.officer_id for m in expected.managers

@@ -331,7 +331,7 @@ class DashboardScreen(QWidget):
         self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         figures_layout.addWidget(self.legend)
         teams_box = _titled("Force and teams", self.teams_table)
-        teams_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.teams_box = teams_box
         self.teams_caption = teams_box.findChild(QLabel)
         figures_layout.addWidget(teams_box)
         figures_layout.addWidget(split, 1)
@@ -549,7 +549,7 @@ class DashboardScreen(QWidget):
         )
         self._fit(self.teams_table)
         self._fit(self.managers_table)
-        self._fit_height(self.teams_table)
+        self._fit_teams_height()
         self.teams_caption.setText("Force and teams" if dashboard.force is not None else "Team")
         self.trace_pane.clear()
         self._show_charts(dashboard)
@@ -596,12 +596,18 @@ class DashboardScreen(QWidget):
         for column in range(table.figures.leading):
             header.resizeSection(column, min(max(header.sectionSize(column), 90), 220))
 
-    def _fit_height(self, table: FiguresTable) -> None:
+    def _fit_teams_height(self) -> None:
         """The team table shows every row (the force and a handful of teams) without scrolling."""
+        table = self.teams_table
         rows = sum(table.rowHeight(r) for r in range(table.figures.rowCount()))
         bar = table.horizontalScrollBar().sizeHint().height()
         header = table.horizontalHeader().sizeHint().height()
-        table.setFixedHeight(header + rows + bar + 2 * table.frameWidth() + 2)
+        height = header + rows + bar + 2 * table.frameWidth() + 2
+        table.setFixedHeight(height)
+        box = self.teams_box.layout()
+        top = box.contentsMargins().top() + box.contentsMargins().bottom()
+        caption = self.teams_caption.sizeHint().height()
+        self.teams_box.setFixedHeight(top + caption + box.spacing() + height)
 
     # -- charts ------------------------------------------------------------------------------------
 
