@@ -18,7 +18,7 @@ from collections.abc import Callable
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from db.enums import TaskKind
 from desktop.services.core import Services
@@ -227,6 +227,7 @@ def test_findings_refused_keep_what_was_typed_and_a_conflict_shows_theirs(
     wait_idle(qtbot, ctx)
     assert screen.page == "findings" and screen.choose_item(world.zebedee)
     form = screen.form
+    assert not unnamed(screen)
 
     # two questions unanswered and bank details in the comments: nothing saved, all kept
     for key, _question in CHECKLIST[2:]:
@@ -358,3 +359,81 @@ def test_keyboard(
         choose_line(screen, world.percival)
         qtbot.keyClick(screen.sample_table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert opened_record.args == [world.percival]
+
+    # the findings form: one Tab stop a question (arrows choose its answer), then the boxes
+    pack_id = services.scrutiny.create_pack(ctx.officer, world.alder, FORTNIGHT)
+    services.scrutiny.print_pack(ctx.officer, pack_id)
+    with qtbot.waitSignal(screen.pack_loaded, timeout=10_000):
+        screen.open_findings(pack_id)
+    wait_idle(qtbot, ctx)
+    form = screen.form
+    first = form.groups["arms"].buttons()[0]
+    first.setFocus()
+    qtbot.keyClick(first, Qt.Key.Key_Space)
+    assert form.answers() == {"arms": "yes"}
+    for key, _question in CHECKLIST[1:]:
+        qtbot.keyClick(screen.focusWidget(), Qt.Key.Key_Tab)
+        assert screen.focusWidget() in form.groups[key].buttons(), key
+    qtbot.keyClick(screen.focusWidget(), Qt.Key.Key_Tab)
+    assert screen.focusWidget() is form.comments_box
+    qtbot.keyClick(form.comments_box, Qt.Key.Key_Tab)
+    assert screen.focusWidget() is form.actions_box
+
+
+@BOTH
+def test_a_pack_printed_on_another_desktop_meanwhile_is_offered_instead(
+    qtbot, services: Services, make_ctx: Callable[..., AppContext], world: World
+) -> None:
+    ctx = make_ctx(services, "dorian")
+    screen = open_screen(qtbot, ctx)
+    assert screen.generate_button.isEnabled()
+    elsewhere = services.scrutiny.create_pack(ctx.officer, world.alder, FORTNIGHT, seed=5)
+    stored = services.scrutiny.print_pack(ctx.officer, elsewhere)
+    with qtbot.waitSignal(screen.failed, timeout=30_000) as failed:
+        click(qtbot, screen.generate_button)
+    wait_idle(qtbot, ctx)
+    assert "a printed pack is never changed" in failed.args[0]
+    assert "nothing was saved" in screen.state_text
+    assert [p.pack_id for p in services.scrutiny.packs(ctx.officer, world.alder)] == [elsewhere]
+    # drawn again: the fortnight is printed, and its pack is one click away, exactly as kept
+    assert not screen.printed_box.isHidden() and not screen.generate_button.isEnabled()
+    with qtbot.waitSignal(screen.pdf_shown, timeout=10_000):
+        click(qtbot, screen.show_printed_button)
+    wait_idle(qtbot, ctx)
+    assert screen.preview.data == stored and screen.page == "pack"
+
+
+@BOTH
+def test_choosing_another_record_asks_before_unsaved_findings_go(
+    qtbot,
+    services: Services,
+    make_ctx: Callable[..., AppContext],
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ctx = make_ctx(services, "dorian")
+    pack_id = services.scrutiny.create_pack(ctx.officer, world.alder, FORTNIGHT)
+    services.scrutiny.print_pack(ctx.officer, pack_id)
+    screen = open_screen(qtbot, ctx)
+    with qtbot.waitSignal(screen.pack_loaded, timeout=10_000):
+        screen.open_findings(pack_id)
+    wait_idle(qtbot, ctx)
+    assert screen.choose_item(world.zebedee)
+    qtbot.keyClicks(screen.form.comments_box, "Half-typed thought")
+    answers = iter([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard])
+    asked: list[str] = []
+
+    def question(*args: object, **_kwargs: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    assert screen.choose_item(world.percival)
+    assert "are not saved" in asked[0]
+    assert screen.form.item is not None and screen.form.item.offender_id == world.zebedee
+    assert screen.chosen_item() is not None and screen.chosen_item().offender_id == world.zebedee
+    assert screen.form.comments_box.toPlainText() == "Half-typed thought"
+    assert screen.choose_item(world.percival)
+    assert len(asked) == 2
+    assert screen.form.item is not None and screen.form.item.offender_id == world.percival
+    assert screen.form.comments_box.toPlainText() == ""

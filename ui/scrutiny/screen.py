@@ -155,6 +155,7 @@ class ScrutinyScreen(QWidget):
         self.pack_view: PackView | None = None
         self.working = False
         self.dialog: QDialog | None = None
+        self._draw_refused = False  # the message shown is why the last draw failed
         self._choosing = False  # the items table is being filled: not a person's choice
         self.relay = ProgressRelay(self)
         self.relay.progressed.connect(self._progressed)
@@ -208,6 +209,7 @@ class ScrutinyScreen(QWidget):
         ):
             label = QLabel(caption)
             label.setBuddy(widget)
+            label.setMinimumWidth(label.sizeHint().width() + 4)  # the style measures it short
             choose.addWidget(label)
             choose.addSpacing(4)
             choose.addWidget(widget)
@@ -545,8 +547,9 @@ class ScrutinyScreen(QWidget):
         self.problems = {}
         self.sample = sample
         self.seed_box.setValue(sample.seed)
-        if self.state_label.property("tone") == "alert":
+        if self._draw_refused:
             self.state_label.hide()
+            self._draw_refused = False
         if dropped and not changed_fortnight and sample.printed is None:
             self.show_state(
                 f"{plural(len(dropped), 'change')} no longer applied to the sample drawn again "
@@ -564,6 +567,7 @@ class ScrutinyScreen(QWidget):
         text = error_text(exc)
         self.drawn_label.setText("Nothing to show.")
         self.show_state(text, "alert")
+        self._draw_refused = True
         self.failed.emit(text)
 
     def load_packs(self) -> None:
