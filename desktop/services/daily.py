@@ -430,9 +430,7 @@ class _Builder:
         if f is not None and f.last_seen is not None and f.last_seen >= since:
             return None
         seen = f.last_seen if f is not None else None
-        text = said + (
-            f"; not visited since, last seen {d(seen)}." if seen else "; never visited."
-        )
+        text = said + (f"; not visited since, last seen {d(seen)}." if seen else "; never visited.")
         window = f.window if f is not None else None
         if window is None:
             text += " No home visit is due while the record says custody, hospital or abroad."
