@@ -24,7 +24,8 @@ from ui.context import AppContext
 from ui.dashboard import texts
 from ui.dashboard.charts import CaseloadChart, GroupedBarChart, LinesChart
 from ui.dashboard.model import VALUE_ROLE, FiguresModel
-from ui.dashboard.screen import DashboardScreen, FiguresTable
+from ui.dashboard.screen import DashboardScreen
+from ui.dashboard.tables import FiguresTable
 from ui.widgets.dates import fmt_date
 
 BENCHMARK = 50
