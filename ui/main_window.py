@@ -1,9 +1,14 @@
 """The main window wires the screens together: banner, who is signed in, navigation, the screen
-stack, the status bar, record windows and the idle lock. Screens do the work."""
+stack, the status bar, record windows and the idle lock. Screens do the work.
+
+A screen is built the first time it is shown, not at sign-in: start-up pays for the one screen
+on view (issue #10), and a screen the officer never opens costs nothing."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -24,16 +29,33 @@ from PySide6.QtWidgets import (
 from ui.context import AppContext
 from ui.idle import IdleWatcher
 from ui.lock import LockScreen
-from ui.record.window import RecordWindow
 from ui.screens import SCREENS, ScreenSpec
 from ui.widgets.banner import ClassificationBanner
 from ui.widgets.icons import icon
 from ui.widgets.labels import role_label
 
+if TYPE_CHECKING:
+    from ui.record.window import RecordWindow
+
 log = logging.getLogger("pillars.ui")
 
 GEOMETRY_KEY = "main/geometry"
 SCREEN_KEY = "main/screen"
+
+
+class Screens(dict[str, QWidget]):
+    """The screens built so far, by key. Asking for one not yet built builds it (`build`), so
+    `screens["inbox"]` always answers; iterating gives only the built ones, which is what a
+    screen telling the others to reload wants."""
+
+    def __init__(self, build: Callable[[str], QWidget]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: str) -> QWidget:
+        screen = self._build(key)
+        self[key] = screen
+        return screen
 
 
 class MainWindow(QMainWindow):
@@ -82,17 +104,12 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(170)  # "Safeguarding" with its icon, without a scroll bar
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
-        self.screens: dict[str, QWidget] = {}
         self._specs: list[ScreenSpec] = [s for s in SCREENS if s.shown_to(ctx.officer.role)]
+        self.screens = Screens(self._build_screen)
         for spec in self._specs:
-            screen = spec.build(ctx)
-            self.screens[spec.key] = screen
-            self.stack.addWidget(screen)
             item = QListWidgetItem(icon(spec.icon), spec.title)
             item.setToolTip(f"{spec.title} ({spec.shortcut})")
             self.nav.addItem(item)
-            if hasattr(screen, "open_record"):
-                screen.open_record.connect(self.open_record)
         self.nav.currentRowChanged.connect(self._show_screen)
 
         content = QWidget()
@@ -241,6 +258,17 @@ class MainWindow(QMainWindow):
     def show_screen(self, key: str) -> None:
         self.show_screen_at([s.key for s in self._specs].index(key))
 
+    def _build_screen(self, key: str) -> QWidget:
+        """Builds the screen `key` of this officer's screens into the stack (see `Screens`)."""
+        spec = next((s for s in self._specs if s.key == key), None)
+        if spec is None:
+            raise KeyError(key)
+        screen = spec.build(self.ctx)
+        self.stack.addWidget(screen)
+        if hasattr(screen, "open_record"):
+            screen.open_record.connect(self.open_record)
+        return screen
+
     def _show_screen(self, row: int) -> None:
         if not 0 <= row < len(self._specs):
             return
@@ -261,6 +289,8 @@ class MainWindow(QMainWindow):
     def open_record(self, offender_id: int) -> RecordWindow:
         window = self.records.get(offender_id)
         if window is None:
+            from ui.record.window import RecordWindow  # on first use: start-up does not need it
+
             window = RecordWindow(self.ctx, offender_id, parent=self)
             window.destroyed.connect(lambda _obj=None, oid=offender_id: self.records.pop(oid, None))
             self.records[offender_id] = window

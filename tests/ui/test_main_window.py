@@ -145,8 +145,54 @@ def test_idle_lock_hides_an_open_edit_and_keeps_what_was_typed(
 def test_screens_follow_the_role(qtbot, services, make_ctx) -> None:  # noqa: ANN001
     """An offender manager has no Team screen; a sergeant has, after the Inbox (Ctrl+3)."""
     manager = open_window(qtbot, make_ctx(services, "ada"))
-    assert "team" not in manager.screens and "inbox" in manager.screens
+    assert "team" not in manager.screen_actions and "inbox" in manager.screen_actions
+    assert manager.nav.count() == len(manager.screen_actions)
     sergeant = open_window(qtbot, make_ctx(services, "cora"))
-    assert list(sergeant.screens) == ["caseload", "visits", "inbox", "team", "safeguarding"]
+    assert list(sergeant.screen_actions) == ["caseload", "visits", "inbox", "team", "safeguarding"]
+    assert [sergeant.nav.item(i).text() for i in range(sergeant.nav.count())] == [
+        "Caseload",
+        "Visits",
+        "Inbox",
+        "Team",
+        "Safeguarding",
+    ]
     sergeant.screen_actions["inbox"].trigger()
     assert sergeant.current_screen_key == "inbox"
+
+
+def test_a_screen_is_built_when_first_shown(qtbot, ctx: AppContext, world: World) -> None:
+    """Signing in builds only the screen on view; the others are built the first time they are
+    shown, and are wired to open records like the first (issue #10: start-up)."""
+    window = open_window(qtbot, ctx)
+    assert list(window.screens) == ["caseload"]
+    assert window.stack.count() == 1
+    window.screen_actions["visits"].trigger()
+    assert list(window.screens) == ["caseload", "visits"]
+    visits = window.screens["visits"]
+    assert window.stack.currentWidget() is visits and visits.isVisible()
+    wait_idle(qtbot, ctx)
+    window.screen_actions["caseload"].trigger()
+    window.screen_actions["visits"].trigger()
+    assert window.screens["visits"] is visits and window.stack.count() == 2
+    wait_idle(qtbot, ctx)
+    with qtbot.waitSignal(window.record_opened, timeout=5000) as opened:
+        visits.open_record.emit(world.zebedee)
+    record = opened.args[0]
+    qtbot.waitUntil(lambda: record.record is not None, timeout=10_000)
+    assert record.record.offender_id == world.zebedee
+    wait_idle(qtbot, ctx)
+
+
+def test_the_remembered_screen_is_the_one_built(qtbot, ctx: AppContext, world: World) -> None:
+    window = open_window(qtbot, ctx)
+    window.screen_actions["inbox"].trigger()
+    wait_idle(qtbot, ctx)
+    window.close()
+    again = MainWindow(ctx)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    wait_idle(qtbot, ctx)
+    assert again.current_screen_key == "inbox"
+    assert list(again.screens) == ["inbox"]
+    assert again.screens["inbox"].isVisible()
