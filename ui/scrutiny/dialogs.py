@@ -118,6 +118,7 @@ class AddDialog(ReasonForm):
     ) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("scrutinyAddDialog")
+        self.setMinimumWidth(920)  # room for the offenders' names
         self.setWindowTitle("Add an offender to the sample")
         self.offenders = list(offenders)
         self.shown: list[CaseloadRow] = []

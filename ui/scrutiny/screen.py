@@ -418,7 +418,7 @@ class ScrutinyScreen(QWidget):
         split.addWidget(scroll)
         split.setChildrenCollapsible(False)
         split.setStretchFactor(1, 1)
-        split.setSizes([480, 700])
+        split.setSizes([580, 620])
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)
