@@ -21,6 +21,7 @@ follows it, so no heading is left alone at the foot of a page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,11 +30,12 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfdoc import PDFStreamFilterZCompress
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -190,14 +192,96 @@ def _styles() -> dict[str, ParagraphStyle]:
 STYLES = _styles()
 
 
-def para(text: str, style: str = "body") -> Paragraph:
-    """A paragraph of plain text (escaped; line breaks kept) in one of `STYLES`."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
+def para(text: str, style: str = "body") -> Text:
+    """A paragraph of plain text (line breaks kept) in one of `STYLES`."""
+    return Text(text, STYLES[style])
 
 
-def warning(text: str) -> Paragraph:
+def warning(text: str) -> Text:
     """Something missing or wrong the reader must not overlook, set off in colour and bold."""
     return para(text, "warning")
+
+
+class Text(Flowable):
+    """Plain text set as a Paragraph in `style` sets it. A single line that fits is drawn here,
+    in the place, font and colour the Paragraph would give it, without parsing it as markup and
+    breaking it into lines first (most text in a report is one line: issue #10); anything else
+    (several lines, a background, another alignment) is left to a Paragraph."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text, self.style = text, style
+        self._line = " ".join(text.split())
+        simple = "\n" not in text.strip() and not style.backColor and style.alignment == TA_LEFT
+        self._line_width = (
+            text_width(self._line, style.fontName, style.fontSize) if simple and self._line else -1
+        )
+        self._paragraph: Paragraph | None = None
+        self._one_line = False
+
+    def _fits(self, aW: float) -> bool:
+        s = self.style
+        room = aW - s.leftIndent - s.firstLineIndent - s.rightIndent
+        return 0 <= self._line_width <= room
+
+    def paragraph(self) -> Paragraph:
+        """The Paragraph this text stands for (made when first needed)."""
+        if self._paragraph is None:
+            self._paragraph = Paragraph(escape(self.text).replace("\n", "<br/>"), self.style)
+            if "keepWithNext" in self.__dict__:
+                self._paragraph.keepWithNext = self.keepWithNext
+        return self._paragraph
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        self._one_line = self._fits(aW)
+        if not self._one_line:
+            return self.paragraph().wrap(aW, aH)
+        self.width, self.height = aW, self.style.leading
+        return self.width, self.height
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        return [] if self._fits(aW) else self.paragraph().split(aW, aH)
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        if not self._one_line:
+            self.paragraph().drawOn(canvas, x, y, _sW)
+            return
+        s = self.style
+        canvas.saveState()
+        canvas.setFillColor(s.textColor)
+        canvas.setFont(s.fontName, s.fontSize, s.leading)
+        # a Paragraph's first baseline is its font size below its top (rl_config's default)
+        canvas.drawString(
+            x + s.leftIndent + s.firstLineIndent, y + self.height - s.fontSize, self._line
+        )
+        canvas.restoreState()
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """The width of `text` in points, exactly as reportlab's `stringWidth` measures it (the sum of
+    the characters' widths in the font, in thousandths of `size`), from a table of the font's
+    characters: measuring word by word with `stringWidth` was a large part of a table's layout."""
+    table = _char_widths(font)
+    try:
+        return sum(table[c] for c in text) * 0.001 * size
+    except KeyError:  # a character the font's encoding lacks: reportlab substitutes
+        return stringWidth(text, font, size)
+
+
+@functools.cache
+def _char_widths(font: str) -> dict[str, int]:
+    """Each character the font's encoding holds, with its width (thousandths of the size)."""
+    face = getFont(font)
+    table: dict[str, int] = {}
+    for code in range(256):
+        byte = bytes([code])
+        try:
+            char = byte.decode(face.encName)
+        except UnicodeDecodeError:
+            continue
+        if len(char) == 1 and char.encode(face.encName) == byte:
+            table.setdefault(char, face.widths[code])
+    return table
 
 
 # -- tables -------------------------------------------------------------------------------------
@@ -275,23 +359,25 @@ _DATA_TABLE: list[Any] = [
 
 
 def _lines(text: str, style: str, room: float) -> Cell:
-    """`text` for a table cell `room` points wide, set in `STYLES[style]`: as lines the table
-    draws as they are, broken where a Paragraph would break them (words in turn while they fit,
-    allowing the Paragraph's slight squeeze of spaces), which looks the same and costs a fraction
-    of a Paragraph to lay out and draw. Text a Paragraph would set differently (a line that only
-    fits squeezed, a word longer than the column, line breaks of its own) stays a Paragraph."""
+    """`text` for a table cell `room` points wide, set in `STYLES[style]`: as it is when it fits
+    on one line, else as lines broken where a Paragraph would break them (words in turn while
+    they fit, allowing the Paragraph's slight squeeze of spaces). The table draws such lines as
+    they are, which looks the same and costs a fraction of a Paragraph to lay out and draw.
+    Text a Paragraph would set differently (a line that only fits squeezed, a word longer than
+    the column, line breaks of its own) stays a Paragraph."""
     s = STYLES[style]
-    words = text.split()
-    if "\n" in text.strip() or not words:
-        return para(text, style)
     font, size = s.fontName, s.fontSize
-    space = stringWidth(" ", font, size)
+    if "\n" in text:
+        return para(text, style)
+    if text_width(text, font, size) <= room:
+        return text
+    space = text_width(" ", font, size)
     squeeze = s.spaceShrinkage * space
     lines: list[str] = []
     line: list[str] = []
     width = -space
-    for word in words:
-        word_width = stringWidth(word, font, size)
+    for word in text.split():
+        word_width = text_width(word, font, size)
         if word_width > room:
             return para(text, style)
         if not line or width + space + word_width <= room + squeeze * len(line):
@@ -302,7 +388,7 @@ def _lines(text: str, style: str, room: float) -> Cell:
             return para(text, style)
         lines.append(" ".join(line))
         line, width = [word], word_width
-    if width > room:
+    if width > room or not line:
         return para(text, style)
     lines.append(" ".join(line))
     return "\n".join(lines)
@@ -369,7 +455,7 @@ class KeepWithStart(KeepTogether):
         return [FrameBreak(), *content]
 
 
-def headed(heading: Paragraph, *content: Flowable, min_room: float = 40 * mm) -> KeepWithStart:
+def headed(heading: Flowable, *content: Flowable, min_room: float = 40 * mm) -> KeepWithStart:
     """`heading` kept with the start of `content` (see KeepWithStart). The heading's own
     keep-with-next is switched off inside, or a long table under it would always be pushed to a
     new page."""
@@ -449,12 +535,18 @@ class RuledLines(Flowable):
 class _NumberedCanvas(Canvas):
     """A canvas that holds every page back until the document is finished, then draws each page's
     furniture knowing the total ("Page 3 of 41"). Bookmarks are held back with their page: made
-    at once, they would all point at the first page, the only one the PDF has begun."""
+    at once, they would all point at the first page, the only one the PDF has begun.
+
+    Page contents are compressed (Flate) but not then ASCII85-encoded, reportlab's default: that
+    only makes the file 7-bit clean, a quarter larger, and in pure Python took a tenth of a
+    pack's time (issue #10). The PDF is kept and written as bytes."""
 
     furniture: Callable[[Canvas, int, int], None]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.setPageCompression(0)  # pages leave their streams to the document's filters:
+        self._doc.defaultStreamFilters = [PDFStreamFilterZCompress()]  # Flate alone
         self._held: list[dict[str, Any]] = []
         self._page_bookmarks: list[str] = []
         self.running_title = ""
