@@ -47,7 +47,7 @@ from desktop.reports.base import (
     para,
     widths,
 )
-from desktop.services.dashboard import Dashboard, DashboardRow, Metric, Value, team_of
+from desktop.services.dashboard import Dashboard, DashboardRow, Metric, Value, mark, team_of
 
 TITLE = "Monthly dashboard"
 PAGE = landscape(A4)
@@ -81,9 +81,6 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Peer scrutiny", ("findings_reviewed", "findings_no", "actions_raised", "actions_open")),
 )
 # Figures marked when above nothing: a caseload over the benchmark, things overdue or late.
-LATE = frozenset(
-    {"over_benchmark", "visits_overdue", "ppn_follow_up_late", "notification_breaches"}
-)
 MARK = "*"
 SHADES = (colors.HexColor("#4d6f8f"), colors.HexColor("#d9a441"), colors.HexColor("#9b9b9b"))
 CHART_HEIGHT = 62 * mm
@@ -182,13 +179,10 @@ def shown(metric: Metric, value: Value) -> str:
 
 
 def is_marked(metric: Metric, row: DashboardRow, benchmark: int) -> bool:
-    """Over the benchmark (an offender manager's caseload) or something overdue or late."""
+    """Over the benchmark (an offender manager's caseload) or something overdue or late:
+    `desktop.services.dashboard.mark`, the rule the screen uses too."""
     value = row.values.get(metric.key)
-    if value is None:
-        return False
-    if metric.key == "caseload":
-        return row.officer_id is not None and value > benchmark
-    return metric.key in LATE and value > 0
+    return bool(mark(metric.key, value, benchmark, manager=row.officer_id is not None))
 
 
 # -- tables -----------------------------------------------------------------------------------

@@ -287,6 +287,29 @@ METRICS: tuple[Metric, ...] = (
 )
 METRIC_BY_KEY = {m.key: m for m in METRICS}
 
+# Figures marked on the screen and in the PDF when above none: something overdue or late (DESIGN
+# section 3: visits in cadence, PPN follow-ups, statutory notification deadlines), with the words
+# a screen reader says. The caseload is marked over the benchmark, for an offender manager only:
+# a team's or the force's caseload is a total, which their "over benchmark" figure measures.
+LATE_WORDS: dict[str, str] = {
+    "over_benchmark": "Offenders over the benchmark",
+    "visits_overdue": "Overdue",
+    "ppn_follow_up_late": "Late",
+    "notification_breaches": "Deadlines missed",
+}
+
+
+def mark(metric_key: str, value: Value, benchmark: int, *, manager: bool) -> str:
+    """Why a figure is marked, in words, or "" when it is not (the one rule the screen and the
+    PDF both use). `manager`: the figure is an offender manager's."""
+    if value is None:
+        return ""
+    if metric_key == "caseload":
+        return f"Over the benchmark of {benchmark}" if manager and value > benchmark else ""
+    if metric_key in LATE_WORDS and value > 0:
+        return LATE_WORDS[metric_key]
+    return ""
+
 
 # -- the records behind a figure --------------------------------------------------------------
 

@@ -29,6 +29,7 @@ def test_shows_the_pages_and_saves_the_bytes_whole(qtbot, tmp_path: Path) -> Non
     preview = PdfPreview()
     qtbot.addWidget(preview)
     assert not preview.save_button.isEnabled()
+    assert all(b.accessibleName() for b in (preview.open_button, preview.save_button))
     data = _pdf(3)
     preview.show_pdf(data, "Scrutiny pack / Alder 20/11/2026.pdf")
     assert preview.page_count == 3

@@ -247,12 +247,6 @@ class DailyScreen(QWidget):
 
         self.preview = PdfPreview()
         self.preview.clear("Press Print / PDF… to build the sheet as a PDF.")
-        for button, name in (
-            (self.preview.open_button, "Open the PDF in the viewer"),
-            (self.preview.save_button, "Save the PDF as"),
-            (self.preview.print_button, "Print the PDF"),
-        ):
-            button.setAccessibleName(name)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Daily sheet views")
         self.sheet_page = self.tabs.addTab(scroll, "&Sheet")

@@ -225,12 +225,6 @@ class DashboardScreen(QWidget):
         # -- the PDF -------------------------------------------------------------------------------
         self.preview = PdfPreview()
         self.preview.clear("Press Print / PDF… to build the dashboard as a PDF.")
-        for button, name in (
-            (self.preview.open_button, "Open the PDF in the viewer"),
-            (self.preview.save_button, "Save the PDF as"),
-            (self.preview.print_button, "Print the PDF"),
-        ):
-            button.setAccessibleName(name)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Dashboard views")

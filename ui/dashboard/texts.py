@@ -16,13 +16,6 @@ if TYPE_CHECKING:
     from desktop.services.dashboard import DashboardRow, Metric, TraceLine, Value
 
 CASELOAD = "caseload"  # the metric measured against the benchmark (policy caseload_benchmark)
-# Marked when above none (as desktop.reports.dashboard.LATE), with the words a screen reader says.
-LATE = {
-    "over_benchmark": "Offenders over the benchmark",
-    "visits_overdue": "Overdue",
-    "ppn_follow_up_late": "Late",
-    "notification_breaches": "Deadlines missed",
-}
 NOTHING = "—"  # a percentage of nothing
 WORSE = "▲"  # before a figure over the benchmark, overdue or late
 TRACE_COLUMNS = ("Reference", "Name", "Team", "Offender manager", "Date", "Detail")
@@ -74,19 +67,11 @@ def figure(metric: Metric, value: Value) -> str:
 
 
 def worse(metric: Metric, value: Value, benchmark: int, *, manager: bool = True) -> str:
-    """Why a figure is marked, or "" when it is not: the PDF's rule
-    (desktop.reports.dashboard.is_marked), so the screen and the printed dashboard mark the same
-    figures. An offender manager's caseload over the benchmark (policy caseload_benchmark, 50;
-    a team's or the force's caseload is a total, which their "over benchmark" figure measures),
-    and anything overdue or late above none (DESIGN section 3: visits in cadence, PPN
-    follow-ups, statutory notification deadlines)."""
-    if value is None:
-        return ""
-    if metric.key == CASELOAD:
-        return f"Over the benchmark of {benchmark}" if manager and value > benchmark else ""
-    if metric.key in LATE and value > 0:
-        return LATE[metric.key]
-    return ""
+    """Why a figure is marked, or "" when it is not: `desktop.services.dashboard.mark`, the one
+    rule the screen and the printed dashboard both use."""
+    from desktop.services.dashboard import mark
+
+    return mark(metric.key, value, benchmark, manager=manager)
 
 
 def marked(metric: Metric, value: Value, benchmark: int, *, manager: bool = True) -> str:

@@ -237,12 +237,6 @@ class ScrutinyScreen(QWidget):
         self.tabs.addTab(self._sample_page(), PAGE_TITLES["sample"])
         self.preview = PdfPreview()
         self.preview.clear(NO_PACK)
-        for button in (
-            self.preview.open_button,
-            self.preview.save_button,
-            self.preview.print_button,
-        ):
-            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
         self.tabs.addTab(self.preview, PAGE_TITLES["pack"])
         self.tabs.addTab(self._findings_page(), PAGE_TITLES["findings"])
         self.tabs.addTab(self._packs_page(), PAGE_TITLES["packs"])

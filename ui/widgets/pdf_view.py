@@ -1,7 +1,7 @@
 """One way to show a PDF the app has made (a scrutiny pack, the dashboard, the daily sheet): a
 page preview in the window, with Open in viewer, Save as and Print.
 
-    preview = PdfPreview(ctx, parent)
+    preview = PdfPreview(parent)
     preview.show_pdf(data, "scrutiny-pack-Alder-2026-11-20.pdf")
 
 The bytes are built on a worker thread by the caller (ui/background.py); this widget only shows
@@ -60,8 +60,14 @@ class PdfPreview(QWidget):
         self.open_button.setToolTip("Open the PDF in the computer's own PDF viewer")
         self.save_button = QPushButton("Sa&ve as…")
         self.print_button = QPushButton("&Print…")
-        for button in (self.open_button, self.save_button, self.print_button):
+        for button, name in (
+            (self.open_button, "Open the PDF in the computer's viewer"),
+            (self.save_button, "Save the PDF as a file"),
+            (self.print_button, "Print the PDF"),
+        ):
+            button.setAccessibleName(name)
             button.setEnabled(False)
+        self.status.setAccessibleName("About the PDF")
         self.open_button.clicked.connect(self.open_in_viewer)
         self.save_button.clicked.connect(self.save_as)
         self.print_button.clicked.connect(self.print_pdf)
