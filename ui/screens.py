@@ -1,5 +1,5 @@
 """The screens the main window offers, in navigation order, each with its keyboard shortcut and
-the roles that see it. Later issues add Scrutiny and Dashboard here.
+the roles that see it.
 
 Each screen's module is imported when the window builds it, so that signing in does not pay for
 screens the officer's role does not show."""
@@ -59,6 +59,26 @@ def _safeguarding(ctx: AppContext) -> QWidget:
     return SafeguardingScreen(ctx)
 
 
+def _scrutiny(ctx: AppContext) -> QWidget:
+    from ui.scrutiny.screen import ScrutinyScreen
+
+    return ScrutinyScreen(ctx)
+
+
+def _dashboard(ctx: AppContext) -> QWidget:
+    from ui.dashboard.screen import DashboardScreen
+
+    return DashboardScreen(ctx)
+
+
+def _daily(ctx: AppContext) -> QWidget:
+    from ui.daily.screen import DailyScreen
+
+    return DailyScreen(ctx)
+
+
+MANAGEMENT = frozenset({"sergeant", "team_manager"})
+
 SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("caseload", "Caseload", "Ctrl+1", "caseload", _caseload),
     ScreenSpec("visits", "Visits", "Ctrl+2", "visits", _visits),
@@ -79,4 +99,9 @@ SCREENS: tuple[ScreenSpec, ...] = (
         _safeguarding,
         roles=frozenset({"offender_manager", "sergeant", "team_manager"}),
     ),
+    ScreenSpec(
+        "scrutiny", "Scrutiny", "Ctrl+6", "scrutiny", _scrutiny, roles=frozenset({"team_manager"})
+    ),
+    ScreenSpec("dashboard", "Dashboard", "Ctrl+7", "dashboard", _dashboard, roles=MANAGEMENT),
+    ScreenSpec("daily", "Daily sheet", "Ctrl+8", "daily", _daily, roles=MANAGEMENT),
 )

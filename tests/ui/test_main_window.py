@@ -148,14 +148,26 @@ def test_screens_follow_the_role(qtbot, services, make_ctx) -> None:  # noqa: AN
     assert "team" not in manager.screen_actions and "inbox" in manager.screen_actions
     assert manager.nav.count() == len(manager.screen_actions)
     sergeant = open_window(qtbot, make_ctx(services, "cora"))
-    assert list(sergeant.screen_actions) == ["caseload", "visits", "inbox", "team", "safeguarding"]
+    assert list(sergeant.screen_actions) == [
+        "caseload",
+        "visits",
+        "inbox",
+        "team",
+        "safeguarding",
+        "dashboard",
+        "daily",
+    ]
     assert [sergeant.nav.item(i).text() for i in range(sergeant.nav.count())] == [
         "Caseload",
         "Visits",
         "Inbox",
         "Team",
         "Safeguarding",
+        "Dashboard",
+        "Daily sheet",
     ]
+    team_manager = open_window(qtbot, make_ctx(services, "dorian"))
+    assert "scrutiny" in team_manager.screen_actions and "scrutiny" not in sergeant.screen_actions
     sergeant.screen_actions["inbox"].trigger()
     assert sergeant.current_screen_key == "inbox"
 
