@@ -132,13 +132,16 @@ def test_print_builds_the_pdf_in_the_background_and_previews_it(
     assert screen.preview.page_count == 0 and screen.preview.data == b""
 
 
-def test_a_team_manager_chooses_all_teams_or_one(
+def test_a_team_manager_starts_on_their_team_and_chooses_all_teams_or_another(
     qtbot, services: Services, world: World, make_ctx: Callable[..., AppContext]
 ) -> None:
     ctx = make_ctx(services, "dorian")
     screen = open_screen(qtbot, ctx)
     items = [screen.team_box.itemText(i) for i in range(screen.team_box.count())]
     assert items == ["All teams", "Alder", "Birch"] and screen.team_box.isEnabled()
+    assert screen.team_box.currentText() == "Alder"  # the meeting is the team's
+    assert screen.summary.text().startswith("Alder on Wednesday 12/06/2024 (today): ")
+    show_day(qtbot, screen, lambda: screen.choose_team(None))
     assert screen.summary.text().startswith("All teams on Wednesday 12/06/2024 (today): ")
     visits = screen.sections["overdue_visits"]
     assert not visits.table.isColumnHidden(COLUMNS.index("Team"))

@@ -356,8 +356,8 @@ class DailyScreen(QWidget):
             self.team_box.addItem(ALL_TEAMS, None)
         for team_id, name in teams:
             self.team_box.addItem(name, team_id)
-        own = self.team_box.findData(actor.team_id) if actor.role != "team_manager" else 0
-        self.team_box.setCurrentIndex(max(0, own))
+        # The meeting is the team's: a team manager starts on their own team (All teams is there).
+        self.team_box.setCurrentIndex(max(0, self.team_box.findData(actor.team_id)))
         self.team_box.setEnabled(self.team_box.count() > 1)
         self.team_box.blockSignals(False)
         self.load()
