@@ -247,13 +247,13 @@ class Text(Flowable):
             self.paragraph().drawOn(canvas, x, y, _sW)
             return
         s = self.style
-        canvas.saveState()
-        canvas.setFillColor(s.textColor)
-        canvas.setFont(s.fontName, s.fontSize, s.leading)
         # a Paragraph's first baseline is its font size below its top (rl_config's default)
-        canvas.drawString(
-            x + s.leftIndent + s.firstLineIndent, y + self.height - s.fontSize, self._line
-        )
+        text = canvas.beginText(x + s.leftIndent + s.firstLineIndent, y + self.height - s.fontSize)
+        text.setFont(s.fontName, s.fontSize, s.leading)
+        text.setFillColor(s.textColor)
+        text.textLine(self._line)
+        canvas.saveState()  # the fill colour stays with the text
+        canvas.drawText(text)
         canvas.restoreState()
 
 
@@ -308,13 +308,91 @@ def widths(*columns: float | Fixed, total: float = CONTENT_WIDTH) -> list[float]
     return [c.points if isinstance(c, Fixed) else rest * c / whole for c in columns]
 
 
+class TextTable(Table):
+    """A reportlab Table that writes the text of its text cells into one PDF text object, instead
+    of a text object per line through `canvas.drawString` (which also measures every string
+    again, for right-to-left scripts): the same text in the same places, the same fonts and
+    colours, at about half the cost (issue #10). Cells holding flowables, and styles this does
+    not handle (links, decimal alignment, other directions), are drawn as Table draws them."""
+
+    def draw(self) -> None:
+        self._text = self.canv.beginText()
+        self._text_font: tuple[str, float, float] | None = None
+        self._text_colour: Any = None
+        super().draw()
+        self._flush_text()
+
+    def _flush_text(self) -> None:
+        """Put the text written so far on the page (before a flowable cell, so that the page
+        holds the table's text in reading order) and start a new text object."""
+        if self._text_font is not None:
+            self.canv.saveState()  # the text's fill colour stays inside the table
+            self.canv.drawText(self._text)
+            self.canv.restoreState()
+            self._text = self.canv.beginText()
+            self._text_font = self._text_colour = None
+
+    def _drawCell(  # noqa: N802 (reportlab's name)
+        self, cellval: Any, cellstyle: Any, pos: tuple[float, float], size: tuple[float, float]
+    ) -> None:
+        just, valign = cellstyle.alignment, cellstyle.valign
+        if (
+            isinstance(cellval, (tuple, list, Flowable))
+            or just not in ("LEFT", "CENTRE", "CENTER", "RIGHT")
+            or valign not in ("TOP", "MIDDLE", "BOTTOM")
+            or cellstyle.href
+            or cellstyle.destination
+            or cellstyle.direction
+            or cellstyle.shaping
+        ):
+            self._flush_text()
+            super()._drawCell(cellval, cellstyle, pos, size)
+            return
+        (colpos, rowpos), (colwidth, rowheight) = pos, size
+        lines = str(cellval).split("\n")
+        leading, fontsize = cellstyle.leading, cellstyle.fontsize
+        # where Table._drawCell puts a text cell's first baseline and each line's start
+        if valign == "TOP":
+            y = rowpos + rowheight - cellstyle.topPadding - fontsize
+        elif valign == "BOTTOM":
+            y = rowpos + cellstyle.bottomPadding + len(lines) * leading - fontsize
+        else:
+            middle = cellstyle.bottomPadding + rowheight - cellstyle.topPadding
+            y = rowpos + (middle + len(lines) * leading) / 2.0 - fontsize
+        text = self._text
+        font = (cellstyle.fontname, fontsize, leading)
+        if font != self._text_font:
+            text.setFont(*font)
+            self._text_font = font
+        if cellstyle.color != self._text_colour:
+            text.setFillColor(cellstyle.color)
+            self._text_colour = cellstyle.color
+        for line in lines:
+            if line:
+                if just == "LEFT":
+                    x = colpos + cellstyle.leftPadding
+                else:
+                    width = text_width(line, cellstyle.fontname, fontsize)
+                    if just == "RIGHT":
+                        x = colpos + colwidth - cellstyle.rightPadding - width
+                    else:
+                        x = (
+                            colpos
+                            + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
+                        )
+                        x -= 0.5 * width
+                text.setTextOrigin(x, y)
+                text.textLine(line)
+            y -= leading
+
+
 def data_table(
     header: Sequence[str],
     rows: Sequence[Sequence[Cell]],
     col_widths: Sequence[float],
     *,
     centre: Sequence[int] = (),
-) -> Table:
+) -> TextTable:
     """A table of rows under a header row in bold. Text is broken into lines that fit its column,
     so long text wraps instead of running out of the cell (see `_lines`); a table longer than the
     page splits, and the header row is repeated at the top of every page it runs onto. `centre`
@@ -329,7 +407,7 @@ def data_table(
         ]
         for row in rows
     ]
-    table = Table(data, colWidths=list(col_widths), repeatRows=1, hAlign="LEFT")
+    table = TextTable(data, colWidths=list(col_widths), repeatRows=1, hAlign="LEFT")
     commands = [*_DATA_TABLE, *(("ALIGN", (c, 0), (c, -1), "CENTER") for c in centre)]
     commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, len(data), 2)]
     table.setStyle(TableStyle(commands))
@@ -394,7 +472,7 @@ def _lines(text: str, style: str, room: float) -> Cell:
     return "\n".join(lines)
 
 
-def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> Table:
+def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> TextTable:
     """Label and value pairs, one a row, labels in bold: a record's summary, a cover's details."""
     value_width = CONTENT_WIDTH - label_width
     padding = _FACTS_PADDING + CellStyle.rightPadding
@@ -405,7 +483,7 @@ def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm)
         ]
         for label, value in pairs
     ]
-    table = Table(data, colWidths=[label_width, value_width], hAlign="LEFT")
+    table = TextTable(data, colWidths=[label_width, value_width], hAlign="LEFT")
     table.setStyle(_FACTS_TABLE)
     return table
 
@@ -496,7 +574,8 @@ class RunningTitle(Flowable):
 
 
 class TickBox(Flowable):
-    """An empty square to tick with a pen."""
+    """An empty square to tick with a pen. Drawn where it stands, without moving the canvas's
+    origin there and back as a flowable normally is: a pack has hundreds."""
 
     def __init__(self, size: float = 4 * mm) -> None:
         super().__init__()
@@ -505,10 +584,12 @@ class TickBox(Flowable):
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         return self.width, self.height
 
-    def draw(self) -> None:
-        self.canv.setStrokeColor(INK)
-        self.canv.setLineWidth(0.8)
-        self.canv.rect(0, 0, self.width, self.height)
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        canvas.saveState()
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(0.8)
+        canvas.rect(x, y, self.width, self.height)
+        canvas.restoreState()
 
 
 class RuledLines(Flowable):

@@ -29,12 +29,14 @@ from db.enums import (
     NotificationState,
     OffenderStatus,
     Pillar,
+    TaskGroup,
     TaskState,
 )
 from db.models import (
     Address,
     Alias,
     HouseholdMember,
+    MappaChange,
     Notification,
     Offender,
     Officer,
@@ -65,7 +67,7 @@ from desktop.services.errors import (
     NotFound,
     ValidationFailed,
 )
-from desktop.services.mappa import MappaChangeView, history_in
+from desktop.services.mappa import MappaChangeView
 from desktop.services.permissions import can_edit_offender, load_subject, require_edit, require_read
 from desktop.services.policy import policy_int
 from desktop.services.ppns import SubjectView
@@ -900,6 +902,7 @@ class _RecordRows:
     ppns: list[Ppn] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)  # open, by due date
+    mappa: list[MappaChange] = field(default_factory=list)
 
     @staticmethod
     def read(session: Session, ids: list[int]) -> dict[int, _RecordRows]:
@@ -955,6 +958,12 @@ class _RecordRows:
         ):
             if t.offender_id is not None:
                 out[t.offender_id].tasks.append(t)
+        for m in session.scalars(
+            select(MappaChange)
+            .where(MappaChange.offender_id.in_(ids))
+            .order_by(MappaChange.changed_at.desc(), MappaChange.id.desc())
+        ):
+            out[m.offender_id].mappa.append(m)
         return out
 
     def officer_ids(self) -> set[int]:
@@ -964,6 +973,7 @@ class _RecordRows:
         ids |= {a.decided_by_id for a in self.assessments if a.decided_by_id is not None}
         ids |= {v.officer1_id for v in self.visits} | {v.officer2_id for v in self.visits}
         ids |= {t.owner_id for t in self.tasks if t.owner_id is not None}
+        ids |= {m.changed_by_id for m in self.mappa if m.changed_by_id is not None}
         ids |= {
             i
             for p in self.ppns
@@ -1248,8 +1258,22 @@ def _record(
         on=today,
         quality=quality,
         plan_gaps=gaps,
-        mappa_history=history_in(session, offender_id),
-        pending_approvals=pending_in(session, actor, offender_id, today=today),
+        mappa_history=[
+            MappaChangeView(
+                category=m.category,
+                level=m.level,
+                changed_by=names.get(m.changed_by_id, "") if m.changed_by_id is not None else "",
+                changed_at=m.changed_at,
+                reason=m.reason,
+            )
+            for m in rows.mappa
+        ],
+        # `pending_in` reads the open approval tasks again: only for a record that has one
+        pending_approvals=(
+            pending_in(session, actor, offender_id, today=today)
+            if any(t.group == TaskGroup.APPROVAL for t in tasks)
+            else []
+        ),
     )
 
 
