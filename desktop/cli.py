@@ -266,6 +266,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     daily.set_defaults(command=run_daily)
 
+    import_caseload = commands.add_parser(
+        "import",
+        parents=[db_option],
+        help="import a caseload of offenders from a CSV file: all of it or none",
+        description="Import offenders from a CSV file (UTF-8, a header row naming the columns; "
+        "the README lists them). Every row is checked first: if any row is bad, nothing is "
+        "imported and every problem is listed with its line number. Otherwise all rows are "
+        "written in one transaction and audited.",
+    )
+    import_caseload.add_argument("file", metavar="FILE.csv", help="the caseload file")
+    import_caseload.add_argument(
+        "--dry-run", action="store_true", help="check the file and import nothing"
+    )
+    import_caseload.set_defaults(command=run_import)
+
     backup = commands.add_parser(
         "backup",
         parents=[db_option],
@@ -1013,6 +1028,43 @@ def run_audit_verify(args: argparse.Namespace) -> int:
             f"{result.first_broken_id}; {_plural(result.rows, 'row')} checked)"
         )
     print(f"Audit log at {location}: {_plural(result.rows, 'row')}, the hash chain holds")
+    return 0
+
+
+# -- import -------------------------------------------------------------------------------------
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.services.importer import MAX_BYTES, ImportRefused, ImportService
+
+    path = Path(args.file)
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)  # a longer file is refused by its size
+    except FileNotFoundError:
+        raise BadArgument(f"FILE.csv: there is no file {str(path)!r}") from None
+    except IsADirectoryError:
+        raise BadArgument(f"FILE.csv: {str(path)!r} is a folder; name the CSV file") from None
+    except OSError as exc:
+        raise BadArgument(f"FILE.csv: cannot read {str(path)!r}: {exc.strerror}") from None
+    services = _open(_url(args))
+    try:
+        result = ImportService(services).import_caseload(data, path.name, dry_run=args.dry_run)
+    except ImportRefused as refused:
+        for problem in refused.problems:
+            print(str(problem), file=sys.stderr)
+        return _fail(str(refused))
+    finally:
+        services.close()
+    teams = ", ".join(f"{team} {n}" for team, n in result.by_team.items())
+    counted = f"{_plural(result.offenders, 'offender')} ({teams}; {result.unallocated} unallocated)"
+    if result.saved:
+        print(f"Imported {counted} from {path.name} to {services.location}")
+        print(f"File SHA-256 {result.sha256}, recorded in the audit log")
+    else:
+        print(f"Checked {path.name}: {counted} would be imported; nothing was saved (dry run)")
     return 0
 
 
