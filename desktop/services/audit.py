@@ -7,8 +7,10 @@ so an audited change and its audit row commit or roll back together.
 
 What the chain alone cannot show: rows cut off the END of the log (or the whole log) leave a
 shorter chain that still verifies. Detecting that needs the newest id and hash kept somewhere
-the database's users cannot write (a backup, a log file, a second system); that anchor, and an
-insert-only audit table on PostgreSQL, belong to the trust work still to come.
+the database's users cannot write (a backup, a log file, a second system); that anchor belongs to
+the trust work still to come. On PostgreSQL the table is insert-only for officers' own database
+roles (migration 0003): they can neither change nor delete a row, and `verify` needs the owner's
+connection, since an officer's role sees only the rows about what they may read.
 """
 
 from __future__ import annotations
@@ -154,16 +156,16 @@ class AuditService:
         """Append one event in the caller's transaction. `username` is for events without an
         actor (a failed sign-in); with an actor, the actor's username is used."""
         session.flush()
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
+        # No other writer can append between our read of the tail and our insert.
+        if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+            # An officer's own database role sees only some rows (row-level security); the
+            # function reads the true tail, or the chain would fork (migration 0003).
+            tail = session.scalar(text("SELECT pillars_audit_tail()"))
         else:
-            # No other writer can append between our read of the tail and our insert.
             take_write_lock(session)
-        prev_hash = (
-            session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-            or GENESIS_HASH
-        )
+            tail = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+        prev_hash = tail or GENESIS_HASH
         at = self._services.now().astimezone(dt.UTC)
         officer_id = actor.officer_id if actor is not None else None
         name = (actor.username if actor is not None else username)[:40]
