@@ -24,6 +24,10 @@ BANK_MESSAGE = f"This looks like a sort code and bank account number. {NOT_STORE
 PASSPORT_MESSAGE = f"This looks like a passport number. {NOT_STORED}"
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
+# No date a person types in Pillars is this far ahead; a later year is a typing slip (31/12/9999),
+# and refusing it here keeps every service's date arithmetic (a review 12 months on, a clock's
+# deadline) inside the calendar.
+LATEST_DATE = dt.date(2199, 12, 31)
 DATE_HINT = "dd/mm/yyyy, for example 31/01/1985"
 SCAN_LIMIT = 20_000  # characters searched for bank details in a text too long to keep anyway
 
@@ -42,7 +46,10 @@ class InvalidField(ValueError):
 
 def clean_text(text: str | None, *, multiline: bool = False) -> str:
     """`text` without control characters, unpaired surrogates or NULs (PostgreSQL refuses them),
-    trimmed; a single-line value has its runs of white space made one space."""
+    trimmed of white space and of invisible format characters (zero-width space, byte order
+    mark, bidi marks) at either end; a single-line value has its runs of white space made one
+    space. Text with nothing visible in it is empty, so a required field is not satisfied by a
+    zero-width space."""
     if not text:
         return ""
     kept: list[str] = []
@@ -58,9 +65,35 @@ def clean_text(text: str | None, *, multiline: bool = False) -> str:
             kept.append(ch)
     cleaned = "".join(kept)
     if multiline:
-        lines = [line.rstrip() for line in cleaned.split("\n")]
-        return "\n".join(lines).strip()
-    return " ".join(cleaned.split())
+        cleaned = "\n".join(line.rstrip() for line in cleaned.split("\n"))
+    else:
+        cleaned = " ".join(cleaned.split())
+    return _trimmed(cleaned)
+
+
+def _trimmed(text: str) -> str:
+    start, end = 0, len(text)
+    while start < end and _blank(text[start]):
+        start += 1
+    while end > start and _blank(text[end - 1]):
+        end -= 1
+    kept = text[start:end]
+    return kept if any(unicodedata.category(ch)[0] in "LMNPS" for ch in kept) else ""
+
+
+def _blank(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) == "Cf"
+
+
+def excerpt(text: str, limit: int = 20) -> str:
+    """What a person typed, short enough to quote back in a message: at most `limit` characters
+    and "…", its digits masked when it holds bank, card or passport details, so that a refusal
+    never repeats them (DESIGN section 3: they must not be kept, and messages are shown and
+    logged)."""
+    shown = text if len(text) <= limit else text[:limit] + "…"
+    if find_bank_details(text[:SCAN_LIMIT]) or find_bank_details(shown):
+        shown = re.sub("[0-9]", "•", shown)
+    return shown
 
 
 def check_text(
@@ -118,14 +151,15 @@ def parse_date(
     label: str | None = None,
 ) -> dt.date | None:
     """A date typed as dd/mm/yyyy (also d/m/yyyy, dd.mm.yyyy, dd-mm-yyyy) or ISO yyyy-mm-dd.
-    Empty gives None unless `required`."""
+    Empty gives None unless `required`; a date after LATEST_DATE is refused, whatever
+    `not_after` says."""
     what = label or field.replace("_", " ")
     value = clean_text(text)
     if not value:
         if required:
             raise InvalidField(field, f"Enter the {what} as {DATE_HINT}.")
         return None
-    shown = value if len(value) <= 20 else value[:20] + "…"
+    shown = excerpt(value)
     if _SHORT_YEAR.fullmatch(value):
         raise InvalidField(field, f"Write the year of the {what} in full, as {DATE_HINT}.")
     if match := _DMY.fullmatch(value):
@@ -140,14 +174,22 @@ def parse_date(
         raise InvalidField(field, f"“{shown}” is not a day in the calendar.") from None
     if not_before is not None and parsed < not_before:
         raise InvalidField(
-            field, f"The {what} {parsed:%d/%m/%Y} is before {not_before:%d/%m/%Y}; check the year."
+            field, f"The {what} {_dmy(parsed)} is before {_dmy(not_before)}; check the year."
         )
     if not_after is not None and parsed > not_after:
         raise InvalidField(
-            field,
-            f"The {what} {parsed:%d/%m/%Y} is after {not_after:%d/%m/%Y}; it cannot be later.",
+            field, f"The {what} {_dmy(parsed)} is after {_dmy(not_after)}; it cannot be later."
+        )
+    if parsed > LATEST_DATE:
+        raise InvalidField(
+            field, f"The {what} {_dmy(parsed)} is after {_dmy(LATEST_DATE)}; check the year."
         )
     return parsed
+
+
+def _dmy(day: dt.date) -> str:
+    """dd/mm/yyyy, the year in four digits even before 1000 (strftime's %Y is not, on Linux)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 # -- postcodes ----------------------------------------------------------------------------------
@@ -158,14 +200,16 @@ _POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})", re.ASCII)
 def normalise_postcode(text: str | None, field: str = "postcode") -> str:
     """A UK postcode in its standard form ("zz34qt" → "ZZ3 4QT"; GIR 0AA too). The fictional
     "ZZ" area passes: it has the shape of a real postcode."""
-    compact = "".join(clean_text(text).split()).upper()
+    typed = clean_text(text)
+    compact = "".join(typed.split()).upper()
     if not compact:
         raise InvalidField(field, "Enter the postcode, for example ZZ3 4QT.")
     if compact == "GIR0AA":
         return "GIR 0AA"
     match = _POSTCODE.fullmatch(compact)
     if match is None:
-        shown = compact if len(compact) <= 12 else compact[:12] + "…"
+        # quoted as compacted, unless that would run a card number into the digits after it
+        shown = excerpt(typed if find_bank_details(typed[:SCAN_LIMIT]) else compact, 12)
         raise InvalidField(field, f"“{shown}” is not a full UK postcode; enter it like ZZ3 4QT.")
     return f"{match.group(1)} {match.group(2)}"
 

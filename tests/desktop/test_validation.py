@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 from hypothesis import example, given
@@ -220,7 +221,7 @@ def test_cleaned_text_is_storable(text: str) -> None:
             assert "\n" not in cleaned
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(9999, 12, 31)))
+@given(st.dates(min_value=v.EARLIEST_DATE, max_value=v.LATEST_DATE))
 def test_dates_round_trip(day: dt.date) -> None:
     assert v.parse_date(day.strftime("%d/%m/%Y"), "d", required=True) == day
     assert v.parse_date(f"{day.day}/{day.month}/{day.year:04d}", "d", required=True) == day
@@ -241,3 +242,139 @@ def test_postcode_shapes(
     typed = f"{area}{district}{spaces}{sector}{unit}"
     typed = typed.lower() if lower else typed
     assert v.normalise_postcode(typed) == f"{area}{district} {sector}{unit}"
+
+
+# -- properties of every validator under hostile input (issue #9 item 7) -------------------------
+
+# every character there is, unpaired surrogates, controls and unassigned code points included
+any_text = st.text(st.characters(exclude_categories=()))
+CARD = "4539 1488 0343 6467"  # fictional, passes the Luhn check
+date_like = st.one_of(
+    st.builds(
+        "{}{}{}{}{}".format,
+        st.integers(-1, 99).map(str),
+        st.sampled_from("/.-"),
+        st.integers(-1, 99).map(str),
+        st.sampled_from("/.-"),
+        st.integers(0, 99999).map(str),
+    ),
+    st.sampled_from(["31/02/2024", "00/00/0000", "01/01/0001", "31/12/9999", "9999-12-31", CARD]),
+    any_text,
+)
+
+
+def assert_sentence(problem: v.InvalidField) -> None:
+    """A message for a person: a sentence, short, quoting no bank or card details back."""
+    message = problem.message
+    assert message == message.strip() and message.endswith("."), repr(message)
+    assert message[0].isupper() or message[0] == "“", repr(message)
+    assert len(message) <= 300, repr(message)
+    assert v.find_bank_details(message) is None, message
+    message.encode("utf-8")
+
+
+@given(date_like, st.sampled_from([None, dt.date(2024, 6, 12)]))
+@example("31/12/9999", None)
+@example("01/01/0001", None)
+@example(CARD, None)
+def test_a_typed_date_is_a_day_in_range_or_a_clear_refusal(
+    typed: str, latest: dt.date | None
+) -> None:
+    try:
+        day = v.parse_date(typed, "day", required=True, not_after=latest)
+    except v.InvalidField as problem:
+        assert problem.field == "day"
+        assert_sentence(problem)
+    else:
+        assert day is not None and v.EARLIEST_DATE <= day <= (latest or v.LATEST_DATE)
+        # a day that far on still leaves room for a year of date arithmetic after it
+        assert day.year < dt.MAXYEAR - 1
+
+
+@given(before=surrounding, after=surrounding)
+def test_refusals_never_repeat_bank_details(before: str, after: str) -> None:
+    for typed in (f"{before} {CARD}\n{after}", f"{before} sort 12-34-56 12345678 {after}"):
+        assert v.find_bank_details(typed) is not None
+        for check in (
+            lambda: v.parse_date(typed, "d", required=True),
+            lambda: v.normalise_postcode(typed),
+            lambda: v.check_text(typed, "t", max_length=10, required=True),
+        ):
+            with pytest.raises(v.InvalidField) as problem:
+                check()
+            assert "4539" not in problem.value.message
+            assert "12345678" not in problem.value.message
+            assert_sentence(problem.value)
+
+
+@given(any_text, st.integers(min_value=1, max_value=30))
+def test_an_excerpt_is_short_and_safe(text: str, limit: int) -> None:
+    shown = v.excerpt(text, limit)
+    assert len(shown) <= limit + 1
+    assert v.find_bank_details(shown) is None
+
+
+@given(any_text, st.booleans())
+@example("\u200b", False)
+@example(" \ufeff\u200f ", True)
+@example("Ada\u200b ", False)
+def test_cleaning_is_stable_and_leaves_something_visible_or_nothing(
+    text: str, multiline: bool
+) -> None:
+    cleaned = v.clean_text(text, multiline=multiline)
+    assert v.clean_text(cleaned, multiline=multiline) == cleaned
+    if cleaned:
+        assert any(unicodedata.category(ch)[0] in "LMNPS" for ch in cleaned)
+        for edge in (cleaned[0], cleaned[-1]):
+            assert not edge.isspace() and unicodedata.category(edge) != "Cf"
+    assert all(unicodedata.category(ch) not in ("Cs", "Co", "Cn") for ch in cleaned)
+    allowed = "\n\t" if multiline else ""
+    assert all(unicodedata.category(ch) != "Cc" or ch in allowed for ch in cleaned)
+
+
+@given(any_text, st.integers(min_value=1, max_value=60), st.booleans(), st.booleans())
+@example("\u200b", 10, True, False)
+@example("x" * 61, 60, False, False)
+def test_checked_text_is_kept_only_when_storable(
+    text: str, max_length: int, required: bool, multiline: bool
+) -> None:
+    try:
+        value = v.check_text(
+            text, "notes", max_length=max_length, required=required, multiline=multiline
+        )
+    except v.InvalidField as problem:
+        assert problem.field == "notes"
+        assert_sentence(problem)
+    else:
+        assert value == v.clean_text(text, multiline=multiline)
+        assert len(value) <= max_length and v.find_bank_details(value) is None
+        assert value or not required
+        value.encode("utf-8")
+
+
+@given(any_text)
+def test_lines_are_distinct_clean_and_short(text: str) -> None:
+    try:
+        values = v.check_lines(text, "aliases", max_length=20)
+    except v.InvalidField as problem:
+        assert_sentence(problem)
+    else:
+        assert len({value.casefold() for value in values}) == len(values)
+        assert all(value and value == v.clean_text(value) and len(value) <= 20 for value in values)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), any_text), max_size=6))
+def test_a_form_never_raises_and_keeps_one_problem_per_field(
+    typed: list[tuple[str, str]],
+) -> None:
+    form = v.Form()
+    for field_name, text in typed:
+        form.text(field_name, text, max_length=5, required=True)
+        form.date(field_name, text, required=True)
+        form.postcode(field_name, text)
+        form.choice(field_name, text, {"yes": "Yes", "no": "No"})
+    fields = [problem.field for problem in form.problems]
+    assert len(fields) == len(set(fields))
+    assert form.ok == (not fields)
+    for problem in form.problems:
+        assert_sentence(problem)
