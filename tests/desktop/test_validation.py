@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from functools import partial
 
 import pytest
 from hypothesis import example, given
@@ -296,12 +297,12 @@ def test_refusals_never_repeat_bank_details(before: str, after: str) -> None:
     for typed in (f"{before} {CARD}\n{after}", f"{before} sort 12-34-56 12345678 {after}"):
         assert v.find_bank_details(typed) is not None
         for check in (
-            lambda: v.parse_date(typed, "d", required=True),
-            lambda: v.normalise_postcode(typed),
-            lambda: v.check_text(typed, "t", max_length=10, required=True),
+            partial(v.parse_date, field="d", required=True),
+            v.normalise_postcode,
+            partial(v.check_text, field="t", max_length=10, required=True),
         ):
             with pytest.raises(v.InvalidField) as problem:
-                check()
+                check(typed)
             assert "4539" not in problem.value.message
             assert "12345678" not in problem.value.message
             assert_sentence(problem.value)
