@@ -37,6 +37,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFStreamFilterZCompress
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -308,6 +309,10 @@ def widths(*columns: float | Fixed, total: float = CONTENT_WIDTH) -> list[float]
     return [c.points if isinstance(c, Fixed) else rest * c / whole for c in columns]
 
 
+_ALIGNED = ("LEFT", "CENTRE", "CENTER", "RIGHT")
+_VALIGNED = ("TOP", "MIDDLE", "BOTTOM")
+
+
 class TextTable(Table):
     """A reportlab Table that writes the text of its text cells into one PDF text object, instead
     of a text object per line through `canvas.drawString` (which also measures every string
@@ -319,6 +324,7 @@ class TextTable(Table):
         self._text = self.canv.beginText()
         self._text_font: tuple[str, float, float] | None = None
         self._text_colour: Any = None
+        self._box_pen = False
         super().draw()
         self._flush_text()
 
@@ -336,10 +342,14 @@ class TextTable(Table):
         self, cellval: Any, cellstyle: Any, pos: tuple[float, float], size: tuple[float, float]
     ) -> None:
         just, valign = cellstyle.alignment, cellstyle.valign
+        only = cellval[0] if isinstance(cellval, (tuple, list)) and len(cellval) == 1 else None
+        if isinstance(only, TickBox) and just in _ALIGNED and valign in _VALIGNED:
+            self._draw_box(only, cellstyle, pos, size)
+            return
         if (
             isinstance(cellval, (tuple, list, Flowable))
-            or just not in ("LEFT", "CENTRE", "CENTER", "RIGHT")
-            or valign not in ("TOP", "MIDDLE", "BOTTOM")
+            or just not in _ALIGNED
+            or valign not in _VALIGNED
             or cellstyle.href
             or cellstyle.destination
             or cellstyle.direction
@@ -385,6 +395,31 @@ class TextTable(Table):
                 text.textLine(line)
             y -= leading
 
+    def _draw_box(
+        self, box: TickBox, cellstyle: Any, pos: tuple[float, float], size: tuple[float, float]
+    ) -> None:
+        """A tick box alone in its cell, drawn where Table._drawCell would draw it but without
+        a flowable's save, move and restore: a pack's checklists hold hundreds."""
+        (colpos, rowpos), (colwidth, rowheight) = pos, size
+        just, valign = cellstyle.alignment, cellstyle.valign
+        if just == "LEFT":
+            x = colpos + cellstyle.leftPadding
+        elif just == "RIGHT":
+            x = colpos + colwidth - cellstyle.rightPadding - box.width
+        else:
+            x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding - box.width) / 2
+        if valign == "TOP":
+            y = rowpos + rowheight - cellstyle.topPadding - box.height
+        elif valign == "BOTTOM":
+            y = rowpos + cellstyle.bottomPadding
+        else:
+            middle = rowheight + cellstyle.bottomPadding - cellstyle.topPadding + box.height
+            y = rowpos + middle / 2 - box.height
+        if not self._box_pen:  # inside the table's saved state; its lines set their own pen
+            box.pen(self.canv)
+            self._box_pen = True
+        self.canv.rect(x, y, box.width, box.height)
+
 
 def data_table(
     header: Sequence[str],
@@ -407,32 +442,49 @@ def data_table(
         ]
         for row in rows
     ]
-    table = TextTable(data, colWidths=list(col_widths), repeatRows=1, hAlign="LEFT")
-    commands = [*_DATA_TABLE, *(("ALIGN", (c, 0), (c, -1), "CENTER") for c in centre)]
+    head = [_HeadCentre if i in centre else _Head for i in range(len(header))]
+    body = [_BodyCentre if i in centre else _Body for i in range(len(header))]
+    cell_styles = [[kind("head") for kind in head]]
+    cell_styles += [[kind("body") for kind in body] for _ in rows]
+    table = TextTable(
+        data, colWidths=list(col_widths), repeatRows=1, hAlign="LEFT", cellStyles=cell_styles
+    )
+    commands = [*_DATA_TABLE]
     commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, len(data), 2)]
     table.setStyle(TableStyle(commands))
     return table
 
 
-def _text_commands(cells: tuple[int, int], to: tuple[int, int], style: str) -> list[Any]:
-    """Table style commands that set the cells' text as `STYLES[style]` sets a paragraph."""
+def _cell_style(style: str, **attributes: Any) -> type[CellStyle]:
+    """A table cell's style whose text is set as `STYLES[style]` sets a paragraph, at the top of
+    the cell, with `attributes` (paddings, alignment). Tables are given a style object per cell
+    made from these, rather than style commands applied to their cells one by one, which was a
+    large part of making a table (issue #10); commands still change single cells."""
     s = STYLES[style]
-    return [
-        ("FONT", cells, to, s.fontName, s.fontSize, s.leading),
-        ("TEXTCOLOR", cells, to, s.textColor),
-    ]
+    defaults = {
+        "fontname": s.fontName,
+        "fontsize": s.fontSize,
+        "leading": s.leading,
+        "color": s.textColor,
+        "valign": "TOP",
+        **attributes,
+    }
+    return type(f"{style.title()}Cell", (CellStyle,), defaults)
 
 
+_DATA_PADDING = {
+    "topPadding": 3,
+    "bottomPadding": 3,
+    "leftPadding": CELL_PADDING,
+    "rightPadding": CELL_PADDING,
+}
+_Head = _cell_style("cell_head", **_DATA_PADDING)
+_HeadCentre = _cell_style("cell_head", alignment="CENTER", **_DATA_PADDING)
+_Body = _cell_style("cell", **_DATA_PADDING)
+_BodyCentre = _cell_style("cell", alignment="CENTER", **_DATA_PADDING)
 _DATA_TABLE: list[Any] = [
-    *_text_commands((0, 0), (-1, 0), "cell_head"),
-    *_text_commands((0, 1), (-1, -1), "cell"),
     ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
     ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("TOPPADDING", (0, 0), (-1, -1), 3),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-    ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
 ]
 
 
@@ -475,7 +527,7 @@ def _lines(text: str, style: str, room: float) -> Cell:
 def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> TextTable:
     """Label and value pairs, one a row, labels in bold: a record's summary, a cover's details."""
     value_width = CONTENT_WIDTH - label_width
-    padding = _FACTS_PADDING + CellStyle.rightPadding
+    padding = _FACTS_PADDING["leftPadding"] + _FACTS_PADDING["rightPadding"]
     data = [
         [
             _lines(label, "cell_head", label_width - padding),
@@ -483,23 +535,20 @@ def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm)
         ]
         for label, value in pairs
     ]
-    table = TextTable(data, colWidths=[label_width, value_width], hAlign="LEFT")
+    table = TextTable(
+        data,
+        colWidths=[label_width, value_width],
+        hAlign="LEFT",
+        cellStyles=[[_Label("label"), _Value("value")] for _ in pairs],
+    )
     table.setStyle(_FACTS_TABLE)
     return table
 
 
-_FACTS_PADDING = 2  # points left of a fact's label and value
-_FACTS_TABLE = TableStyle(
-    [
-        *_text_commands((0, 0), (0, -1), "cell_head"),
-        *_text_commands((1, 0), (1, -1), "cell"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), _FACTS_PADDING),
-    ]
-)
+_FACTS_PADDING = {"topPadding": 2, "bottomPadding": 3, "leftPadding": 2, "rightPadding": 6}
+_Label = _cell_style("cell_head", **_FACTS_PADDING)
+_Value = _cell_style("cell", **_FACTS_PADDING)
+_FACTS_TABLE = TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE)])
 
 
 # -- flowables ----------------------------------------------------------------------------------
@@ -575,7 +624,8 @@ class RunningTitle(Flowable):
 
 class TickBox(Flowable):
     """An empty square to tick with a pen. Drawn where it stands, without moving the canvas's
-    origin there and back as a flowable normally is: a pack has hundreds."""
+    origin there and back as a flowable normally is (in a TextTable, by the table itself): a
+    pack has hundreds."""
 
     def __init__(self, size: float = 4 * mm) -> None:
         super().__init__()
@@ -586,10 +636,15 @@ class TickBox(Flowable):
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
         canvas.saveState()
-        canvas.setStrokeColor(INK)
-        canvas.setLineWidth(0.8)
+        self.pen(canvas)
         canvas.rect(x, y, self.width, self.height)
         canvas.restoreState()
+
+    @staticmethod
+    def pen(canvas: Canvas) -> None:
+        """The line a tick box is drawn with."""
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(0.8)
 
 
 class RuledLines(Flowable):
@@ -696,37 +751,53 @@ class Report:
         doc.build(story, canvasmaker=Numbered)
         return out.getvalue()
 
+    @functools.cached_property
+    def footer_line(self) -> str:
+        """The team, period and who printed it when, cut to fit beside the page number."""
+        return _fit(self.info.line, self.pagesize[0] - 2 * self.margin_x - 30 * mm, FONT, 8.5)
+
     def draw_furniture(self, canvas: Canvas, number: int, total: int) -> None:
-        """The header and footer of page `number` of `total` (a hook: subclasses may add)."""
+        """The header and footer of page `number` of `total` (a hook: subclasses may add). The
+        text goes into one PDF text object: eighty pages of drawString calls were a twentieth
+        of a pack's time (issue #10)."""
         width, height = self.pagesize
         left, right = self.margin_x, width - self.margin_x
         canvas.saveState()
-        canvas.setFillColor(INK)
-        canvas.setFont(BOLD, 10)
-        canvas.drawCentredString(width / 2, height - 11 * mm, self.marking)
-        canvas.setFont(FONT, 8.5)
-        canvas.drawString(left, height - 17 * mm, self.info.title)
+        text = canvas.beginText()
+        text.setFillColor(INK)
+        _put(text, width / 2, height - 11 * mm, self.marking, BOLD, 10, "centre")
+        _put(text, left, height - 17 * mm, self.info.title, FONT, 8.5)
         running = getattr(canvas, "running_title", "")
         if running:
-            canvas.drawRightString(right, height - 17 * mm, running)
+            _put(text, right, height - 17 * mm, running, FONT, 8.5, "right")
+        _put(text, left, 15 * mm, self.footer_line, FONT, 8.5)
+        _put(text, right, 15 * mm, f"Page {number} of {total}", BOLD, 8.5, "right")
+        _put(text, width / 2, 9 * mm, self.marking, BOLD, 10, "centre")
+        canvas.drawText(text)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(left, height - 19 * mm, right, height - 19 * mm)
         canvas.line(left, 19 * mm, right, 19 * mm)
-        page = f"Page {number} of {total}"
-        canvas.setFont(FONT, 8.5)
-        canvas.drawString(left, 15 * mm, _fit(self.info.line, right - left - 30 * mm, FONT, 8.5))
-        canvas.setFont(BOLD, 8.5)
-        canvas.drawRightString(right, 15 * mm, page)
-        canvas.setFont(BOLD, 10)
-        canvas.drawCentredString(width / 2, 9 * mm, self.marking)
         canvas.restoreState()
+
+
+def _put(
+    text: PDFTextObject, x: float, y: float, line: str, font: str, size: float, align: str = "left"
+) -> None:
+    """`line` written into `text` in `font` at `size`, starting at `x`, ending there ("right")
+    or centred on it ("centre"), on the baseline `y`."""
+    if align != "left":
+        width = text_width(line, font, size)
+        x -= width if align == "right" else width / 2
+    text.setFont(font, size)
+    text.setTextOrigin(x, y)
+    text.textLine(line)
 
 
 def _fit(text: str, width: float, font: str, size: float) -> str:
     """`text` cut with an ellipsis to fit `width` (a running line must stay on its line)."""
-    if stringWidth(text, font, size) <= width:
+    if text_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "\u2026", font, size) > width:
+    while text and text_width(text + "\u2026", font, size) > width:
         text = text[:-1]
     return text + "\u2026"
