@@ -8,14 +8,30 @@ calls them, with the database's own credentials.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from db import engine as db_engine
 from db import schema
 from db.errors import DatabaseProblem, SchemaOutOfDate, SchemaTooNew
 
 log = logging.getLogger("pillars.services")
+
+# The group role migration 0003 makes; every officer's login role is a member and nothing else.
+OFFICER_GROUP = "pillars_officer"
+# A username that can be a role name as typed, with no quoting surprises: the app matches
+# usernames without regard to case, so the role is the lower-case username.
+_ROLE_NAME = re.compile(r"[a-z][a-z0-9._-]{0,39}")
+_RESERVED_ROLE_NAMES = frozenset(
+    {"public", "none", "current_user", "session_user", "current_role", OFFICER_GROUP}
+)
 
 
 @dataclass(frozen=True)
@@ -142,3 +158,164 @@ def backup(url: str, out: Path) -> BackupReport:
         engine.dispose()
     log.info("backed up %s to %s", location, out)
     return BackupReport(location, out, revision, out.stat().st_size)
+
+
+# -- officers' own database roles (PostgreSQL) ---------------------------------------------------
+
+
+def create_officer_role(url: str, username: str, password: str) -> str:
+    """Let the officer `username` connect to the shared PostgreSQL database at `url` as a login
+    role of their own, a member of `pillars_officer`, whose row-level security (migration 0003)
+    shows them only what their Pillars role may read. Sets the password of a role that already
+    exists. Returns a sentence saying what was done.
+
+    `url` is the owner's connection (the role that ran `pillars db upgrade`, which needs
+    CREATEROLE). Refused, changing nothing (DatabaseProblem): a SQLite database; a schema that
+    is not current; a username that is not one active officer here or cannot be a role name; an
+    existing role of that name that is not a plain Pillars officer role (a superuser, say).
+    The password reaches the server only as a SCRAM verifier made here (as psql's \\password
+    does), so it is never in SQL text or the server's log; the name is quoted as an identifier."""
+    if not password:
+        raise DatabaseProblem(
+            "the officer's database password is empty; give one (nothing was changed)"
+        )
+    name = _role_name(username)
+    with _owner_connection(url) as (conn, raw):
+        officers = conn.execute(
+            text("SELECT username, active FROM officer WHERE lower(username) = :name"),
+            {"name": name},
+        ).all()
+        if len(officers) != 1 or not officers[0][1]:
+            why = (
+                "no officer has that username"
+                if not officers
+                else "that officer's account is not active"
+                if len(officers) == 1
+                else "more than one officer has that username in different cases"
+            )
+            raise DatabaseProblem(
+                f"cannot make a database role for {username!r}: {why} in "
+                f"{db_engine.describe(url)}; nothing was changed"
+            )
+        existing = _officer_role(conn, name, url)
+        from psycopg import sql
+
+        verifier = raw.pgconn.encrypt_password(password.encode("utf-8"), name.encode("utf-8"))
+        statement = (
+            "ALTER ROLE {} WITH LOGIN PASSWORD {}"
+            if existing
+            else "CREATE ROLE {} WITH LOGIN PASSWORD {} IN ROLE " + OFFICER_GROUP
+        )
+        raw.execute(
+            sql.SQL(statement).format(sql.Identifier(name), sql.Literal(verifier.decode("ascii")))
+        )
+    log.info("database role %s %s", name, "password set" if existing else "created")
+    if existing:
+        return f"Database role {name} already existed: its password is changed."
+    return (
+        f"Database role {name} created: {officers[0][0]} can now connect with it and sees only "
+        "what their Pillars role may read."
+    )
+
+
+def drop_officer_role(url: str, username: str) -> str:
+    """Remove the officer's own database role (they leave, or no longer use the shared
+    database). Refuses, changing nothing, a role that is not a plain Pillars officer role. A role
+    that is already gone is not an error. Returns a sentence saying what was done."""
+    name = _role_name(username)
+    with _owner_connection(url, check_schema=False) as (conn, raw):
+        if not _officer_role(conn, name, url):
+            return f"There is no database role {name}: nothing to remove."
+        from psycopg import sql
+
+        raw.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+    log.info("database role %s dropped", name)
+    return f"Database role {name} removed: it can no longer connect."
+
+
+def _role_name(username: str) -> str:
+    name = (username or "").strip().lower()
+    if not _ROLE_NAME.fullmatch(name) or name in _RESERVED_ROLE_NAMES or name.startswith("pg_"):
+        raise DatabaseProblem(
+            f"{username!r} cannot be a database role name: use the officer's Pillars username, "
+            "a letter then up to 39 letters, digits, dots, hyphens or underscores; nothing was "
+            "changed"
+        )
+    return name
+
+
+@contextmanager
+def _owner_connection(url: str, *, check_schema: bool = True) -> Iterator[tuple[Connection, Any]]:
+    """One transaction on the PostgreSQL database at `url`, with its psycopg connection for
+    statements that take identifiers; committed when the block ends. Refuses SQLite, a schema
+    that is not current (when `check_schema`), and a server without the officer group role."""
+    parsed = db_engine.parse_url(url)
+    location = db_engine.describe(parsed)
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseProblem(
+            f"{location} is a SQLite file: officers' database roles are for a shared PostgreSQL "
+            "database (the file's own permissions decide who opens a SQLite file)"
+        )
+    engine = db_engine.make_engine(parsed)
+    try:
+        with db_engine.translated_errors(parsed):
+            if check_schema:
+                schema.check_current(engine, location)
+            with engine.begin() as conn:
+                if (
+                    conn.scalar(
+                        text("SELECT 1 FROM pg_roles WHERE rolname = :g"), {"g": OFFICER_GROUP}
+                    )
+                    is None
+                ):
+                    raise DatabaseProblem(
+                        f"the server of {location} has no role {OFFICER_GROUP}: run "
+                        "'pillars db upgrade --db URL' first (nothing was changed)"
+                    )
+                try:
+                    yield conn, conn.connection.dbapi_connection
+                except DBAPIError as exc:
+                    raise _role_problem(exc.orig, location) from exc
+                except Exception as exc:
+                    if type(exc).__module__.startswith("psycopg"):
+                        raise _role_problem(exc, location) from exc
+                    raise
+    finally:
+        engine.dispose()
+
+
+def _role_problem(error: BaseException | None, location: str) -> DatabaseProblem:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    hint = (
+        " (connect as the database's owner, which needs CREATEROLE)"
+        if getattr(error, "sqlstate", None) == "42501"  # insufficient_privilege
+        else ""
+    )
+    return DatabaseProblem(
+        f"the server of {location} refused to change the role: {first}{hint}; nothing was changed"
+    )
+
+
+def _officer_role(conn: Connection, name: str, url: str) -> bool:
+    """Whether the role `name` exists; refuses one that is not a plain officer role: a member of
+    `pillars_officer` only, with no power beyond logging in, and not the owner's own."""
+    row = conn.execute(
+        text(
+            """SELECT r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication
+                      OR r.rolbypassrls OR r.rolname = current_user,
+                      array(SELECT g.rolname FROM pg_auth_members m
+                            JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid)
+               FROM pg_roles r WHERE r.rolname = :name"""
+        ),
+        {"name": name},
+    ).one_or_none()
+    if row is None:
+        return False
+    powerful, groups = row
+    if powerful or list(groups) != [OFFICER_GROUP]:
+        raise DatabaseProblem(
+            f"the server of {db_engine.describe(url)} already has a role {name} that is not a "
+            f"Pillars officer's role (only a member of {OFFICER_GROUP}, with no other powers); "
+            "Pillars will not change it: nothing was changed"
+        )
+    return True
