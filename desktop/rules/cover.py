@@ -29,7 +29,7 @@ owner, the cover officer and the link.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = [
@@ -161,6 +161,20 @@ class _Roster:
         absent = [o for o in named if not o.on_duty(day)]
         return (on_duty[0] if on_duty else None), absent
 
+    def bearing(self, owner_id: int, day: dt.date, decision: CoverDecision) -> frozenset[int]:
+        """The officers whose exclusion could change `decision`, made for `owner_id` on `day`
+        with nobody excluded: the covers named for the owner that day (on duty or not: the words
+        name those absent too) and the officer chosen (the owner, when on duty). Excluding anyone
+        else changes nothing: a link before the chosen one had nobody who fits, and at the
+        chosen link the choice is the first of those who fit, whoever else is left out."""
+        named = {
+            n.cover_officer_id
+            for n in self.named
+            if n.absent_officer_id == owner_id and n.start <= day <= n.end
+        }
+        chosen = {decision.cover_officer_id} if decision.cover_officer_id is not None else set()
+        return frozenset(named | chosen)
+
     def decide(
         self, owner_id: int, day: dt.date, exclude: frozenset[int] = frozenset()
     ) -> CoverDecision:
@@ -268,13 +282,27 @@ def route_tasks(
 ) -> dict[int, CoverDecision]:
     """The decision for each (task id, owner id) on `day`: every task of one owner goes the same
     way, and back to the owner on the first day they are on duty again, except that a task whose
-    authors (`excludes[task id]`) include that officer goes on down the chain (four eyes)."""
+    authors (`excludes[task id]`) include that officer goes on down the chain (four eyes).
+
+    The chain runs once per owner, and again only for a task with an author who could change the
+    answer (`_Roster.bearing`): a sergeant's inbox routes ten thousand tasks (issue #10)."""
     roster = _Roster(officers, named_covers, load)
     excludes = excludes or {}
+    plain: dict[int, tuple[CoverDecision, frozenset[int]]] = {}
     decided: dict[tuple[int, frozenset[int]], CoverDecision] = {}
     routed: dict[int, CoverDecision] = {}
     for task_id, owner_id in tasks:
-        key = (owner_id, frozenset(excludes.get(task_id, ())))
+        known = plain.get(owner_id)
+        if known is None:
+            decision = roster.decide(owner_id, day)
+            known = plain[owner_id] = (decision, roster.bearing(owner_id, day, decision))
+        exclude = excludes.get(task_id, ())
+        if not isinstance(exclude, Collection):
+            exclude = frozenset(exclude)
+        if not exclude or known[1].isdisjoint(exclude):
+            routed[task_id] = known[0]
+            continue
+        key = (owner_id, frozenset(exclude))
         if key not in decided:
             decided[key] = roster.decide(owner_id, day, key[1])
         routed[task_id] = decided[key]

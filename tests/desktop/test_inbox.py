@@ -8,11 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from db.engine import make_engine, session_factory
 from db.enums import AbsenceKind, TaskState
 from db.models import Absence, AuditEvent, CoverArrangement, RiskAssessment, Task, Visit
+from desktop.rules.cover import NamedCover, OfficerOnDuty, cover_for, route_tasks
 from desktop.rules.workdays import add_working_days
 from desktop.services.core import Services
 from desktop.services.errors import PermissionRefused, ServiceError
@@ -25,6 +28,7 @@ from tests.desktop.factories import (
     populate,
     world_clock,
 )
+from tests.desktop.test_cover import DAYS, rosters
 
 TODAY = dt.date(2024, 6, 12)
 
@@ -357,3 +361,30 @@ def test_cover_from_another_team_may_read_the_records_it_decides(
         assert gus.covering_team_ids == frozenset()
     finally:
         services.close()
+
+
+@given(world=rosters(), day=st.sampled_from(DAYS), loaded=st.booleans(), data=st.data())
+@settings(max_examples=200, deadline=None)
+def test_routing_many_tasks_at_once_gives_each_the_chains_answer_for_it_alone(
+    world: tuple[list[OfficerOnDuty], list[NamedCover]],
+    day: dt.date,
+    loaded: bool,
+    data: st.DataObject,
+) -> None:
+    """The inbox routes every open task at once (issue #10: 10,000 of them): the chain runs once
+    per owner and again only for a task whose authors could change the answer. Each task still
+    goes exactly where the chain sends it alone, words included. (A rules property: it belongs
+    with tests/desktop/test_cover.py.)"""
+    officers, named = world
+    ids = [o.officer_id for o in officers]
+    load = {i: data.draw(st.integers(0, 4)) for i in ids} if loaded else None
+    # owners with named cover, and their covers as authors, drawn more often: the rare cases
+    owners = st.sampled_from(ids + [n.absent_officer_id for n in named] * 4)
+    authors = st.sets(st.sampled_from(ids + [n.cover_officer_id for n in named] * 4), max_size=3)
+    tasks = [(n, data.draw(owners)) for n in range(data.draw(st.integers(1, 12)))]
+    excludes = {n: data.draw(authors) for n, _owner in tasks}
+    routed = route_tasks(tasks, day, officers, named, load=load, excludes=excludes)
+    assert routed == {
+        n: cover_for(owner, day, officers, named, load=load, exclude=excludes[n])
+        for n, owner in tasks
+    }
