@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -774,22 +774,63 @@ class ImportService:
         known: _Known,
         result: ImportResult,
     ) -> None:
+        """Bulk inserts (a statement per table, not per row; DESIGN: 2,000 rows in seconds),
+        then the audit rows."""
         now = self._services.now()
         by = actor.officer_id if actor is not None else None
+        # RETURNING in any order (in parameter order, SQLite would insert a row at a time).
+        inserted = session.execute(
+            insert(Offender).returning(Offender.reference, Offender.id),
+            [_offender_columns(o, now, by) for o in offenders],
+        )
+        id_of: dict[str, int] = {reference: i for reference, i in inserted}
+        ids = [id_of[o.reference] for o in offenders]
         reason = f"Imported from the caseload file {result.file_name}"
-        rows = [_model(o, now, by, reason) for o in offenders]
-        session.add_all(rows)
-        session.flush()
+        for model, values in (
+            (
+                Address,
+                [
+                    {"offender_id": i, "kind": "home", **o.address, "from_date": o.address_from}
+                    | {"updated_by_id": by}
+                    for i, o in zip(ids, offenders, strict=True)
+                    if o.address
+                ],
+            ),
+            (
+                Alias,
+                [
+                    {"offender_id": i, "name": name}
+                    for i, o in zip(ids, offenders, strict=True)
+                    for name in o.aliases
+                ],
+            ),
+            (
+                MappaChange,
+                [
+                    {
+                        "offender_id": i,
+                        "category": o.mappa_category,
+                        "level": o.mappa_level,
+                        "changed_by_id": by,
+                        "changed_at": now,
+                        "reason": reason,
+                    }
+                    for i, o in zip(ids, offenders, strict=True)
+                ],
+            ),
+        ):
+            if values:
+                session.execute(insert(model), values)
         username = "" if actor is not None else COMMAND_LINE
         audit = self._services.audit
-        for row, o in zip(rows, offenders, strict=True):
+        for offender_id, o in zip(ids, offenders, strict=True):
             audit.record(
                 session,
                 actor,
                 "offender_created",
                 entity_type="offender",
-                entity_id=row.id,
-                offender_id=row.id,
+                entity_id=offender_id,
+                offender_id=offender_id,
                 detail={
                     "reference": o.reference,
                     "imported_from": result.file_name,
@@ -813,41 +854,26 @@ class ImportService:
         )
 
 
-def _model(o: _Offender, now: dt.datetime, by: int | None, reason: str) -> Offender:
-    offender = Offender(
-        reference=o.reference,
-        forename=o.forename,
-        surname=o.surname,
-        date_of_birth=o.date_of_birth,
-        gender=o.gender,
-        manager_id=o.manager_id,
-        team_id=o.team_id,
-        status=o.status,
-        status_since=o.status_since,
-        expected_release_on=o.expected_release_on,
-        mappa_category=o.mappa_category,
-        mappa_level=o.mappa_level,
-        registration_start=o.registration_start,
-        notification_end=o.notification_end,
-        notification_indefinite=o.notification_indefinite,
-        no_fixed_abode=o.no_fixed_abode,
-        next_periodic_due=o.next_periodic_due,
-        notes=o.notes,
-        created_at=now,
-        updated_by_id=by,
-    )
-    offender.aliases = [Alias(name=a) for a in o.aliases]
-    if o.address:
-        offender.addresses = [
-            Address(kind="home", **o.address, from_date=o.address_from, updated_by_id=by)
-        ]
-    offender.mappa_history = [
-        MappaChange(
-            category=o.mappa_category,
-            level=o.mappa_level,
-            changed_by_id=by,
-            changed_at=now,
-            reason=reason,
-        )
-    ]
-    return offender
+def _offender_columns(o: _Offender, now: dt.datetime, by: int | None) -> dict[str, object]:
+    return {
+        "reference": o.reference,
+        "forename": o.forename,
+        "surname": o.surname,
+        "date_of_birth": o.date_of_birth,
+        "gender": o.gender,
+        "manager_id": o.manager_id,
+        "team_id": o.team_id,
+        "status": o.status,
+        "status_since": o.status_since,
+        "expected_release_on": o.expected_release_on,
+        "mappa_category": o.mappa_category,
+        "mappa_level": o.mappa_level,
+        "registration_start": o.registration_start,
+        "notification_end": o.notification_end,
+        "notification_indefinite": o.notification_indefinite,
+        "no_fixed_abode": o.no_fixed_abode,
+        "next_periodic_due": o.next_periodic_due,
+        "notes": o.notes,
+        "created_at": now,
+        "updated_by_id": by,
+    }
