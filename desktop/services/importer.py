@@ -122,8 +122,8 @@ class ImportRefused(ServiceError):
         where = f" on {lines} line{'s' if lines != 1 else ''}" if lines else ""
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(
-            f"nothing was imported from {file_name}: {count}{where}; fix them and import the "
-            "whole file again"
+            f"nothing was imported from {file_name}: {count}{where}; fix "
+            f"{'it' if len(problems) == 1 else 'them'} and import the whole file again"
         )
 
 

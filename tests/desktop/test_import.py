@@ -408,12 +408,10 @@ def test_the_command_refuses_a_missing_file_or_a_folder_in_one_line(
 # -- speed ---------------------------------------------------------------------------------------
 
 
-def test_two_thousand_rows_are_inserted_in_a_few_statements_not_one_per_row(
-    services: Services, db_url: str
-) -> None:
-    """DESIGN: 2,000 rows import in seconds; a statement per row would not. The audit log still
-    gets a row per offender (each created record is audited, as a transfer in is)."""
-    rows = [row(i, aliases=f"Alias {i}") for i in range(2000)]
+def test_many_rows_are_inserted_in_a_few_statements_not_one_per_row(services: Services) -> None:
+    """Issue #9: 2,000 rows import in seconds; a statement per row would not. (The audit log
+    still gets a row per offender: each created record is audited, as a transfer in is.)"""
+    rows = [row(i, aliases=f"Alias {i}") for i in range(500)]
     inserts: list[str] = []
 
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
@@ -425,9 +423,9 @@ def test_two_thousand_rows_are_inserted_in_a_few_statements_not_one_per_row(
         result = ImportService(services).import_caseload(csv_file(rows), "big.csv")
     finally:
         event.remove(services.engine, "before_cursor_execute", count)
-    assert result.offenders == 2000
-    assert 1 <= len(inserts) <= 4
-    assert counts(services)["offender"] >= 2000
+    assert result.offenders == 500
+    assert 1 <= len(inserts) <= 2
+    assert counts(services)["offender"] >= 500
 
 
 # -- fuzzed --------------------------------------------------------------------------------------
@@ -463,19 +461,25 @@ CELL = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    changes=st.lists(st.tuples(st.sampled_from(HEADER), CELL), max_size=4), rows=st.integers(1, 3)
+    changes=st.lists(st.tuples(st.sampled_from(HEADER), CELL), max_size=4),
+    rows=st.integers(1, 3),
+    splice=st.tuples(st.floats(0, 1), st.binary(max_size=6)),
 )
 def test_fuzzed_rows_import_all_or_nothing(
-    services: Services, changes: list[tuple[str, str]], rows: int
+    services: Services, changes: list[tuple[str, str]], rows: int, splice: tuple[float, bytes]
 ) -> None:
-    """Whatever the cells hold: either every row is imported, or ImportRefused and nothing is."""
+    """Whatever the cells or bytes hold: either every row is imported, or ImportRefused and
+    nothing is."""
     numbers = [next(_IMPORTED) for _ in range(rows)]
     cells = [row(n) for n in numbers]
     for i, (column, value) in enumerate(changes):
         cells[i % rows][column] = value
+    data = csv_file(cells)
+    at = round(splice[0] * len(data))
+    data = data[:at] + splice[1] + data[at:]
     before = counts(services)
     try:
-        result = ImportService(services).import_caseload(csv_file(cells), "fuzz.csv")
+        result = ImportService(services).import_caseload(data, "fuzz.csv")
     except ImportRefused as error:
         assert error.problems
         assert counts(services) == before
