@@ -264,7 +264,7 @@ def text_width(text: str, font: str, size: float) -> float:
     characters: measuring word by word with `stringWidth` was a large part of a table's layout."""
     table = _char_widths(font)
     try:
-        return sum(table[c] for c in text) * 0.001 * size
+        return sum(map(table.__getitem__, text)) * 0.001 * size
     except KeyError:  # a character the font's encoding lacks: reportlab substitutes
         return stringWidth(text, font, size)
 
@@ -377,22 +377,24 @@ class TextTable(Table):
         if cellstyle.color != self._text_colour:
             text.setFillColor(cellstyle.color)
             self._text_colour = cellstyle.color
+        placed = False  # the line before was left-aligned: T* took the text to this one's start
         for line in lines:
-            if line:
+            if not line:
+                placed = False
+            elif placed:
+                text.textLine(line)
+            else:
                 if just == "LEFT":
                     x = colpos + cellstyle.leftPadding
+                elif just == "RIGHT":
+                    x = colpos + colwidth - cellstyle.rightPadding
+                    x -= text_width(line, cellstyle.fontname, fontsize)
                 else:
-                    width = text_width(line, cellstyle.fontname, fontsize)
-                    if just == "RIGHT":
-                        x = colpos + colwidth - cellstyle.rightPadding - width
-                    else:
-                        x = (
-                            colpos
-                            + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
-                        )
-                        x -= 0.5 * width
+                    x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) / 2
+                    x -= text_width(line, cellstyle.fontname, fontsize) / 2
                 text.setTextOrigin(x, y)
                 text.textLine(line)
+                placed = just == "LEFT"
             y -= leading
 
     def _draw_box(
@@ -447,7 +449,12 @@ def data_table(
     cell_styles = [[kind("head") for kind in head]]
     cell_styles += [[kind("body") for kind in body] for _ in rows]
     table = TextTable(
-        data, colWidths=list(col_widths), repeatRows=1, hAlign="LEFT", cellStyles=cell_styles
+        data,
+        colWidths=list(col_widths),
+        repeatRows=1,
+        hAlign="LEFT",
+        cellStyles=cell_styles,
+        normalizedData=1,  # text and flowables already
     )
     commands = [*_DATA_TABLE]
     commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, len(data), 2)]
@@ -540,6 +547,7 @@ def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm)
         colWidths=[label_width, value_width],
         hAlign="LEFT",
         cellStyles=[[_Label("label"), _Value("value")] for _ in pairs],
+        normalizedData=1,
     )
     table.setStyle(_FACTS_TABLE)
     return table
