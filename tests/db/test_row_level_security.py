@@ -213,16 +213,22 @@ def test_every_table_is_granted_and_every_table_with_offender_data_is_guarded(
 # -- cover -----------------------------------------------------------------------------------------
 
 
-def test_a_sergeant_reads_another_team_only_while_one_of_its_sergeants_is_absent(
-    connect: Connect, world: World, owner: Engine
+def test_a_sergeant_reads_another_team_only_while_its_sergeant_is_off_duty(
+    db_url: str, connect: Connect, world: World, owner: Engine
 ) -> None:
-    """The cover chain's precondition (an absent sergeant or team manager today, by the
-    server's Europe/London date) opens that team to sergeants; offender managers are unmoved."""
+    """The cover chain's precondition (a sergeant or team manager absent today, by the server's
+    Europe/London date, or no longer active with no sergeant of the team on duty) opens that team
+    to sergeants, always including the teams the app's own cover gives them; offender managers
+    are unmoved."""
     alder = owner_references(owner, [world.alder])
     birch = owner_references(owner, [world.birch])
     hattie, gus = connect("hattie"), connect("gus")
+    app = Services(db_url, clock=utc_now)
 
-    def away(first: int, last: int) -> None:
+    def cora(first: int, last: int, *, active: bool = True) -> tuple[set[str], set[int]]:
+        """Cora (Alder's sergeant) away from `first` to `last` days from today: what Hattie
+        (Birch's sergeant) reads then, and the teams the app gives her as cover, which it
+        includes."""
         with owner.begin() as conn:
             conn.execute(text("DELETE FROM absence WHERE officer_id = :cora"), {"cora": world.cora})
             conn.execute(
@@ -234,14 +240,24 @@ def test_a_sergeant_reads_another_team_only_while_one_of_its_sergeants_is_absent
                 ),
                 {"cora": world.cora, "first": first, "last": last},
             )
+            conn.execute(
+                text("UPDATE officer SET active = :active WHERE id = :cora"),
+                {"cora": world.cora, "active": active},
+            )
+        readable = hattie.execute("SELECT pillars_readable_team_ids()").fetchone()
+        covering = app.auth.actor_named("hattie").covering_team_ids
+        assert covering <= set(readable[0])
+        return references(hattie), set(covering)
 
-    away(-10, -1)  # back yesterday
-    assert references(hattie) == birch
-    away(-1, 1)  # away today
-    assert references(hattie) == alder | birch
-    assert references(gus) == birch
-    away(1, 5)  # away from tomorrow
-    assert references(hattie) == birch
+    try:
+        assert cora(-10, -1) == (birch, set())  # back yesterday
+        assert cora(-1, 1) == (alder | birch, {world.alder})  # away today
+        assert references(gus) == birch
+        assert cora(1, 5) == (birch, set())  # away from tomorrow
+        # left, and Alder has no other sergeant
+        assert cora(-10, -1, active=False) == (alder | birch, {world.alder})
+    finally:
+        app.close()
 
 
 # -- the audit log ---------------------------------------------------------------------------------

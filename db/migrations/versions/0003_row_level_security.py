@@ -16,12 +16,14 @@ What an officer's role reads (desktop/services/permissions.py):
 - offender managers and sergeants: the offenders of their own team; team managers and hub
   officers: every team's; administrators: no offender at all;
 - a sergeant also reads every team one of whose sergeants or team manager is absent today
-  (Europe/London date, the absence table). This is the precondition of the cover chain
-  (desktop/rules/cover.py), not the chain itself: the app gives an absent sergeant's approvals to
-  ONE officer, chosen by named cover, then duty, then the lightest load, and a load-based tie-break
-  cannot be recomputed in a policy. So on such a day every sergeant of the force may read that
-  team from psql, while the app lets only the chosen cover open its records. A documented
-  superset; team managers read the force anyway;
+  (Europe/London date, the absence table), or is no longer active while no sergeant of the team
+  is on duty. This is the precondition of the cover chain (desktop/rules/cover.py: an approver
+  off duty, and cover leaving the team only when named for an absence or when none of the team's
+  sergeants is on duty), not the chain itself: the app gives those approvals to ONE officer,
+  chosen by named cover, then duty, then the lightest load, and a load-based tie-break cannot be
+  recomputed in a policy. So on such a day every sergeant of the force may read that team from
+  psql, while the app lets only the chosen cover open its records. A documented superset; team
+  managers read the force anyway;
 - an officer on the crew of a visit reads that visit's offender, as the visits service lets a
   crew member of another team see and record the visit (visits.py `_require_visit_read`). The
   database cannot tell the visit's slice of the record from the rest, so such a crew member may
@@ -146,15 +148,23 @@ FUNCTIONS = [
         "",
         "bigint[]",
         """WITH me AS (SELECT role, team_id FROM officer WHERE id = pillars_me()),
-                london AS (SELECT (now() AT TIME ZONE 'Europe/London')::date AS today)
-           SELECT coalesce(array_agg(t.id ORDER BY t.id), '{}') FROM team t, me, london
+                london AS (SELECT (now() AT TIME ZONE 'Europe/London')::date AS today),
+                approver AS (
+                    SELECT o.team_id, o.role, o.active, EXISTS (
+                               SELECT 1 FROM absence ab WHERE ab.officer_id = o.id
+                               AND london.today BETWEEN ab.starts_on AND ab.ends_on) AS absent
+                    FROM officer o, london
+                    WHERE o.role IN ('sergeant', 'team_manager') AND o.team_id IS NOT NULL)
+           SELECT coalesce(array_agg(t.id ORDER BY t.id), '{}') FROM team t, me
            WHERE me.role IN ('team_manager', 'hub_officer')
               OR (me.role IN ('offender_manager', 'sergeant') AND t.id = me.team_id)
-              OR (me.role = 'sergeant' AND EXISTS (
-                    SELECT 1 FROM officer absent JOIN absence ab ON ab.officer_id = absent.id
-                    WHERE absent.team_id = t.id
-                      AND absent.role IN ('sergeant', 'team_manager')
-                      AND london.today BETWEEN ab.starts_on AND ab.ends_on))""",
+              OR (me.role = 'sergeant' AND (
+                    EXISTS (SELECT 1 FROM approver a WHERE a.team_id = t.id AND a.absent)
+                    OR (EXISTS (SELECT 1 FROM approver a WHERE a.team_id = t.id AND NOT a.active)
+                        AND NOT EXISTS (
+                            SELECT 1 FROM approver a
+                            WHERE a.team_id = t.id AND a.role = 'sergeant'
+                              AND a.active AND NOT a.absent))))""",
     ),
     (
         "pillars_may_read_team",
