@@ -106,10 +106,10 @@ class ImportProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "the file"
-        return (
-            f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
-        )
+        if not self.line:
+            return self.message
+        where = f"line {self.line}, {self.column}" if self.column else f"line {self.line}"
+        return f"{where}: {self.message}"
 
 
 class ImportRefused(ServiceError):
@@ -424,8 +424,11 @@ class _Offender:
     notes: str
 
 
-def _check_row(row: CaseloadRow, known: _Known, today: dt.date) -> tuple[_Offender | None, Form]:
-    """The row's values, or None with the form's problems (the first per column)."""
+def _check_row(
+    row: CaseloadRow, known: _Known, today: dt.date, seen: dict[str, int]
+) -> tuple[_Offender | None, Form]:
+    """The row's values, or None with the form's problems (the first per column). `seen`: the
+    references of the rows before, by line."""
     cells = {name: row.cells.get(name, "") for name in COLUMNS}
     form = Form()
     # Bank details first, in every column: the refusal must be the message, and no later
@@ -433,7 +436,7 @@ def _check_row(row: CaseloadRow, known: _Known, today: dt.date) -> tuple[_Offend
     for name, value in cells.items():
         if problem := find_bank_details(value):
             form.add(name, problem)
-    reference = _reference(form, cells["reference"], known)
+    reference = _reference(form, cells["reference"], known, seen, row.line)
     forename = form.text("forename", cells["forename"], max_length=80, required=True)
     surname = form.text("surname", cells["surname"], max_length=80, required=True)
     gender = form.text("gender", cells["gender"], max_length=20)
@@ -530,7 +533,7 @@ def _check_row(row: CaseloadRow, known: _Known, today: dt.date) -> tuple[_Offend
     ), form
 
 
-def _reference(form: Form, value: str, known: _Known) -> str:
+def _reference(form: Form, value: str, known: _Known, seen: dict[str, int], line: int) -> str:
     reference = "".join(value.split()).upper()
     if not reference:
         form.add("reference", f"Enter the offender's reference, for example {REFERENCE_EXAMPLE}.")
@@ -542,6 +545,13 @@ def _reference(form: Form, value: str, known: _Known) -> str:
         )
     elif reference in known.references:
         form.add("reference", f"{reference} is already on Pillars; each offender is imported once.")
+    elif reference in seen:
+        form.add(
+            "reference",
+            f"{reference} is also on line {seen[reference]}; each offender is imported once.",
+        )
+    else:
+        seen[reference] = line
     return reference
 
 
@@ -664,31 +674,24 @@ def _birthday(born: dt.date, years: int) -> dt.date:
 def _check_rows(
     rows: list[CaseloadRow], known: _Known, today: dt.date
 ) -> tuple[list[_Offender], list[ImportProblem]]:
-    """Every row checked on its own, then against the others and Pillars: a reference or a
-    person (names and date of birth) twice in the file, or a person already on Pillars under
-    another reference."""
+    """Every row checked on its own (a reference twice in the file included), then the people
+    (names and date of birth) of the good rows against each other and Pillars: the same person
+    under two references is a mistake to check. Problems in line and column order."""
     checked: list[_Offender] = []
     problems: list[ImportProblem] = []
+    seen: dict[str, int] = {}
     for row in rows:
-        offender, form = _check_row(row, known, today)
-        problems.extend(ImportProblem(row.line, p.field, p.message) for p in form.problems)
+        offender, form = _check_row(row, known, today, seen)
+        position = {name: i for i, name in enumerate(row.cells)}
+        for p in sorted(form.problems, key=lambda p: position.get(p.field, len(position))):
+            problems.append(ImportProblem(row.line, p.field, p.message))
         if offender is not None:
             checked.append(offender)
-    references: dict[str, int] = {}
     people: dict[tuple[str, str, dt.date], int] = {}
     for o in checked:
         person = (o.forename.casefold(), o.surname.casefold(), o.date_of_birth)
         who = f"{o.forename} {o.surname}, born {o.date_of_birth:%d/%m/%Y},"
-        if o.reference in references:
-            problems.append(
-                ImportProblem(
-                    o.line,
-                    "reference",
-                    f"{o.reference} is also on line {references[o.reference]}; each offender is "
-                    "imported once.",
-                )
-            )
-        elif person in people:
+        if person in people:
             problems.append(
                 ImportProblem(
                     o.line,
@@ -706,7 +709,6 @@ def _check_rows(
                     "the names and dates of birth, or leave the row out.",
                 )
             )
-        references.setdefault(o.reference, o.line)
         people.setdefault(person, o.line)
     return checked, problems
 

@@ -281,9 +281,21 @@ def test_duplicates_in_the_file_and_against_pillars_are_refused(
         row(3, forename="IMPORTINA1"),  # the same person as line 2, another reference
         row(4, reference=world.references["zebedee"]),
         row(5, forename="Zebedee", surname="Plimsoll", date_of_birth="14/03/1980"),
+        row(6, notes=f"card {CARD}", reference="ZZ/2024/900001", team="Elm"),
     ]
     problems = refused(services, csv_file(rows))
-    assert where(problems) == {(3, "reference"), (4, ""), (5, "reference"), (6, "")}
+    assert where(problems) == {
+        (3, "reference"),
+        (4, ""),
+        (5, "reference"),
+        (6, ""),
+        (7, "reference"),
+        (7, "team"),
+        (7, "notes"),
+    }
+    # A duplicate is found on a row with other problems too; a line's problems come in the
+    # order of its columns.
+    assert [p.column for p in problems if p.line == 7] == ["reference", "team", "notes"]
     messages = {p.line: p.message for p in problems}
     assert "also on line 2" in messages[3] and "also on line 2" in messages[4]
     assert "already on Pillars" in messages[5]
