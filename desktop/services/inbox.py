@@ -27,7 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sqlalchemy import CursorResult, String, or_, select, type_coerce, update
@@ -368,8 +368,13 @@ def _offenders(session: Session, ids: set[int]) -> dict[int | None, _OffenderFac
                 Offender.team_id,
             ).where(Offender.id.in_(chunk))
         ):
-            found[offender_id] = (reference, f"{forename} {surname}", team_id)
+            found[offender_id] = (reference, f"{forename} {surname}" if reference else "", team_id)
     return found
+
+
+# The inbox's order: by due date, then the oldest first, then by number. SQL sorts the rows: in
+# Python, sorting ten thousand items by a date and a timestamp took 15 to 45 ms (issue #10).
+INBOX_ORDER = (Task.due_on, Task.created_at, Task.id)
 
 
 class InboxService:
@@ -401,10 +406,12 @@ class InboxService:
                     _Open._make,
                     session.connection()
                     .execute(
-                        select(*_OPEN_COLUMNS).where(
+                        select(*_OPEN_COLUMNS)
+                        .where(
                             Task.state == TaskState.OPEN,
                             ROUTED | own if decider else (Task.group != TaskGroup.APPROVAL) & own,
                         )
+                        .order_by(*INBOX_ORDER)
                     )
                     .all(),
                 )
@@ -441,35 +448,33 @@ class InboxService:
                 if not (decider and row.id in approvals):
                     mine.setdefault(row.id, None)  # their own follow-ups, or the hub's queue
             wanted = set(mine).union(escalation, unrouted)
-            items = {
-                item.task_id: item
-                for item in self._items(
-                    session,
-                    actor,
-                    [row for row in rows if row.id in wanted],
-                    mine,
-                    approvals,
-                    day,
-                    _claims(session, now, lapse),
-                )
-            }
+            listed = self._items(  # in the inbox's order, as the rows are
+                session,
+                actor,
+                [row for row in rows if row.id in wanted],
+                mine,
+                approvals,
+                day,
+                _claims(session, now, lapse),
+            )
 
-        order = attrgetter("due_on", "created_at", "task_id")
         bands: list[list[InboxItem]] = [[] for _ in AGE_BANDS]
-        for task_id in escalation:
-            item = items[task_id]
-            bands[_age_band(item.overdue_days)].append(item)
+        overdue = set(escalation)
+        for item in listed:
+            if item.task_id in overdue:
+                bands[_age_band(item.overdue_days)].append(item)
+        unrouted_ids = set(unrouted)
         return Inbox(
             day=day,
-            items=tuple(sorted((items[t] for t in mine), key=order)),
+            items=tuple(item for item in listed if item.task_id in mine),
             covering=self._covering(roster, mine, approvals, day),
             escalation=tuple(
-                AgeBand(label, tuple(sorted(band, key=order)))
+                AgeBand(label, tuple(band))
                 for (label, _low, _high), band in zip(AGE_BANDS, bands, strict=True)
             )
             if actor.role == Role.TEAM_MANAGER.value
             else (),
-            unrouted=tuple(sorted((items[t] for t in unrouted), key=order)),
+            unrouted=tuple(item for item in listed if item.task_id in unrouted_ids),
             backlog=backlog,
         )
 
@@ -506,7 +511,11 @@ class InboxService:
         names = officer_names(session, people | {officer for officer, _at in claims.values()})
         team_names: dict[int, str] = {i: n for i, n in session.execute(select(Team.id, Team.name))}
         why_not = _WhyNot(actor, team_names)
-        ages = _WorkingDays(day)
+
+        @cache
+        def days_since(date: dt.date) -> int:  # working days; many tasks share a date
+            return max(0, working_days_between(date, day))
+
         labels = {kind.value: KIND_LABELS.get(kind) or kind.label for kind in TaskKind}
         owners = {i: names.get(i, "") for i in people} | {None: "Hub"}
         no_cover = (None, "", "")
@@ -555,10 +564,10 @@ class InboxService:
                     cover_reason,
                     owners[r.created_by_id] if r.created_by_id is not None else "",
                     r.created_at,
-                    max(0, ages.since(r.created_at.astimezone(LONDON).date())),
+                    days_since(r.created_at.astimezone(LONDON).date()),
                     r.due_on,
                     overdue,
-                    max(0, ages.since(r.due_on)) if overdue else 0,
+                    days_since(r.due_on) if overdue else 0,
                     claimer,
                     claimed_by,
                     claimed_at,
@@ -741,20 +750,6 @@ def _finished(session: Session, task: Task) -> str:
     return f"This task was already {verb}{who}{when}. Nothing was changed."
 
 
-class _WorkingDays:
-    """`working_days_between(date, day)` for many dates and one `day`, each date counted once."""
-
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-        self._counts: dict[dt.date, int] = {}
-
-    def since(self, date: dt.date) -> int:
-        count = self._counts.get(date)
-        if count is None:
-            count = self._counts[date] = working_days_between(date, self.day)
-        return count
-
-
 class _WhyNot:
     """Why the asking officer may not decide or process a task, "" when they may (the claim aside,
     which `_items` adds). The answer for an approval comes from `may_decide` (the four-eyes and
@@ -783,14 +778,8 @@ class _WhyNot:
         if approval is None or offender_team is None:
             return "This approval is no longer open."
         covered_team = approval.team_id if decision is not None else None
-        key = (
-            task.kind,
-            reference,
-            offender_team,
-            decision is not None,
-            covered_team,
-            approval.authors.get(self.actor.officer_id),
-        )
+        authors = id(approval.authors)  # shared by the tasks on one piece of work (`_Authors`)
+        key = (task.kind, reference, offender_team, decision is not None, covered_team, authors)
         answer = self._answers.get(key)
         if answer is None:
             refusal = may_decide(
