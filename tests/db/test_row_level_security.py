@@ -210,6 +210,26 @@ def test_every_table_is_granted_and_every_table_with_offender_data_is_guarded(
                 assert guarded, f"{name} holds offender data but has no row-level security"
 
 
+def test_an_officer_on_a_visits_crew_reads_that_offender_of_another_team(
+    connect: Connect, world: World, owner: Engine
+) -> None:
+    """The visits service lets a crew member of another team see and record the visit, so the
+    database shows them that offender (and no other of that team)."""
+    birch = owner_references(owner, [world.birch])
+    gus = connect("gus")
+    assert references(gus) == birch
+    with owner.begin() as conn:
+        visit_id = conn.execute(
+            text("SELECT min(id) FROM visit WHERE offender_id = :o"), {"o": world.zebedee}
+        ).scalar()
+        conn.execute(
+            text("UPDATE visit SET officer2_id = :gus WHERE id = :v"),
+            {"gus": world.gus, "v": visit_id},
+        )
+    assert references(gus) == birch | {world.references["zebedee"]}
+    assert visit_id in {row[0] for row in gus.execute("SELECT id FROM visit")}
+
+
 # -- cover -----------------------------------------------------------------------------------------
 
 

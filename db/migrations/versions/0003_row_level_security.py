@@ -133,7 +133,10 @@ GRANTS = {
 SEQUENCED = [*WRITABLE, "offender", "audit_event"]
 
 # (name, arguments, result, body). Each reads as the migrating role (SECURITY DEFINER), so the
-# policies that call them never recurse into other policies.
+# policies that call them never recurse into other policies. A SECURITY DEFINER function is never
+# inlined: `(SELECT pillars_me())` runs it once per query, a bare `pillars_me()` once per row.
+# `pillars_crewed_offender_ids` holds only offenders of teams the officer does not read anyway
+# (usually none): the offender policy's `id = ANY (...)` scans the array for every row.
 FUNCTIONS = [
     (
         "pillars_me",
@@ -147,7 +150,7 @@ FUNCTIONS = [
         "pillars_readable_team_ids",
         "",
         "bigint[]",
-        """WITH me AS (SELECT role, team_id FROM officer WHERE id = pillars_me()),
+        """WITH me AS (SELECT role, team_id FROM officer WHERE id = (SELECT pillars_me())),
                 london AS (SELECT (now() AT TIME ZONE 'Europe/London')::date AS today),
                 approver AS (
                     SELECT o.team_id, o.role, o.active, EXISTS (
@@ -176,15 +179,19 @@ FUNCTIONS = [
         "pillars_crewed_offender_ids",
         "",
         "bigint[]",
-        """SELECT coalesce(array_agg(DISTINCT offender_id), '{}') FROM visit
-           WHERE pillars_me() IN (officer1_id, officer2_id)""",
+        """SELECT coalesce(array_agg(DISTINCT o.id), '{}') FROM (
+               SELECT offender_id FROM visit WHERE officer1_id = (SELECT pillars_me())
+               UNION ALL
+               SELECT offender_id FROM visit WHERE officer2_id = (SELECT pillars_me())) crewed
+           JOIN offender o ON o.id = crewed.offender_id
+           WHERE NOT o.team_id = ANY ((SELECT pillars_readable_team_ids())::bigint[])""",
     ),
     (
         "pillars_reads_force",
         "",
         "boolean",
         """SELECT coalesce((SELECT role IN ('team_manager', 'hub_officer') FROM officer
-                            WHERE id = pillars_me()), false)""",
+                            WHERE id = (SELECT pillars_me())), false)""",
     ),
     (
         "pillars_manages_officer",
@@ -194,7 +201,7 @@ FUNCTIONS = [
              SELECT me.role = 'administrator'
                  OR (me.role IN ('sergeant', 'team_manager') AND me.team_id = them.team_id)
              FROM officer me, officer them
-             WHERE me.id = pillars_me() AND them.id = pillars_manages_officer.officer_id
+             WHERE me.id = (SELECT pillars_me()) AND them.id = pillars_manages_officer.officer_id
            ), false)""",
     ),
     (
