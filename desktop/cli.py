@@ -1037,7 +1037,7 @@ def run_audit_verify(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from desktop.services.importer import MAX_BYTES, ImportRefused, ImportService
+    from desktop.services.importer import MAX_BYTES, ImportRefused
 
     path = Path(args.file)
     try:
@@ -1051,7 +1051,7 @@ def run_import(args: argparse.Namespace) -> int:
         raise BadArgument(f"FILE.csv: cannot read {str(path)!r}: {exc.strerror}") from None
     services = _open(_url(args))
     try:
-        result = ImportService(services).import_caseload(data, path.name, dry_run=args.dry_run)
+        result = services.importer.import_caseload(data, path.name, dry_run=args.dry_run)
     except ImportRefused as refused:
         for problem in refused.problems:
             print(str(problem), file=sys.stderr)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from desktop.services.dashboard import DashboardService
     from desktop.services.due import DueService
     from desktop.services.hub import HubService
+    from desktop.services.importer import ImportService
     from desktop.services.inbox import InboxService
     from desktop.services.mappa import MappaService
     from desktop.services.plans import PlanService
@@ -184,6 +185,12 @@ class Services:
         from desktop.services.scrutiny import ScrutinyService
 
         return ScrutinyService(self)
+
+    @cached_property
+    def importer(self) -> ImportService:
+        from desktop.services.importer import ImportService
+
+        return ImportService(self)
 
     @cached_property
     def dashboard(self) -> DashboardService:
