@@ -32,12 +32,12 @@ from zoneinfo import ZoneInfo
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFStreamFilterZCompress
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -248,14 +248,16 @@ class Text(Flowable):
             self.paragraph().drawOn(canvas, x, y, _sW)
             return
         s = self.style
+        writer = TextWriter(canvas)
         # a Paragraph's first baseline is its font size below its top (rl_config's default)
-        text = canvas.beginText(x + s.leftIndent + s.firstLineIndent, y + self.height - s.fontSize)
-        text.setFont(s.fontName, s.fontSize, s.leading)
-        text.setFillColor(s.textColor)
-        text.textLine(self._line)
-        canvas.saveState()  # the fill colour stays with the text
-        canvas.drawText(text)
-        canvas.restoreState()
+        writer.line(
+            x + s.leftIndent + s.firstLineIndent,
+            y + self.height - s.fontSize,
+            self._line,
+            (s.fontName, s.fontSize, s.leading),
+            s.textColor,
+        )
+        writer.flush()
 
 
 def text_width(text: str, font: str, size: float) -> float:
@@ -309,34 +311,95 @@ def widths(*columns: float | Fixed, total: float = CONTENT_WIDTH) -> list[float]
     return [c.points if isinstance(c, Fixed) else rest * c / whole for c in columns]
 
 
+class TextWriter:
+    """Lines of text written straight into the page as PDF text operators, in one text object:
+    the font and the colour when they change, then for each line its origin and its string.
+    Through reportlab's canvas every line took a text object, its string measured again and each
+    number formatted by pure-Python code, which made drawing text most of a pack's time (issue
+    #10). Positions are written to a thousandth of a point. The text leaves the canvas's graphics
+    state as it found it (q ... Q); text a standard font's encoding lacks, and colours other
+    than plain RGB, go through the canvas as usual."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self._ops: list[str] = []
+        self._font: tuple[str, float, float] | None = None
+        self._colour: Any = None
+
+    def line(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        font: tuple[str, float, float],
+        colour: Any,
+        align: str = "left",
+    ) -> None:
+        """`text` on the baseline `y`, starting at `x`, ending there ("right") or centred on it
+        ("centre"), in `font` (name, size, leading) and `colour`."""
+        name, size, leading = font
+        if align != "left":
+            width = text_width(text, name, size)
+            x -= width if align == "right" else width / 2
+        encoding = _encoding(name)
+        plain = isinstance(colour, colors.Color) and not isinstance(colour, colors.CMYKColor)
+        try:
+            encoded = text.encode(encoding) if encoding and plain else None
+        except UnicodeEncodeError:
+            encoded = None
+        if encoded is None:
+            self.flush()
+            self.canvas.saveState()
+            self.canvas.setFont(name, size, leading)
+            self.canvas.setFillColor(colour)
+            self.canvas.drawString(x, y, text)
+            self.canvas.restoreState()
+            return
+        if font != self._font:
+            internal = self.canvas._doc.getInternalFontName(name)  # also puts it on the page
+            self._ops.append(f"{internal} {_number(size)} Tf {_number(leading)} TL")
+            self._font = font
+        if colour != self._colour:
+            self._ops.append(" ".join(_number(c, 6) for c in colour.rgb()) + " rg")
+            self._colour = colour
+        self._ops.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm ({escapePDF(encoded)}) Tj T*")
+
+    def flush(self) -> None:
+        """Put the lines written so far on the page."""
+        if self._ops:
+            self.canvas.addLiteral(f"q BT {' '.join(self._ops)} ET Q")
+            self._ops, self._font, self._colour = [], None, None
+
+
+def _number(value: float, places: int = 3) -> str:
+    """A number as a PDF content stream takes it: no more decimals than needed."""
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+@functools.cache
+def _encoding(font: str) -> str | None:
+    """The encoding of a standard (Type 1) font's strings; None for an embedded one."""
+    face = getFont(font)
+    return None if face._dynamicFont else str(face.encName)
+
+
 _ALIGNED = ("LEFT", "CENTRE", "CENTER", "RIGHT")
 _VALIGNED = ("TOP", "MIDDLE", "BOTTOM")
 
 
 class TextTable(Table):
-    """A reportlab Table that writes the text of its text cells into one PDF text object, instead
-    of a text object per line through `canvas.drawString` (which also measures every string
-    again, for right-to-left scripts): the same text in the same places, the same fonts and
-    colours, at about half the cost (issue #10). Cells holding flowables, and styles this does
-    not handle (links, decimal alignment, other directions), are drawn as Table draws them."""
+    """A reportlab Table whose text cells are written with a `TextWriter`, one text object for
+    the table's text, instead of a text object per line through `canvas.drawString`: the same
+    text in the same places, fonts and colours, at a fraction of the cost (issue #10). Cells
+    holding flowables, and styles this does not handle (links, decimal alignment, other
+    directions), are drawn as Table draws them."""
 
     def draw(self) -> None:
-        self._text = self.canv.beginText()
-        self._text_font: tuple[str, float, float] | None = None
-        self._text_colour: Any = None
+        self._writer = TextWriter(self.canv)
         self._box_pen = False
         super().draw()
-        self._flush_text()
-
-    def _flush_text(self) -> None:
-        """Put the text written so far on the page (before a flowable cell, so that the page
-        holds the table's text in reading order) and start a new text object."""
-        if self._text_font is not None:
-            self.canv.saveState()  # the text's fill colour stays inside the table
-            self.canv.drawText(self._text)
-            self.canv.restoreState()
-            self._text = self.canv.beginText()
-            self._text_font = self._text_colour = None
+        self._writer.flush()
 
     def _drawCell(  # noqa: N802 (reportlab's name)
         self, cellval: Any, cellstyle: Any, pos: tuple[float, float], size: tuple[float, float]
@@ -355,7 +418,7 @@ class TextTable(Table):
             or cellstyle.direction
             or cellstyle.shaping
         ):
-            self._flush_text()
+            self._writer.flush()  # the page holds the table's text in reading order
             super()._drawCell(cellval, cellstyle, pos, size)
             return
         (colpos, rowpos), (colwidth, rowheight) = pos, size
@@ -369,32 +432,17 @@ class TextTable(Table):
         else:
             middle = cellstyle.bottomPadding + rowheight - cellstyle.topPadding
             y = rowpos + (middle + len(lines) * leading) / 2.0 - fontsize
-        text = self._text
+        if just == "LEFT":
+            x, align = colpos + cellstyle.leftPadding, "left"
+        elif just == "RIGHT":
+            x, align = colpos + colwidth - cellstyle.rightPadding, "right"
+        else:
+            x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) / 2
+            align = "centre"
         font = (cellstyle.fontname, fontsize, leading)
-        if font != self._text_font:
-            text.setFont(*font)
-            self._text_font = font
-        if cellstyle.color != self._text_colour:
-            text.setFillColor(cellstyle.color)
-            self._text_colour = cellstyle.color
-        placed = False  # the line before was left-aligned: T* took the text to this one's start
         for line in lines:
-            if not line:
-                placed = False
-            elif placed:
-                text.textLine(line)
-            else:
-                if just == "LEFT":
-                    x = colpos + cellstyle.leftPadding
-                elif just == "RIGHT":
-                    x = colpos + colwidth - cellstyle.rightPadding
-                    x -= text_width(line, cellstyle.fontname, fontsize)
-                else:
-                    x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) / 2
-                    x -= text_width(line, cellstyle.fontname, fontsize) / 2
-                text.setTextOrigin(x, y)
-                text.textLine(line)
-                placed = just == "LEFT"
+            if line:
+                self._writer.line(x, y, line, font, cellstyle.color, align)
             y -= leading
 
     def _draw_box(
@@ -770,36 +818,23 @@ class Report:
         of a pack's time (issue #10)."""
         width, height = self.pagesize
         left, right = self.margin_x, width - self.margin_x
-        canvas.saveState()
-        text = canvas.beginText()
-        text.setFillColor(INK)
-        _put(text, width / 2, height - 11 * mm, self.marking, BOLD, 10, "centre")
-        _put(text, left, height - 17 * mm, self.info.title, FONT, 8.5)
+        text = TextWriter(canvas)
+        marking, small, small_bold = (BOLD, 10, 12), (FONT, 8.5, 10.2), (BOLD, 8.5, 10.2)
+        text.line(width / 2, height - 11 * mm, self.marking, marking, INK, "centre")
+        text.line(left, height - 17 * mm, self.info.title, small, INK)
         running = getattr(canvas, "running_title", "")
         if running:
-            _put(text, right, height - 17 * mm, running, FONT, 8.5, "right")
-        _put(text, left, 15 * mm, self.footer_line, FONT, 8.5)
-        _put(text, right, 15 * mm, f"Page {number} of {total}", BOLD, 8.5, "right")
-        _put(text, width / 2, 9 * mm, self.marking, BOLD, 10, "centre")
-        canvas.drawText(text)
+            text.line(right, height - 17 * mm, running, small, INK, "right")
+        text.line(left, 15 * mm, self.footer_line, small, INK)
+        text.line(right, 15 * mm, f"Page {number} of {total}", small_bold, INK, "right")
+        text.line(width / 2, 9 * mm, self.marking, marking, INK, "centre")
+        text.flush()
+        canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(left, height - 19 * mm, right, height - 19 * mm)
         canvas.line(left, 19 * mm, right, 19 * mm)
         canvas.restoreState()
-
-
-def _put(
-    text: PDFTextObject, x: float, y: float, line: str, font: str, size: float, align: str = "left"
-) -> None:
-    """`line` written into `text` in `font` at `size`, starting at `x`, ending there ("right")
-    or centred on it ("centre"), on the baseline `y`."""
-    if align != "left":
-        width = text_width(line, font, size)
-        x -= width if align == "right" else width / 2
-    text.setFont(font, size)
-    text.setTextOrigin(x, y)
-    text.textLine(line)
 
 
 def _fit(text: str, width: float, font: str, size: float) -> str:
