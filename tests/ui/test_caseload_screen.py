@@ -129,7 +129,7 @@ def test_double_click_or_enter_opens_a_record(
 ) -> None:
     screen = open_screen(qtbot, ctx)
     row = screen.model.row_of(world.zebedee)
-    index = screen.model.index(row, COLUMN_INDEX["name"])
+    index = screen.table.model().index(row, COLUMN_INDEX["name"])  # the table's row for the model's
     with qtbot.waitSignal(screen.open_record, timeout=2000) as signal:
         if how == "enter":
             screen.table.setFocus()

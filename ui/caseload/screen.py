@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.caseload.model import COLUMN_INDEX, COLUMNS, QUICK_FILTERS, CaseloadModel
+from ui.caseload.model import COLUMN_INDEX, COLUMNS, QUICK_FILTERS, CaseloadModel, TableCells
 from ui.context import AppContext
 from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import plural
@@ -180,7 +180,7 @@ class CaseloadScreen(QWidget):
         self.table.setObjectName("caseloadTable")
         self.table.setAccessibleName("Caseload table")
         self.table.setAccessibleDescription("Press Enter to open the selected offender's record")
-        self.table.setModel(self.model)
+        self.cells = TableCells(self.model, self.table)  # what the table paints
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COLUMN_INDEX["name"], Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
