@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QTableView
 
 from desktop.services.caseload import CaseloadRow, search_key
 from ui.caseload.model import (
@@ -19,6 +20,7 @@ from ui.caseload.model import (
     OFFENDER_ID_ROLE,
     QUICK_FILTERS,
     CaseloadModel,
+    TableCells,
 )
 from ui.widgets import palette
 
@@ -341,3 +343,142 @@ def test_warrant_consideration_says_s96b_and_has_its_own_quick_filter() -> None:
 
     model.set_quick_filters(["warrant"])
     assert names(model) == ["Horatio Grubb"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=_rows,
+    steps=st.lists(
+        st.tuples(
+            st.text("abcxyz ", max_size=4),
+            st.sets(st.sampled_from([q.key for q in QUICK_FILTERS])),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_typing_and_deleting_always_shows_exactly_the_predicates(qapp, rows, steps) -> None:
+    """The filter reuses recent answers and narrows the rows shown; after any sequence of filter
+    texts and quick filters the rows are still exactly those the predicates pass, in order."""
+    m = CaseloadModel()
+    m.set_rows(rows, ON)
+    order = [m.row_at(i).offender_id for i in range(m.rowCount())]
+    for needle, quick in steps:
+        m.set_filter_text(needle)
+        m.set_quick_filters(sorted(quick))
+        tests = [q.test for q in QUICK_FILTERS if q.key in quick]
+        words = needle.lower().split()
+        expected = [
+            oid
+            for oid in order
+            if all(w in by_id(rows, oid).search_key for w in words)
+            and all(t(by_id(rows, oid), ON) for t in tests)
+        ]
+        assert [m.row_at(i).offender_id for i in range(m.rowCount())] == expected
+
+
+def by_id(rows: list, offender_id: int):
+    return next(r for r in rows if r.offender_id == offender_id)
+
+
+def test_typing_a_word_letter_by_letter_and_back(model: CaseloadModel) -> None:
+    everyone = names(model)
+    shown = []
+    for text in ["p", "pl", "pli", "pl", "p", "", "p", "po"]:
+        model.set_filter_text(text)
+        shown.append(names(model))
+    p_names = ["Zebedee Plimsoll", "Ignatius Pocket"]
+    zeb = ["Zebedee Plimsoll"]
+    assert shown == [p_names, zeb, zeb, zeb, p_names, everyone, p_names, ["Ignatius Pocket"]]
+    model.sort(COLUMN_INDEX["name"], Qt.SortOrder.DescendingOrder)  # a new order: search again
+    assert names(model) == ["Ignatius Pocket"]
+    model.set_filter_text("p")
+    assert names(model) == p_names[::-1]
+
+
+# -- the table's own items --------------------------------------------------------------------
+
+
+def paint(view: QTableView) -> None:
+    """Paint the view now (into a pixmap: an offscreen window may not be exposed yet)."""
+    view.grab()
+
+
+def table_of(qtbot, rows: list, height: int = 300) -> tuple[CaseloadModel, QTableView]:
+    model = CaseloadModel()
+    view = QTableView()
+    qtbot.addWidget(view)
+    TableCells(model, view)
+    model.set_rows(rows, ON)
+    view.resize(900, height)
+    view.show()
+    qtbot.waitExposed(view)
+    return model, view
+
+
+def cell_roles(index) -> tuple:  # noqa: ANN001
+    roles = (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.FontRole,
+    )
+    values = [index.data(role) for role in roles]
+    brush = index.data(Qt.ItemDataRole.ForegroundRole)
+    icon = index.data(Qt.ItemDataRole.DecorationRole)
+    values.append(brush.color().name() if brush is not None else None)
+    values.append(icon is not None)
+    return tuple(values)
+
+
+def test_the_table_paints_what_the_model_says(qtbot) -> None:
+    model, view = table_of(qtbot, ROWS)
+    cells = view.model()
+    assert cells is not model and cells.rowCount() == model.rowCount() == len(ROWS)
+    paint(view)
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            assert cell_roles(cells.index(r, c)) == cell_roles(model.index(r, c)), (r, c)
+    assert cells.headerData(COLUMN_INDEX["arms"], Qt.Orientation.Horizontal) == "ARMS review\ndue"
+    assert cells.flags(cells.index(0, 0)) == model.flags(model.index(0, 0))
+
+    model.set_filter_text("grubb")
+    paint(view)
+    assert cells.rowCount() == 1
+    assert cells.index(0, COLUMN_INDEX["breaches"]).data() == "2 breaches"
+
+
+def test_rows_get_their_cells_when_they_come_into_view(qtbot) -> None:
+    many = [row(i) for i in range(1, 401)]
+    model, view = table_of(qtbot, many)
+    cells = view.model()
+    name = COLUMN_INDEX["name"]
+    paint(view)
+    assert cells.index(0, name).data() == model.index(0, name).data()
+    assert cells.index(399, name).data() is None  # far below the window: no items made
+
+    view.setFocus()
+    view.setCurrentIndex(cells.index(0, name))
+    qtbot.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    # the current cell reads right at once (a screen reader asks before the next paint)
+    assert view.currentIndex().row() == 399
+    assert cells.index(399, name).data() == model.index(399, name).data()
+    paint(view)
+    last_page = range(view.rowAt(0), 400)
+    assert len(last_page) > 3
+    for r in last_page:
+        assert cells.index(r, name).data() == model.row_at(r).name
+
+
+def test_sorting_the_table_sorts_the_model_and_keeps_the_chosen_row(qtbot) -> None:
+    model, view = table_of(qtbot, ROWS)
+    cells = view.model()
+    view.selectRow(model.row_of(3))  # Horatio Grubb
+    view.setSortingEnabled(True)
+    view.sortByColumn(COLUMN_INDEX["risk"], Qt.SortOrder.DescendingOrder)
+    assert names(model)[:2] == ["Horatio Grubb", "Zebedee Plimsoll"]
+    paint(view)
+    name = COLUMN_INDEX["name"]
+    assert [cells.index(r, name).data() for r in range(cells.rowCount())] == names(model)
+    assert view.currentIndex().row() == model.row_of(3) == 0
+    assert view.selectionModel().isRowSelected(0)
