@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -362,13 +363,18 @@ class TextWriter:
         if colour != self._colour:
             self._ops.append(" ".join(_number(c, 6) for c in colour.rgb()) + " rg")
             self._colour = colour
-        self._ops.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm ({escapePDF(encoded)}) Tj T*")
+        string = escapePDF(encoded) if _ESCAPED.search(encoded) else encoded.decode("ascii")
+        self._ops.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm ({string}) Tj T*")
 
     def flush(self) -> None:
         """Put the lines written so far on the page."""
         if self._ops:
             self.canvas.addLiteral(f"q BT {' '.join(self._ops)} ET Q")
             self._ops, self._font, self._colour = [], None, None
+
+
+# bytes a PDF string must escape: all but printable ASCII, and \\ ( )
+_ESCAPED = re.compile(rb"[^\x20-\x27\x2a-\x5b\x5d-\x7e]")
 
 
 def _number(value: float, places: int = 3) -> str:
@@ -445,6 +451,61 @@ class TextTable(Table):
                 self._writer.line(x, y, line, font, cellstyle.color, align)
             y -= leading
 
+    def _drawHLines(  # noqa: N802 (reportlab's name)
+        self,
+        start: tuple[int, int],
+        end: tuple[int, int],
+        weight: float,
+        color: Any,
+        count: int,
+        space: float,
+    ) -> None:
+        (sc, sr), (ec, er) = start, end
+        span, at = self._colpositions[sc : ec + 2], self._rowpositions[sr : er + 1]
+        if not self._ruled(span, at, weight, color, count, vertical=False):
+            super()._drawHLines(start, end, weight, color, count, space)
+
+    def _drawVLines(  # noqa: N802 (reportlab's name)
+        self,
+        start: tuple[int, int],
+        end: tuple[int, int],
+        weight: float,
+        color: Any,
+        count: int,
+        space: float,
+    ) -> None:
+        (sc, sr), (ec, er) = start, end
+        span, at = self._rowpositions[sr : er + 2], self._colpositions[sc : ec + 1]
+        if not self._ruled(span, at, weight, color, count, vertical=True):
+            super()._drawVLines(start, end, weight, color, count, space)
+
+    def _ruled(
+        self,
+        span: Sequence[float],
+        at: Sequence[float],
+        weight: float,
+        color: Any,
+        count: int,
+        *,
+        vertical: bool,
+    ) -> bool:
+        """Rules across `span` (its first to its last position), one at each of `at`, as one
+        PDF path: Table strokes each rule on its own, its numbers formatted by pure-Python code
+        (a tenth of a pack's drawing, issue #10). False, for Table to draw them, when they are
+        double, interrupted by spanned cells, or the table has rounded corners."""
+        blocks = getattr(self, "_vBlocks" if vertical else "_hBlocks", None)
+        if count != 1 or blocks or self._roundingRectDef:
+            return False
+        if len(span) > 1 and at:
+            self._prepLine(weight, color)
+            a, b = _number(span[0]), _number(span[-1])
+            if vertical:  # Table draws a vertical rule from the bottom row up
+                path = " ".join(f"{_number(x)} {b} m {_number(x)} {a} l" for x in at)
+            else:
+                path = " ".join(f"{a} {_number(y)} m {b} {_number(y)} l" for y in at)
+            self.canv.addLiteral(f"n {path} S")
+        return True
+
     def _draw_box(
         self, box: TickBox, cellstyle: Any, pos: tuple[float, float], size: tuple[float, float]
     ) -> None:
@@ -499,6 +560,7 @@ def data_table(
     table = TextTable(
         data,
         colWidths=list(col_widths),
+        rowHeights=[_row_height(*row) for row in zip(data, cell_styles, strict=True)],
         repeatRows=1,
         hAlign="LEFT",
         cellStyles=cell_styles,
@@ -508,6 +570,18 @@ def data_table(
     commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, len(data), 2)]
     table.setStyle(TableStyle(commands))
     return table
+
+
+def _row_height(row: Sequence[Cell], styles: Sequence[CellStyle]) -> float | None:
+    """A row's height when all its cells are text (their lines at their leading, with their
+    padding, as the Table would measure them), so that the table need not measure it again;
+    None when a cell holds a flowable."""
+    heights = [
+        (cell.count("\n") + 1) * style.leading + style.topPadding + style.bottomPadding
+        for cell, style in zip(row, styles, strict=True)
+        if isinstance(cell, str)
+    ]
+    return max(heights) if len(heights) == len(row) else None
 
 
 def _cell_style(style: str, **attributes: Any) -> type[CellStyle]:
@@ -590,11 +664,13 @@ def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm)
         ]
         for label, value in pairs
     ]
+    cell_styles = [[_Label("label"), _Value("value")] for _ in pairs]
     table = TextTable(
         data,
         colWidths=[label_width, value_width],
+        rowHeights=[_row_height(*row) for row in zip(data, cell_styles, strict=True)],
         hAlign="LEFT",
-        cellStyles=[[_Label("label"), _Value("value")] for _ in pairs],
+        cellStyles=cell_styles,
         normalizedData=1,
     )
     table.setStyle(_FACTS_TABLE)
