@@ -13,9 +13,17 @@ page count because it holds every page back until the document ends (`_NumberedC
 layout pass is enough. Bookmarks made while pages are held back are replayed with their page.
 
 Readable at A4 (issue #8): body text 10 pt, table text 9.5 pt, nothing smaller except the running
-lines. Table cells are Paragraphs, so long text wraps instead of being clipped, and every table
-repeats its header row on each page it runs onto. `headed` keeps a heading with the start of what
-follows it, so no heading is left alone at the foot of a page.
+lines. Long text in a table cell wraps instead of being clipped, and every table repeats its
+header row on each page it runs onto. `headed` keeps a heading with the start of what follows it,
+so no heading is left alone at the foot of a page.
+
+Fast enough for a 20-record pack (issue #10: at most 1.5 times bare reportlab drawing the same
+text), and looking exactly as reportlab's Paragraphs and Tables would: text is measured from a
+table of the font's character widths (`text_width`); a cell's text is broken into lines where a
+Paragraph would break it (`_lines`) and a one-line paragraph is drawn without one (`Text`);
+tables get their cell styles and row heights whole; and text and rules are written into the page
+as PDF operators (`TextWriter`, `TextTable`) rather than a canvas call per line. The tests compare
+the result, run by run, with reportlab's own Paragraphs.
 """
 
 from __future__ import annotations

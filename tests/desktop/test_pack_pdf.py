@@ -15,24 +15,34 @@ from collections.abc import Iterator
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import Paragraph, Spacer, Table
 from sqlalchemy import select
 
 from db.enums import ApprovalState, VisitOutcome
 from db.models import Offender, PlanAction, RiskManagementPlan, ScrutinyItem, ScrutinyPack, Visit
 from desktop.reports.base import (
+    CONTENT_WIDTH,
     LONDON,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARKING,
     PAGE_HEIGHT,
+    RULE,
+    STYLES,
+    Fixed,
     PrintInfo,
     Report,
+    _lines,
     data_table,
+    facts_table,
     headed,
     para,
+    text_width,
     widths,
 )
 from desktop.reports.pack import NO_ACTIONS, build_pack_pdf
@@ -351,3 +361,148 @@ def test_a_heading_is_never_left_alone_at_the_foot_of_a_page(room_mm: int) -> No
     assert where == (1 if room_mm < 40 else 0)
     assert all("What Seen" in text for text in pages[where:])
     assert sum(f"Fictional row {n} " in " ".join(pages) for n in range(1, 61)) == 60
+
+
+# -- the report base: text as reportlab's Paragraph sets it, for less ------------------------------
+
+WORDS = ("Fictional", "a", "Plimsoll", "Quillfeather", "visit", "(no)", "access;", "12/06/2024")
+
+
+def _runs(pdf: bytes) -> list[tuple[str, float, float, str, float]]:
+    """Every run of text with its place (rounded to 0.01 pt), font and size, page by page."""
+    runs: list[tuple[str, float, float, str, float]] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+
+        def visit(text: str, cm: list[float], tm: list[float], font: dict, size: float) -> None:
+            if text.strip():
+                x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+                y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+                name = str((font or {}).get("/BaseFont", ""))
+                runs.append((text.strip(), round(x, 2), round(y, 2), name, size))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=30),
+    room=st.floats(min_value=60, max_value=400),
+    style=st.sampled_from(["cell", "cell_head"]),
+)
+def test_cell_text_breaks_where_a_paragraph_breaks_it(
+    words: list[str], room: float, style: str
+) -> None:
+    text = " ".join(words)
+    cell = _lines(text, style, room)
+    paragraph = Paragraph(text, STYLES[style])
+    paragraph.wrap(room, 10_000)
+    expected = [" ".join(line[1]) for line in paragraph.blPara.lines]
+    if isinstance(cell, str):
+        assert cell.split("\n") == expected
+    else:  # left to a Paragraph: a line only fits squeezed, or a word is wider than the room
+        assert any(
+            text_width(w, STYLES[style].fontName, STYLES[style].fontSize) > room for w in words
+        ) or any(
+            text_width(line, STYLES[style].fontName, STYLES[style].fontSize) > room
+            for line in expected
+        )
+
+
+def test_tables_and_text_land_where_paragraphs_put_them() -> None:
+    """The same story drawn with reportlab's own Paragraphs in every cell and for every line of
+    text gives the same runs of text, in the same places, fonts and sizes."""
+    long = " ".join(WORDS * 4)
+    header = ["Date", "What happened", "Seen"]
+    rows = [["12/06/2024", long, "Yes"], ["13/06/2024", "Fictional visit", "No"]]
+    col_widths = widths(Fixed(25 * mm), 3, Fixed(18 * mm))
+    ours = _report_pdf(
+        [
+            para("A fictional heading", "h2"),
+            para("A note about nothing real.", "note"),
+            data_table(header, rows, col_widths, centre=(2,)),
+            facts_table([("Offender manager", "Ada Quillfeather"), ("Notes", long)]),
+        ]
+    )
+    centre = ParagraphStyle("c", parent=STYLES["cell"], alignment=1)
+    head_centre = ParagraphStyle("hc", parent=STYLES["cell_head"], alignment=1)
+    table = Table(
+        [
+            [
+                Paragraph(h, head_centre if i == 2 else STYLES["cell_head"])
+                for i, h in enumerate(header)
+            ],
+            *[
+                [Paragraph(v, centre if i == 2 else STYLES["cell"]) for i, v in enumerate(row)]
+                for row in rows
+            ],
+        ],
+        colWidths=col_widths,
+        repeatRows=1,
+        hAlign="LEFT",
+        style=[
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+            *[
+                (side, (0, 0), (-1, -1), pad)
+                for side, pad in [
+                    ("TOPPADDING", 3),
+                    ("BOTTOMPADDING", 3),
+                    ("LEFTPADDING", 4),
+                    ("RIGHTPADDING", 4),
+                ]
+            ],
+        ],
+    )
+    facts = Table(
+        [
+            [Paragraph(label, STYLES["cell_head"]), Paragraph(value, STYLES["cell"])]
+            for label, value in [("Offender manager", "Ada Quillfeather"), ("Notes", long)]
+        ],
+        colWidths=[42 * mm, CONTENT_WIDTH - 42 * mm],
+        hAlign="LEFT",
+        style=[
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ],
+    )
+    theirs = _report_pdf(
+        [
+            Paragraph("A fictional heading", STYLES["h2"]),
+            Paragraph("A note about nothing real.", STYLES["note"]),
+            table,
+            facts,
+        ]
+    )
+    assert _runs(ours) == _runs(theirs)
+
+
+def test_text_the_font_cannot_encode_is_drawn_as_reportlab_draws_it() -> None:
+    """A letter outside Helvetica's encoding (a fictional Polish name) still prints the rest of
+    the line, exactly as reportlab's own drawing does."""
+    name = "Zofia Łukasiewicz-Ōtani"
+    ours = _report_pdf([para(name), data_table(["Name"], [[name]], [CONTENT_WIDTH])])
+    theirs = _report_pdf(
+        [
+            Paragraph(name, STYLES["body"]),
+            Table(
+                [[Paragraph("Name", STYLES["cell_head"])], [name]],
+                colWidths=[CONTENT_WIDTH],
+                hAlign="LEFT",
+                style=[
+                    ("FONT", (0, 1), (-1, -1), "Helvetica", 9.5, 12),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ],
+            ),
+        ]
+    )
+    assert [r[0] for r in _runs(ours)] == [r[0] for r in _runs(theirs)]
+    assert any("ukasiewicz" in r[0] for r in _runs(ours))
+
+
+def _report_pdf(story: list) -> bytes:
+    info = PrintInfo("Fictional report", "Alder", "a fictional period", "Nobody Real", WORLD_NOW)
+    return Report(info).render(story)
