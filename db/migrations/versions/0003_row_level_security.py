@@ -80,7 +80,7 @@ GROUP = "pillars_officer"
 
 # Tables whose rows belong to an offender, with the condition that says a row's offender is one
 # the officer may read (the offender's own policy filters the subquery).
-OF_OFFENDER = "offender_id IN (SELECT o.id FROM offender o)"
+OF_OFFENDER = "EXISTS (SELECT 1 FROM offender o WHERE o.id = offender_id)"
 CHILD_TABLES = {
     "alias": OF_OFFENDER,
     "address": OF_OFFENDER,
@@ -92,9 +92,9 @@ CHILD_TABLES = {
     "visit": OF_OFFENDER,
     "ppn": OF_OFFENDER,
     "scrutiny_item": OF_OFFENDER,
-    "plan_action": "plan_id IN (SELECT p.id FROM risk_management_plan p)",
-    "risk_factor": "assessment_id IN (SELECT a.id FROM risk_assessment a)",
-    "ppn_subject": "ppn_id IN (SELECT p.id FROM ppn p)",
+    "plan_action": "EXISTS (SELECT 1 FROM risk_management_plan p WHERE p.id = plan_id)",
+    "risk_factor": "EXISTS (SELECT 1 FROM risk_assessment a WHERE a.id = assessment_id)",
+    "ppn_subject": "EXISTS (SELECT 1 FROM ppn p WHERE p.id = ppn_id)",
     "notification": f"{OF_OFFENDER} OR (offender_id IS NULL AND (SELECT pillars_reads_force()))",
     "task": (
         f"{OF_OFFENDER} OR (offender_id IS NULL AND ((SELECT pillars_reads_force()) "
