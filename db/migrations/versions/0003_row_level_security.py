@@ -30,11 +30,12 @@ What an officer's role reads (desktop/services/permissions.py):
   read the whole of that offender's record from psql: a second documented superset.
 
 Every table holding offender data follows `offender`: a row is visible, and may be written, when
-its offender is (`offender_id IN (SELECT id FROM offender)`, which the offender policy filters in
-turn; plan actions, risk factors and PPN subjects through their parent). A notification or task
-without an offender (a transfer in not yet on the system) is for the force's readers, and a task
-also for its team. The finer rules (only the offender's manager edits, four eyes) stay in the
-services; the database refuses only rows outside what the officer may read. No officer may delete
+its offender is (`EXISTS (SELECT 1 FROM offender o WHERE o.id = offender_id)`, which the
+offender policy filters in turn; plan actions, risk factors and PPN subjects through their
+parent). A notification or task without an offender (a transfer in not yet on the system) is for
+the force's readers, and a task also for its team. The finer rules (only the offender's manager
+edits, four eyes) stay in the services; the database refuses only rows outside what the officer
+may read. No officer may delete
 an offender: no use case does, and it would cascade through the whole record.
 
 Colleagues' names, teams, policy values, absences and cover are readable by every officer (the
@@ -54,8 +55,8 @@ their own name or none. Since an officer cannot see the whole log, the chain's t
 chain. `pillars audit-verify` needs the owner's connection for the same reason.
 
 Performance: the per-statement facts (my teams, my crewed offenders, me) are read once per query
-as InitPlans (`(SELECT f())`), and the child tables' `IN (SELECT id FROM offender)` becomes a
-hashed semi-join, so a caseload of thousands of offenders costs a pass, not a lookup per row.
+as InitPlans (`(SELECT f())`), and for the child tables' correlated EXISTS the planner chooses an
+index lookup per row for one record and one hashed pass over the offenders for a caseload.
 
 A later migration that adds a table must grant it to `pillars_officer` and give it a policy
 (tests/db/test_row_level_security.py fails until it does). SQLite has no roles: a no-op there.
