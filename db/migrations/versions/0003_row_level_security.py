@@ -35,8 +35,8 @@ offender policy filters in turn; plan actions, risk factors and PPN subjects thr
 parent). A notification or task without an offender (a transfer in not yet on the system) is for
 the force's readers, and a task also for its team. The finer rules (only the offender's manager
 edits, four eyes) stay in the services; the database refuses only rows outside what the officer
-may read. No officer may delete
-an offender: no use case does, and it would cascade through the whole record.
+may read. No officer may delete an offender: no use case does, and it would cascade through the
+whole record.
 
 Colleagues' names, teams, policy values, absences and cover are readable by every officer (the
 app shows them); absences and cover arrangements are written by sergeants and team managers for
