@@ -43,7 +43,7 @@ from desktop.rules.risk import (
     review_brought_forward,
     rm2000_result,
 )
-from desktop.rules.validation import Form, clean_text
+from desktop.rules.validation import Form, clean_text, excerpt
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
     check_version,
@@ -307,7 +307,8 @@ class AssessmentService:
             if code not in labels:
                 form.add(
                     f"{name}.code",
-                    f"“{code[:40]}” is not a factor on the ARMS form in use; reload the form.",
+                    f"“{excerpt(code, 40)}” is not a factor on the ARMS form in use; reload the "
+                    "form.",
                 )
                 continue
             if code in typed:
@@ -696,10 +697,11 @@ def _whole(form: Form, name: str, text: str, maximum: int, label: str) -> int | 
     if not typed:
         form.add(name, f"Enter the {label}, a whole number from 0 to {maximum}.")
         return None
-    if not typed.isascii() or not typed.isdigit() or int(typed) > maximum:
+    # at most 9 digits before int(): a long run of digits would exceed what int() reads
+    if not (typed.isascii() and typed.isdigit() and len(typed) <= 9) or int(typed) > maximum:
         form.add(
             name,
-            f"“{typed[:20]}” is not a valid {label}: enter a whole number from 0 to {maximum}.",
+            f"“{excerpt(typed)}” is not a valid {label}: enter a whole number from 0 to {maximum}.",
         )
         return None
     return int(typed)

@@ -70,7 +70,7 @@ from desktop.rules.notification_clocks import (
     qualifying_stay_date,
 )
 from desktop.rules.risk import review_brought_forward
-from desktop.rules.validation import Form
+from desktop.rules.validation import Form, clean_text, excerpt
 from desktop.services.actor import Actor
 from desktop.services.approvals import approval_owner, d, officer_name, raise_if_invalid, stamp
 from desktop.services.core import take_write_lock
@@ -132,6 +132,7 @@ ADDRESS_KEYS = ("line1", "line2", "town", "postcode")
 TEXT_MAX = 200
 NOTE_MAX = 2000
 REFERENCE_PREFIX = "ZZ"  # the (fictional) force's ViSOR prefix: ZZ/<year>/<number>
+REFERENCE_LENGTH = 30  # Offender.reference holds at most this: a longer one matches nobody
 DAY = dt.timedelta(days=1)
 
 
@@ -398,8 +399,8 @@ class HubService:
         """(offender id, reference, name) for a reference as typed (any case, any spacing), or
         None when no offender has it."""
         _require_hub(actor, "look up offenders for a notification")
-        wanted = "".join((reference or "").split()).upper()
-        if not wanted:
+        wanted = _reference(reference)
+        if not wanted or len(wanted) > REFERENCE_LENGTH:
             return None
         with self._services.transaction() as session:
             row = session.execute(
@@ -826,6 +827,13 @@ class _Checked:
         return self.clock_on or self.event_on
 
 
+def _reference(typed: str | None) -> str:
+    """A reference as typed, upper case and without spaces, cleaned first: a NUL or an unpaired
+    surrogate never reaches the database (PostgreSQL refuses NULs; neither driver encodes a
+    surrogate)."""
+    return "".join(clean_text(typed).split()).upper()
+
+
 def _check_entry(session: Session, entry: NotificationEntry, today: dt.date) -> _Checked:
     """Every field of `entry` its kind needs, checked; ValidationFailed with them all."""
     form = Form()
@@ -837,20 +845,21 @@ def _check_entry(session: Session, entry: NotificationEntry, today: dt.date) -> 
         ) from None
     offender = None
     if kind != K.TRANSFER_IN:
-        typed = "".join((entry.reference or "").split()).upper()
+        typed = _reference(entry.reference)
         if not typed:
             form.add("reference", "Enter the offender's reference, for example ZZ/2019/004512.")
         else:
-            offender = session.scalars(
-                select(Offender)
-                .where(func.upper(Offender.reference) == typed)
-                .options(selectinload(Offender.addresses))
-            ).first()
+            if len(typed) <= REFERENCE_LENGTH:
+                offender = session.scalars(
+                    select(Offender)
+                    .where(func.upper(Offender.reference) == typed)
+                    .options(selectinload(Offender.addresses))
+                ).first()
             if offender is None:
                 form.add(
                     "reference",
-                    f"No offender has the reference {typed}: check it, or enter a transfer in "
-                    "for someone new to the force.",
+                    f"No offender has the reference {excerpt(typed, REFERENCE_LENGTH)}: check "
+                    "it, or enter a transfer in for someone new to the force.",
                 )
     notified = form.date(
         "notified_on", entry.notified_on, required=False, not_after=today, label="notified date"

@@ -39,7 +39,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from db.enums import ActionStatus, ApprovalState, Pillar, Role, TaskKind
 from db.models import Offender, Officer, PlanAction, RiskManagementPlan
 from desktop.rules.plan_gaps import PILLARS, ActionFacts, FactorFacts, Gap, plan_gaps
-from desktop.rules.validation import Form, InvalidField, clean_text, parse_date
+from desktop.rules.validation import Form, InvalidField, clean_text, excerpt, parse_date
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
     check_version,
@@ -559,7 +559,13 @@ class PlanService:
             owner = clean_text(typed.owner)
             if owner.startswith(OFFICER_PREFIX):
                 raw_id = owner[len(OFFICER_PREFIX) :].strip()
-                if raw_id.isdigit() and int(raw_id) in team_officers:
+                # ASCII digits only ("²" is a digit to isdigit() but not to int()), and few
+                if (
+                    raw_id.isascii()
+                    and raw_id.isdigit()
+                    and len(raw_id) <= 9
+                    and (int(raw_id) in team_officers)
+                ):
                     owner_id = int(raw_id)
                 else:
                     form.add(
@@ -595,8 +601,8 @@ class PlanService:
                     listed = ", ".join(f.label for f in factors) or "none are present"
                     form.add(
                         f"{name}.answers_factor",
-                        f"“{factor_typed[:60]}” is not a risk factor present in the ARMS in "
-                        f"force ({listed}); choose one of those or none.",
+                        f"“{excerpt(factor_typed, 60)}” is not a risk factor present in the ARMS "
+                        f"in force ({listed}); choose one of those or none.",
                     )
             rows.append(
                 {

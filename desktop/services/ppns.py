@@ -68,7 +68,7 @@ from db.models import (
 )
 from desktop.rules import ppn as rules
 from desktop.rules.time_bands import LONDON, london_datetime
-from desktop.rules.validation import Form, clean_text
+from desktop.rules.validation import Form, clean_text, excerpt
 from desktop.rules.workdays import add_working_days
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
@@ -885,7 +885,8 @@ def _time(form: Form, name: str, text: str, label: str) -> dt.time | None:
     if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         form.add(
             name,
-            f"“{value[:12]}” is not a time of day: enter the {label} as HH:MM, 00:00 to 23:59.",
+            f"“{excerpt(value, 12)}” is not a time of day: enter the {label} as HH:MM, 00:00 "
+            "to 23:59.",
         )
         return None
     return dt.time(int(match.group(1)), int(match.group(2)))

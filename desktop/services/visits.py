@@ -80,7 +80,7 @@ from desktop.rules.time_bands import (
     london_datetime,
     pattern_of,
 )
-from desktop.rules.validation import Form, clean_text
+from desktop.rules.validation import Form, clean_text, excerpt
 from desktop.rules.visit_windows import (
     VisitFacts,
     VisitPolicy,
@@ -1510,7 +1510,9 @@ def _parse_time(form: Form, name: str, text: str, label: str) -> dt.time | None:
         return None
     match = _TIME.fullmatch(value)
     if match is None:
-        form.add(name, f"“{value[:12]}” is not a time: enter the {label} as HH:MM, e.g. 18:30.")
+        form.add(
+            name, f"“{excerpt(value, 12)}” is not a time: enter the {label} as HH:MM, e.g. 18:30."
+        )
         return None
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
@@ -1530,7 +1532,7 @@ def _crew_fields(
             continue
         officer = by_name.get(value.casefold())
         if officer is None:
-            form.add(name, f"There is no officer with the username “{value[:40]}”.")
+            form.add(name, f"There is no officer with the username “{excerpt(value, 40)}”.")
         elif not officer.active:
             form.add(name, f"{officer.name} no longer has an active account.")
         elif officer.team_id is None or officer.role not in CREW_ROLES:
