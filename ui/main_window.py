@@ -1,8 +1,9 @@
 """The main window wires the screens together: banner, who is signed in, navigation, the screen
 stack, the status bar, record windows and the idle lock. Screens do the work.
 
-A screen is built the first time it is shown, not at sign-in: start-up pays for the one screen
-on view (issue #10), and a screen the officer never opens costs nothing."""
+A screen is built the first time it is shown, not at sign-in, and the lock screen the first time
+the window locks: start-up pays for the one screen on view (issue #10), and a screen the officer
+never opens costs nothing."""
 
 from __future__ import annotations
 
@@ -119,12 +120,9 @@ class MainWindow(QMainWindow):
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
 
-        self.lock_screen = LockScreen(ctx)
-        self.lock_screen.unlocked.connect(self.unlock)
-        self.lock_screen.quit_requested.connect(self.close)
+        self.lock_screen: LockScreen | None = None  # built the first time the window locks
         self.pages = QStackedWidget()
         self.pages.addWidget(content)
-        self.pages.addWidget(self.lock_screen)
         self._content = content
 
         central = QWidget()
@@ -318,6 +316,11 @@ class MainWindow(QMainWindow):
         ]
         for window in self._hidden_for_lock:
             window.hide()
+        if self.lock_screen is None:
+            self.lock_screen = LockScreen(self.ctx)
+            self.lock_screen.unlocked.connect(self.unlock)
+            self.lock_screen.quit_requested.connect(self.close)
+            self.pages.addWidget(self.lock_screen)
         self.lock_screen.prepare()
         self.pages.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)
