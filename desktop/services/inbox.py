@@ -183,6 +183,9 @@ KIND_LABELS = {
 _SUBMITTER = "the officer who submitted it"
 
 
+_NO_AUTHORS: dict[int, str] = {}  # a PPN escalation's (shared: never written to)
+
+
 class _Approval(NamedTuple):
     """An open task routed by the cover chain (an approval, or a sergeant's PPN escalation): its
     owner and the officers whose work it is (none for an escalation)."""
@@ -202,11 +205,26 @@ ROUTED = (Task.group == TaskGroup.APPROVAL) | (
 )
 
 
+# The values, for loops over ten thousand rows (an enum member's lookup costs more than the
+# comparison).
+_APPROVAL, _HUB, _FOLLOW_UP = (
+    TaskGroup.APPROVAL.value,
+    TaskGroup.HUB.value,
+    TaskGroup.FOLLOW_UP.value,
+)
+_PPN_ESCALATION = TaskKind.PPN_ESCALATION.value
+
+
 def _is_routed(group: str, kind: str) -> bool:
     """`ROUTED` for a task already read."""
-    return group == TaskGroup.APPROVAL or (
-        group == TaskGroup.FOLLOW_UP and kind == TaskKind.PPN_ESCALATION
-    )
+    return group == _APPROVAL or (group == _FOLLOW_UP and kind == _PPN_ESCALATION)
+
+
+def _chunks(ids: Iterable[int], size: int = 900) -> Iterator[list[int]]:
+    """`ids` in lists short enough for SQLite's limit on bound parameters."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 # The work behind each kind of approval and the officers who did it, in the order their part is
@@ -217,74 +235,68 @@ _SUBJECTS: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
     ("risk_assessment", "the assessor", (RiskAssessment.id, RiskAssessment.assessor_id)),
     ("risk_management_plan", "the author", (RiskManagementPlan.id, RiskManagementPlan.author_id)),
 )
-Subjects = dict[tuple[str, int | None], dict[int, str]]  # (subject type, id) -> officer id -> part
+Subjects = dict[tuple[str, int], dict[int, str]]  # (subject type, id) -> officer id -> part
 
 
-def _subject_authors(session: Session, where: Sequence[Any]) -> Subjects:
-    """The authors of the work behind the open approvals `where` selects: one small query per
-    kind of work, for the distinct subjects only (a join per task row costs three lookups a row,
-    most of the time of a 10,000-task inbox; issue #10)."""
+def _subject_authors(session: Session, subjects: Iterable[tuple[str, int]]) -> Subjects:
+    """The authors of each piece of work (subject type, id): one query per kind of work, by id
+    (a join per task row cost three lookups a row, most of the time of a 10,000-task inbox;
+    issue #10)."""
+    by_type: dict[str, set[int]] = defaultdict(set)
+    for subject_type, subject_id in subjects:
+        by_type[subject_type].add(subject_id)
     found: Subjects = {}
     for subject_type, part, (subject_id, *officers) in _SUBJECTS:
-        subjects = select(Task.subject_id).where(
-            Task.subject_type == subject_type,
-            Task.group == TaskGroup.APPROVAL,
-            Task.state == TaskState.OPEN,
-            *where,
-        )
-        for found_id, *officer_ids in session.execute(
-            select(subject_id, *officers).where(subject_id.in_(subjects))
-        ):
-            found[subject_type, found_id] = {i: part for i in officer_ids if i is not None}
+        for ids in _chunks(by_type.get(subject_type, ())):
+            for found_id, *officer_ids in session.execute(
+                select(subject_id, *officers).where(subject_id.in_(ids))
+            ):
+                found[subject_type, found_id] = {i: part for i in officer_ids if i is not None}
     return found
 
 
-class _Authors:
-    """Who may not decide an approval (four eyes), and their part: the authors of its work, then
-    whoever submitted it. One dict per piece of work and submitter, shared by the tasks on it
-    (read only)."""
-
-    def __init__(self, session: Session, where: Sequence[Any]) -> None:
-        self._subjects = _subject_authors(session, where)
-        self._known: dict[tuple[str, int | None, int | None], dict[int, str]] = {}
-
-    def __call__(
-        self, subject_type: str, subject_id: int | None, submitter: int | None
-    ) -> dict[int, str]:
-        key = (subject_type, subject_id, submitter)
-        authors = self._known.get(key)
+def _approvals_of(session: Session, tasks: Iterable[Any]) -> dict[int, _Approval]:
+    """The routed tasks among `tasks` (rows with Task's column names) by id, in their order, with
+    the authors of each approval: who did its work, then whoever submitted it. Tasks on one piece
+    of work by one submitter share one authors dict (read only)."""
+    routed = [t for t in tasks if _is_routed(t.group, t.kind)]
+    subjects = _subject_authors(
+        session,
+        {(t.subject_type, t.subject_id) for t in routed if t.group == _APPROVAL and t.subject_id},
+    )
+    known: dict[tuple[str, int | None, int | None], dict[int, str]] = {}
+    approvals: dict[int, _Approval] = {}
+    for t in routed:
+        if t.group != _APPROVAL:
+            approvals[t.id] = _Approval(t.id, t.owner_id, t.team_id, t.due_on, _NO_AUTHORS, False)
+            continue
+        key = (t.subject_type, t.subject_id, t.created_by_id)
+        authors = known.get(key)
         if authors is None:
-            authors = dict(self._subjects.get((subject_type, subject_id), {}))
-            if submitter is not None:
-                authors.setdefault(submitter, _SUBMITTER)
-            self._known[key] = authors
-        return authors
+            authors = known[key] = dict(subjects.get((t.subject_type, t.subject_id), {}))
+            if t.created_by_id is not None:
+                authors.setdefault(t.created_by_id, _SUBMITTER)
+        approvals[t.id] = _Approval(t.id, t.owner_id, t.team_id, t.due_on, authors)
+    return approvals
 
 
 def _open_approvals(session: Session, where: Sequence[Any] = ()) -> list[_Approval]:
     """Every open task the cover chain routes (approvals with their authors, and PPN
     escalations), narrowed by `where` (conditions on Task)."""
-    routed = [ROUTED, Task.state == TaskState.OPEN, *where]
-    authors_of = _Authors(session, routed)
-    found = []
-    for task_id, owner, team, due, group, submitter, subject_type, subject_id in session.execute(
+    tasks = session.execute(
         select(
             Task.id,
             Task.owner_id,
             Task.team_id,
             Task.due_on,
             Task.group,
+            Task.kind,
             Task.created_by_id,
             Task.subject_type,
             Task.subject_id,
-        ).where(*routed)
-    ):
-        if group != TaskGroup.APPROVAL:
-            found.append(_Approval(task_id, owner, team, due, {}, approval=False))
-        else:
-            authors = authors_of(subject_type, subject_id, submitter)
-            found.append(_Approval(task_id, owner, team, due, authors))
-    return found
+        ).where(ROUTED, Task.state == TaskState.OPEN, *where)
+    ).all()
+    return list(_approvals_of(session, tasks).values())
 
 
 def _route(roster: Roster, approvals: Iterable[_Approval]) -> dict[int, CoverDecision]:
@@ -328,14 +340,6 @@ _OPEN_COLUMNS = tuple(
 )
 _OffenderFacts = tuple[str, str, int | None]  # reference, "forename surname", team
 _NO_OFFENDER: _OffenderFacts = ("", "", None)
-_NO_AUTHORS: dict[int, str] = {}  # a PPN escalation's (shared: never written to)
-
-
-def _chunks(ids: Iterable[int], size: int = 900) -> Iterator[list[int]]:
-    """`ids` in lists short enough for SQLite's limit on bound parameters."""
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), size):
-        yield ordered[start : start + size]
 
 
 _NO_CLAIM = (None, None)
@@ -424,7 +428,7 @@ class InboxService:
             roster: Roster | None = None
             if decider:
                 roster = load_roster(session, day)
-                approvals = self._approvals(session, rows)
+                approvals = _approvals_of(session, rows)
                 routes = _route(roster, approvals.values())
                 for task_id, decision in routes.items():
                     if decision.cover_officer_id == actor.officer_id:
@@ -477,24 +481,6 @@ class InboxService:
             unrouted=tuple(item for item in listed if item.task_id in unrouted_ids),
             backlog=backlog,
         )
-
-    @staticmethod
-    def _approvals(session: Session, rows: list[_Open]) -> dict[int, _Approval]:
-        """The routed tasks among `rows` (every open one, as `tasks` reads them for a decider),
-        with the authors of each approval."""
-        authors_of = _Authors(session, [])
-        approvals: dict[int, _Approval] = {}
-        for row in rows:
-            if row.group == TaskGroup.APPROVAL:
-                authors = authors_of(row.subject_type, row.subject_id, row.created_by_id)
-                approvals[row.id] = _Approval(
-                    row.id, row.owner_id, row.team_id, row.due_on, authors
-                )
-            elif _is_routed(row.group, row.kind):
-                approvals[row.id] = _Approval(
-                    row.id, row.owner_id, row.team_id, row.due_on, _NO_AUTHORS, approval=False
-                )
-        return approvals
 
     def _items(
         self,
@@ -760,6 +746,12 @@ class _WhyNot:
         self.actor = actor
         self.team_names = team_names
         self._answers: dict[tuple[Any, ...], str] = {}
+        self._by_group = {  # notifications are the hub's; a follow-up is its owner's
+            _HUB: ""
+            if actor.role == Role.HUB_OFFICER.value
+            else "Only a hub officer processes notifications.",
+            _FOLLOW_UP: "",
+        }
 
     def __call__(
         self,
@@ -769,16 +761,13 @@ class _WhyNot:
         offender_team: int | None,
         reference: str | None,
     ) -> str:
-        if task.group == TaskGroup.HUB:
-            if self.actor.role != Role.HUB_OFFICER.value:
-                return "Only a hub officer processes notifications."
-            return ""
-        if task.group == TaskGroup.FOLLOW_UP:
-            return ""
+        answer = self._by_group.get(task.group)
+        if answer is not None:
+            return answer
         if approval is None or offender_team is None:
             return "This approval is no longer open."
         covered_team = approval.team_id if decision is not None else None
-        authors = id(approval.authors)  # shared by the tasks on one piece of work (`_Authors`)
+        authors = id(approval.authors)  # shared by the tasks on one piece of work
         key = (task.kind, reference, offender_team, decision is not None, covered_team, authors)
         answer = self._answers.get(key)
         if answer is None:

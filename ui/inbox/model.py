@@ -53,6 +53,13 @@ TEXT_FIELDS = (
     "claimed_by",
 )
 BOLD_TONES = ("alert", "section")
+DISPLAY = Qt.ItemDataRole.DisplayRole
+ACCESSIBLE_TEXT = Qt.ItemDataRole.AccessibleTextRole
+FONT = Qt.ItemDataRole.FontRole
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
+FOREGROUND = Qt.ItemDataRole.ForegroundRole
+BACKGROUND = Qt.ItemDataRole.BackgroundRole
+SERVED = frozenset((DISPLAY, ACCESSIBLE_TEXT, FONT, TOOLTIP, FOREGROUND, BACKGROUND))
 
 
 def task_cells(item: InboxItem, today: dt.date) -> Cells:
@@ -78,8 +85,8 @@ class InboxModel(QAbstractTableModel):
         self._brushes = {
             (role, tone): QBrush(QColor(colour))
             for role, colours in (
-                (Qt.ItemDataRole.ForegroundRole, palette.FOREGROUND),
-                (Qt.ItemDataRole.BackgroundRole, palette.BACKGROUND),
+                (FOREGROUND, palette.FOREGROUND),
+                (BACKGROUND, palette.BACKGROUND),
             )
             for tone, colour in colours.items()
         }
@@ -144,11 +151,15 @@ class InboxModel(QAbstractTableModel):
         rows = list(dict(zip(map(field, self._tasks), self._task_rows, strict=True)).values())
         if column == STATE:
             rows += [self.row_of(task_id) for task_id in self._states]
-        metrics = {False: QFontMetrics(font), True: QFontMetrics(self._bold.resolve(font))}
+        plain, bold = QFontMetrics(font), QFontMetrics(self._bold.resolve(font))
+        cell, today, tasks = CELLS[column], self._today, self._rows
 
         def width(row: int) -> int:
-            text, tone = self._cell(row, column, keep=False)
-            return metrics[tone in BOLD_TONES].horizontalAdvance(text)
+            if column == STATE:  # a claim learnt since the load may stand in the cell
+                text, tone = self._cell(row, column)
+            else:  # this cell alone: the rest of the row may never be shown
+                text, tone = cell(tasks[row], today)  # type: ignore[arg-type]
+            return (bold if tone in BOLD_TONES else plain).horizontalAdvance(text)
 
         return sorted(rows, key=width, reverse=True)[:candidates]
 
@@ -158,39 +169,35 @@ class InboxModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def _cell(self, row: int, col: int, *, keep: bool = True) -> tuple[str, str]:
-        """The (text, tone) of a cell. The row's cells are worked out together and kept when it
-        is shown (`keep`); measuring a column works out that cell alone."""
+    def _cell(self, row: int, col: int) -> tuple[str, str]:
+        """The (text, tone) of a cell; a row's cells are worked out together when it is shown."""
         entry = self._rows[row]
         if isinstance(entry, str):
             return section_cells(entry)[col]
         if col == STATE and entry.task_id in self._states:
             return self._states[entry.task_id]
         cells = self._cells.get(row)
-        if cells is not None:
-            return cells[col]
-        if not keep:
-            return CELLS[col](entry, self._today)
-        cells = self._cells[row] = task_cells(entry, self._today)
+        if cells is None:
+            cells = self._cells[row] = task_cells(entry, self._today)
         return cells[col]
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if role not in SERVED:  # most of what a view asks for: answered before reading the index
+            return None
         row, col = index.row(), index.column()
         if not (0 <= row < len(self._rows) and 0 <= col < len(COLUMNS)) or not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._cell(row, col)[0]
-        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
-            return self._brushes.get((role, self._cell(row, col)[1]))
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if self._cell(row, col)[1] in BOLD_TONES else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        text, tone = self._cell(row, col)
+        if role in (DISPLAY, ACCESSIBLE_TEXT):
+            return text
+        if role == FONT:
+            return self._bold if tone in BOLD_TONES else None
+        if role == TOOLTIP:
             item = self.item_at(row)
             if item is not None and col == BEHALF:
                 return item.cover_reason or None
-            text = self._cell(row, col)[0]
             return text if len(text) > 30 else None
-        return None
+        return self._brushes.get((role, tone))  # the foreground or background colour
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
