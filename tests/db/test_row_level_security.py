@@ -307,6 +307,10 @@ def test_an_officer_role_may_add_audit_rows_but_never_change_or_delete_them(
             (world.cora, "b" * 64, "c" * 64),
         )
     assert ada.execute("SELECT pillars_audit_tail()").fetchone() == ("a" * 64,)
+    # her own row is hers to read, not the hub's, which reads every offender but not colleagues
+    own = "SELECT count(*) FROM audit_event WHERE officer_id = %s AND offender_id IS NULL"
+    assert ada.execute(own, (world.ada,)).fetchone() == (1,)
+    assert connect("elsie").execute(own, (world.ada,)).fetchone() == (0,)
 
 
 def test_an_officer_role_cannot_make_itself_more_than_it_is(

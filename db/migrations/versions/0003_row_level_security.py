@@ -81,7 +81,9 @@ GROUP = "pillars_officer"
 
 # Tables whose rows belong to an offender, with the condition that says a row's offender is one
 # the officer may read (the offender's own policy filters the subquery).
-OF_OFFENDER = "EXISTS (SELECT 1 FROM offender o WHERE o.id = offender_id)"
+# Team managers and hub officers read every offender: the InitPlan answers once for all rows.
+FORCE = "(SELECT pillars_reads_force())"
+OF_OFFENDER = f"({FORCE} OR EXISTS (SELECT 1 FROM offender o WHERE o.id = offender_id))"
 CHILD_TABLES = {
     "alias": OF_OFFENDER,
     "address": OF_OFFENDER,
@@ -113,8 +115,8 @@ MANAGES_COVER = (
     "AND pillars_manages_officer(a.officer_id))"
 )
 AUDIT_READ = (
-    f"{OF_OFFENDER} OR (offender_id IS NULL "
-    "AND (officer_id IS NULL OR officer_id = (SELECT pillars_me())))"
+    f"CASE WHEN offender_id IS NULL THEN officer_id IS NULL OR officer_id = (SELECT pillars_me()) "
+    f"ELSE {OF_OFFENDER} END"
 )
 AUDIT_INSERT = "officer_id IS NULL OR officer_id = (SELECT pillars_me())"
 OFFICER_OWN_ROW = "id = (SELECT pillars_me())"
