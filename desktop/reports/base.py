@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.geomutils import normalizeTRBL
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.rl_accel import escapePDF
 from reportlab.lib.styles import ParagraphStyle
@@ -215,14 +216,16 @@ def warning(text: str) -> Text:
 class Text(Flowable):
     """Plain text set as a Paragraph in `style` sets it. A single line that fits is drawn here,
     in the place, font and colour the Paragraph would give it, without parsing it as markup and
-    breaking it into lines first (most text in a report is one line: issue #10); anything else
-    (several lines, a background, another alignment) is left to a Paragraph."""
+    breaking it into lines first (most text in a report is one line: issue #10), its background
+    too (a warning); anything else (several lines, a border, another alignment) is left to a
+    Paragraph."""
 
     def __init__(self, text: str, style: ParagraphStyle) -> None:
         super().__init__()
         self.text, self.style = text, style
         self._line = " ".join(text.split())
-        simple = "\n" not in text.strip() and not style.backColor and style.alignment == TA_LEFT
+        bordered = style.borderWidth and style.borderColor
+        simple = "\n" not in text.strip() and not bordered and style.alignment == TA_LEFT
         self._line_width = (
             text_width(self._line, style.fontName, style.fontSize) if simple and self._line else -1
         )
@@ -257,6 +260,19 @@ class Text(Flowable):
             self.paragraph().drawOn(canvas, x, y, _sW)
             return
         s = self.style
+        if s.backColor:  # where a Paragraph draws its background: the padding round its box
+            top, right, bottom, left = normalizeTRBL(s.borderPadding)
+            canvas.saveState()
+            canvas.setFillColor(s.backColor)
+            canvas.rect(
+                x + s.leftIndent - left,
+                y - bottom,
+                self.width - (s.leftIndent + s.rightIndent) + left + right,
+                self.height + top + bottom,
+                fill=1,
+                stroke=0,
+            )
+            canvas.restoreState()
         writer = TextWriter(canvas)
         # a Paragraph's first baseline is its font size below its top (rl_config's default)
         writer.line(

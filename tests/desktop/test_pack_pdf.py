@@ -43,6 +43,7 @@ from desktop.reports.base import (
     headed,
     para,
     text_width,
+    warning,
     widths,
 )
 from desktop.reports.pack import NO_ACTIONS, build_pack_pdf
@@ -420,6 +421,7 @@ def test_tables_and_text_land_where_paragraphs_put_them() -> None:
         [
             para("A fictional heading", "h2"),
             para("A note about nothing real.", "note"),
+            warning("No fictional actions under this pillar"),
             data_table(header, rows, col_widths, centre=(2,)),
             facts_table([("Offender manager", "Ada Quillfeather"), ("Notes", long)]),
         ]
@@ -472,6 +474,7 @@ def test_tables_and_text_land_where_paragraphs_put_them() -> None:
         [
             Paragraph("A fictional heading", STYLES["h2"]),
             Paragraph("A note about nothing real.", STYLES["note"]),
+            Paragraph("No fictional actions under this pillar", STYLES["warning"]),
             table,
             facts,
         ]
