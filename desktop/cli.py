@@ -317,6 +317,19 @@ def build_parser() -> argparse.ArgumentParser:
         "current", parents=[db_option], help="print the schema the database holds"
     )
     current.set_defaults(command=run_db_current)
+    role = actions.add_parser(
+        "role",
+        parents=[db_option],
+        help="give an officer their own PostgreSQL login role (or --drop it)",
+        description="With the owner's connection to a shared PostgreSQL database: create the "
+        "officer's own login role (the Pillars username in lower case, a member of "
+        "pillars_officer, whose row-level security shows them only what their Pillars role may "
+        "read), or set its password when it exists. The password comes from "
+        "PILLARS_ROLE_PASSWORD, else it is asked for when the command runs at a terminal.",
+    )
+    role.add_argument("username", metavar="USERNAME", help="the officer's Pillars username")
+    role.add_argument("--drop", action="store_true", help="remove the officer's role instead")
+    role.set_defaults(command=run_db_role)
     return parser
 
 
@@ -1076,6 +1089,27 @@ def run_db_upgrade(args: argparse.Namespace) -> int:
 
     before = database.upgrade(_url(args))
     print(f"Database at {before.location}: schema {before.revision or 'empty'} -> {before.head}")
+    return 0
+
+
+def run_db_role(args: argparse.Namespace) -> int:
+    from desktop.services import database
+
+    url = _url(args)
+    if args.drop:
+        print(database.drop_officer_role(url, args.username))
+        return 0
+    password = os.environ.get("PILLARS_ROLE_PASSWORD", "")
+    if not password:
+        if not sys.stdin.isatty():
+            raise BadArgument(
+                "no password: set PILLARS_ROLE_PASSWORD, or run the command at a terminal to "
+                "be asked for it"
+            )
+        import getpass
+
+        password = getpass.getpass(f"Database password for {args.username}: ")
+    print(database.create_officer_role(url, args.username, password))
     return 0
 
 

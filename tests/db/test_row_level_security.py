@@ -426,3 +426,32 @@ def test_a_role_is_made_only_for_an_active_officer_and_never_over_another_role(
 def test_roles_are_for_postgresql_only(tmp_path) -> None:  # noqa: ANN001
     with pytest.raises(DatabaseProblem, match="SQLite file"):
         create_officer_role(f"sqlite:///{tmp_path / 'x.sqlite3'}", "ada", ROLE_PASSWORD)
+
+
+def test_pillars_db_role_makes_and_drops_the_role_from_the_command_line(
+    db_url: str,
+    world: World,
+    owner: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from desktop.cli import main
+
+    monkeypatch.delenv("PILLARS_ROLE_PASSWORD", raising=False)
+    assert main(["db", "role", "--db", db_url, "bram"]) == 1  # no password, no terminal
+    assert "set PILLARS_ROLE_PASSWORD" in capsys.readouterr().err
+    monkeypatch.setenv("PILLARS_ROLE_PASSWORD", ROLE_PASSWORD)
+    try:
+        assert main(["db", "role", "--db", db_url, "bram"]) == 0
+        out, err = capsys.readouterr()
+        assert "created" in out and err == "" and ROLE_PASSWORD not in out
+        url = make_url(officer_url(db_url, "bram"))
+        with psycopg.connect(
+            host=url.host, port=url.port, dbname=url.database, user="bram", password=ROLE_PASSWORD
+        ) as conn:
+            assert references(conn) == owner_references(owner, [world.alder])
+    finally:
+        assert main(["db", "role", "--db", db_url, "bram", "--drop"]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert main(["db", "role", "--db", db_url, "nobody"]) == 1
+    assert "no officer has that username" in capsys.readouterr().err
