@@ -388,3 +388,26 @@ def test_routing_many_tasks_at_once_gives_each_the_chains_answer_for_it_alone(
         n: cover_for(owner, day, officers, named, load=load, exclude=excludes[n])
         for n, owner in tasks
     }
+
+
+def test_an_item_says_when_it_was_raised_in_utc_and_its_age_in_working_days(
+    services: Services, pending: PendingWork, db_url: str
+) -> None:
+    """Raised at 23:30 UTC on a Thursday in summer, which is Friday in London: its age counts
+    from the London day. The time reads back in UTC on both databases (the inbox
+    reads it without the column type's wrapper; issue #10)."""
+    raised = dt.datetime(2024, 6, 6, 23, 30, tzinfo=dt.UTC)  # Friday 00:30 in London
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.get_one(Task, pending.plan_task).created_at = raised
+    finally:
+        engine.dispose()
+    [item] = [
+        i
+        for i in services.inbox.tasks(services.auth.sign_in("cora", PASSWORD)).items
+        if i.task_id == pending.plan_task
+    ]
+    assert item.created_at == raised and item.created_at.utcoffset() == dt.timedelta(0)
+    # from Friday 7 June: Monday 10 to Wednesday 12 June (from the Thursday it would be four)
+    assert item.age_days == 3
