@@ -26,13 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import replace
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from db.base import Base
@@ -200,6 +201,13 @@ def cleaned(typed: str, *, multiline: bool = False) -> str:
     return v.clean_text(typed, multiline=multiline)
 
 
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    """What a save that succeeded returned."""
+
+    value: T
+
+
 class Fuzz:
     """One synthetic world, its services, and a fingerprint of everything stored."""
 
@@ -241,15 +249,18 @@ class Fuzz:
                 found[table.name] = tuple(conn.execute(select(*columns).select_from(table)).one())
         return found
 
-    def attempt(self, call: Callable[[], T]) -> T | None:
+    def attempt(self, call: Callable[[], T]) -> Saved[T] | None:
         """The call's result, or None when it was refused well and changed nothing."""
         before = self.fingerprint()
         try:
-            return call()
+            saved = Saved(call())
         except ValidationFailed as refused:
             assert_good_refusal(refused)
             assert self.fingerprint() == before, "a refused save changed the database"
+            event("refused")
             return None
+        event("saved")  # --hypothesis-show-statistics: how often each loop gets through
+        return saved
 
 
 @pytest.fixture
@@ -283,9 +294,9 @@ def test_absences_and_cover_under_bad_input(fz: Fuzz) -> None:
     )
     def absences(kind: str, starts: str, ends: str, note: str) -> None:
         entry = AbsenceEntry(w.ada, kind, starts, ends, note)
-        absence_id = fz.attempt(lambda: team.record_absence(cora, entry))
-        if absence_id is not None:
-            assert fz.row(Absence, absence_id).note == cleaned(note, multiline=True)
+        saved = fz.attempt(lambda: team.record_absence(cora, entry))
+        if saved is not None:
+            assert fz.row(Absence, saved.value).note == cleaned(note, multiline=True)
         version = fz.version(Absence, changing)
         entry = AbsenceEntry(None, kind, starts, ends, note)
         fz.attempt(lambda: team.change_absence(cora, changing, version, entry))
@@ -346,8 +357,9 @@ def test_planning_and_cancelling_visits_under_bad_input(fz: Fuzz) -> None:
         outside: str,
     ) -> None:
         edit = VisitEdit(date, time, officer1, officer2, announced, reason, outside)
-        visit_id = fz.attempt(lambda: visits.plan(ada, w.horatio, edit))
-        if visit_id is not None:
+        planned = fz.attempt(lambda: visits.plan(ada, w.horatio, edit))
+        if planned is not None:
+            visit_id = planned.value
             saved = fz.row(Visit, visit_id)
             assert saved.announced_reason == (cleaned(reason, multiline=True) if announced else "")
             assert saved.outside_window_reason == cleaned(outside, multiline=True)
@@ -411,12 +423,8 @@ def test_recording_visits_under_bad_input(fz: Fuzz) -> None:
     def no_ppn(reason: str) -> None:
         version = fz.version(Visit, visit.id)
         if fz.attempt(lambda: visits.record_no_ppn_needed(ada, visit.id, version, reason)):
-            pass
-        saved = fz.row(Visit, visit.id)
-        if saved.ppn_decision_reason:
-            assert v.clean_text(saved.ppn_decision_reason, multiline=True) == (
-                saved.ppn_decision_reason
-            )
+            saved = fz.row(Visit, visit.id)
+            assert saved.ppn_decision_reason == cleaned(reason, multiline=True)
 
     outcome()
     finished = OutcomeEdit(
@@ -478,9 +486,9 @@ def test_ppns_under_bad_input(fz: Fuzz) -> None:
 
     @fuzz(entry=entries)
     def raise_and_edit(entry: PpnEntry) -> None:
-        ppn_id = fz.attempt(lambda: ppns.raise_(ada, w.zebedee, entry))
-        if ppn_id is not None:
-            saved = fz.row(Ppn, ppn_id)
+        raised = fz.attempt(lambda: ppns.raise_(ada, w.zebedee, entry))
+        if raised is not None:
+            saved = fz.row(Ppn, raised.value)
             assert saved.concern == cleaned(entry.concern, multiline=True)
         draft = _ppn_in(fz, w.zebedee, PpnState.DRAFT)
         fz.attempt(lambda: ppns.edit(ada, draft.id, draft.version, entry))
@@ -494,8 +502,6 @@ def test_ppns_under_bad_input(fz: Fuzz) -> None:
     def later_steps(reference: str, day: str, words: str, source: str) -> None:
         draft = _ppn_in(fz, w.zebedee, PpnState.DRAFT)
         if fz.attempt(lambda: ppns.submit(ada, draft.id, draft.version, reference=reference)):
-            pass
-        if fz.row(Ppn, draft.id).state == PpnState.SUBMITTED:
             assert fz.row(Ppn, draft.id).submission_reference == cleaned(reference)
         sent = _ppn_in(fz, w.zebedee, PpnState.SUBMITTED)
         fz.attempt(
@@ -658,9 +664,9 @@ def test_hub_entries_under_bad_input(fz: Fuzz) -> None:
 
     @fuzz(entry=entries, examples=40)
     def enter(entry: NotificationEntry) -> None:
-        task_id = fz.attempt(lambda: hub.enter(elsie, entry))
-        if task_id is not None:
-            notification = fz.row(Notification, fz.row(Task, task_id).subject_id or 0)
+        entered = fz.attempt(lambda: hub.enter(elsie, entry))
+        if entered is not None:
+            notification = fz.row(Notification, fz.row(Task, entered.value).subject_id or 0)
             assert notification.note == cleaned(entry.note, multiline=True)
         found = hub.find_offender(elsie, entry.reference)
         assert found is None or found[1] == reference
@@ -692,12 +698,13 @@ def test_mappa_changes_under_bad_input(fz: Fuzz) -> None:
     def change(category: str, level: str, reason: str) -> None:
         version = fz.version(Offender, w.zebedee)
         if fz.attempt(lambda: mappa.change(ada, w.zebedee, version, category, level, reason)):
-            pass
-        with fz.session() as session:
-            reasons = session.scalars(
-                select(MappaChange.reason).where(MappaChange.offender_id == w.zebedee)
-            ).all()
-        assert all(r == cleaned(r, multiline=True) and r for r in reasons)
+            with fz.session() as session:
+                newest = session.scalars(
+                    select(MappaChange.reason)
+                    .where(MappaChange.offender_id == w.zebedee)
+                    .order_by(MappaChange.id.desc())
+                ).first()
+            assert newest == cleaned(reason, multiline=True)
 
     change()
 
@@ -722,9 +729,9 @@ def test_record_edits_under_bad_input(fz: Fuzz) -> None:
     ) -> None:
         edit = IdentityEdit(forename, surname, born, gender, aliases, notes)
         version = fz.version(Offender, w.zebedee)
-        record = fz.attempt(lambda: records.update_identity(ada, w.zebedee, version, edit))
-        if record is not None:
-            assert (record.forename, record.notes) == (
+        saved = fz.attempt(lambda: records.update_identity(ada, w.zebedee, version, edit))
+        if saved is not None:
+            assert (saved.value.forename, saved.value.notes) == (
                 cleaned(forename),
                 cleaned(notes, multiline=True),
             )
@@ -779,7 +786,11 @@ def test_returning_work_under_bad_input(fz: Fuzz) -> None:
         assert fz.row(Task, task[0]).comment == cleaned(comment, multiline=True)
         fz.services.assessments.submit_arms(ada, work.arms, fz.version(RiskAssessment, work.arms))
         pending = approvals.pending_for_offender(cora, w.zebedee)
-        task[0] = next(p.task_id for p in pending if p.subject_id == work.arms)
+        task[0] = next(
+            p.task_id
+            for p in pending
+            if (p.subject_type, p.subject_id) == ("risk_assessment", work.arms)
+        )
 
     return_()
 
@@ -803,9 +814,8 @@ def test_scrutiny_findings_under_bad_input(fz: Fuzz) -> None:
     answers = text_or("yes", "Partly", "N/A", "no")
 
     @fuzz(
-        checklist=st.dictionaries(
-            st.one_of(st.sampled_from([key for key, _ in CHECKLIST]), odd_text), answers
-        ),
+        # the questions are the program's, never typed; the answers are chosen or typed
+        checklist=st.dictionaries(st.sampled_from([key for key, _ in CHECKLIST]), answers),
         comments=text_or("", "Plan does not answer access to victims"),
         actions=st.lists(text_or("Update the contingency plan"), max_size=3),
     )
@@ -824,10 +834,16 @@ def test_scrutiny_findings_under_bad_input(fz: Fuzz) -> None:
     findings()
 
 
+def _storable(text: str) -> bool:
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def test_signing_in_under_bad_input(fz: Fuzz) -> None:
     auth = fz.services.auth
+    # a NUL or an unpaired surrogate in the username crashes sign_in: see the test below
+    usernames = text_or("ada", " CORA ", "elsie").filter(_storable)
 
-    @fuzz(username=text_or("ada", " CORA ", "elsie"), password=text_or(PASSWORD, "wrong"))
+    @fuzz(username=usernames, password=text_or(PASSWORD, "wrong"))
     def sign_in(username: str, password: str) -> None:
         try:
             actor = auth.sign_in(username, password)
@@ -837,3 +853,20 @@ def test_signing_in_under_bad_input(fz: Fuzz) -> None:
             assert actor.username == username.strip().casefold()
 
     sign_in()
+
+
+@pytest.mark.parametrize("username", ["ada\ud800", "ada\x00"])
+def test_a_username_no_database_can_hold_is_refused(
+    fz: Fuzz, backend: str, username: str, request: pytest.FixtureRequest
+) -> None:
+    """Known crash, reported (desktop/services/auth.py is not ours to change): sign_in looks the
+    username up as typed, `.strip()` only. An unpaired surrogate cannot be encoded by either
+    driver (UnicodeEncodeError); PostgreSQL refuses a NUL (DataError). The fix: look up
+    `clean_text(username)` (desktop.rules.validation), which drops both. Strict, so it fails
+    as soon as the fix lands: then remove the marks and the filter above."""
+    if "\ud800" in username:
+        request.applymarker(pytest.mark.xfail(strict=True, raises=UnicodeEncodeError))
+    elif backend == "postgresql":
+        request.applymarker(pytest.mark.xfail(strict=True, raises=DataError))
+    with pytest.raises(SignInRefused):
+        fz.services.auth.sign_in(username, PASSWORD)
