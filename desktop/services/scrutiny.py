@@ -362,8 +362,9 @@ class ScrutinyService:
 
     def print_pack(self, actor: Actor, pack_id: int, progress: Progress | None = None) -> bytes:
         """The pack's PDF: built and kept on the first print, the kept bytes on every later one.
-        `progress(done, total)` is called, on the calling thread, as the records are read and
-        drawn (once with done == total for a reprint)."""
+        `progress(done, total)` is called, on the calling thread, as each record's pages are
+        drawn (the records are read together first, in a fraction of the time); once with done
+        == total for a reprint."""
         try:
             with self._services.transaction() as session:
                 take_write_lock(session)
