@@ -9,8 +9,9 @@ scrutiny service's own `CHECKLIST` and `ANSWERS`, the questions the findings are
 
 The sample's records are read together with `desktop.services.records.build_records`, the same
 read model the record screen and `pillars show` use, so the pack shows what the app shows: the
-same breaches, plan gaps and quality findings. The caller (the scrutiny service) has checked the actor's permission,
-holds the transaction, audits the printing and stores the bytes for exact reprints.
+same breaches, plan gaps and quality findings. The caller (the scrutiny service) has checked the
+actor's permission, holds the transaction, audits the printing and stores the bytes for exact
+reprints.
 """
 
 from __future__ import annotations
