@@ -12,8 +12,6 @@ import datetime as dt
 import threading
 from functools import lru_cache
 
-import holidays
-
 DAY = dt.timedelta(days=1)
 _lock = threading.Lock()
 
@@ -21,6 +19,10 @@ _lock = threading.Lock()
 @lru_cache(maxsize=64)
 def bank_holidays(year: int) -> frozenset[dt.date]:
     """The bank holidays of England and Wales in `year`."""
+    # Imported on first need: it takes 100-200 ms, and start-up reaches this module without
+    # asking for a holiday.
+    import holidays
+
     with _lock:  # the library builds its tables lazily; keep that to one thread at a time
         return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 
