@@ -113,11 +113,10 @@ CHECKLIST: tuple[tuple[str, str], ...] = (
     ("mappa", "Are the MAPPA category and level right for the risk?"),
     ("defensible", "Would the record show a newcomer the risk and what is being done about it?"),
 )
-# Stored answer -> what people read, in the order printed. "partly" is not (yet) a member of
-# db.enums.ScrutinyAnswer; the others are its values.
+# Stored answer (a db.enums.ScrutinyAnswer value) -> what people read, in the order printed.
 ANSWERS: dict[str, str] = {
     ScrutinyAnswer.YES.value: "Yes",
-    "partly": "Partly",
+    ScrutinyAnswer.PARTLY.value: "Partly",
     ScrutinyAnswer.NO.value: "No",
     ScrutinyAnswer.NOT_APPLICABLE.value: "N/A",
 }
