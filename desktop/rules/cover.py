@@ -29,7 +29,7 @@ owner, the cover officer and the link.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = [
@@ -297,7 +297,7 @@ def route_tasks(
             decision = roster.decide(owner_id, day)
             known = plain[owner_id] = (decision, roster.bearing(owner_id, day, decision))
         exclude = excludes.get(task_id, ())
-        if not isinstance(exclude, Collection):
+        if iter(exclude) is exclude:  # a one-pass iterator: read it once
             exclude = frozenset(exclude)
         if not exclude or known[1].isdisjoint(exclude):
             routed[task_id] = known[0]

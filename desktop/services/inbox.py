@@ -300,11 +300,13 @@ def _open_approvals(session: Session, where: Sequence[Any] = ()) -> list[_Approv
 
 
 def _route(roster: Roster, approvals: Iterable[_Approval]) -> dict[int, CoverDecision]:
-    routable = [a for a in approvals if a.owner_id is not None]
-    return roster.route(
-        [(a.task_id, a.owner_id) for a in routable if a.owner_id is not None],
-        {a.task_id: a.authors for a in routable},
-    )
+    owners: list[tuple[int, int]] = []
+    authors: dict[int, dict[int, str]] = {}
+    for a in approvals:
+        if a.owner_id is not None:
+            owners.append((a.task_id, a.owner_id))
+            authors[a.task_id] = a.authors
+    return roster.route(owners, authors)
 
 
 def _age_band(overdue_days: int) -> int:
