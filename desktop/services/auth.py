@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import Officer, Team
+from desktop.rules.validation import clean_text
 from desktop.services.actor import Actor
 from desktop.services.errors import AccountLocked, NotFound, ServiceError, SignInRefused
 from desktop.services.passwords import hash_password, verify_password
@@ -62,10 +63,13 @@ class AuthService:
         """The signed-in officer. Raises SignInRefused (the same message for an unknown user and
         a wrong password) or AccountLocked."""
         typed = (username or "").strip()
+        # A username no database can hold (a NUL, an unpaired surrogate, a control character)
+        # belongs to nobody: refused like an unknown one, never looked up as typed.
+        storable = clean_text(typed) == typed
         refusal: ServiceError | None = None
         actor: Actor | None = None
         with self._services.transaction() as session:
-            officer = self._find(session, typed)
+            officer = self._find(session, typed) if storable else None
             if officer is None:
                 # Spend the same scrypt time as a real check, so the response time does not tell
                 # which usernames exist.
@@ -92,9 +96,12 @@ class AuthService:
     def actor_named(self, username: str) -> Actor:
         """The active officer with this username, as the command line acts for them (it runs with
         the database's own credentials, so no password). NotFound naming the username otherwise."""
+        typed = username.strip()
+        if clean_text(typed) != typed:
+            raise NotFound(f"--as: no active officer has the username {username!r}.")
         with self._services.transaction() as session:
             officer = session.scalars(
-                select(Officer).where(func.lower(Officer.username) == username.strip().lower())
+                select(Officer).where(func.lower(Officer.username) == typed.lower())
             ).first()
             if officer is None or not officer.active:
                 raise NotFound(f"--as: no active officer has the username {username!r}.")

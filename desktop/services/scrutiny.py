@@ -71,7 +71,7 @@ from db.models import (
     Team,
 )
 from desktop.rules import sampling
-from desktop.rules.validation import Form
+from desktop.rules.validation import Form, excerpt
 from desktop.rules.workdays import add_working_days
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
@@ -945,7 +945,7 @@ def _checked_findings(
     answers: dict[str, str] = {}
     for key in checklist:
         if key not in questions:
-            form.add("checklist", f"“{key}” is not a question of the checklist.")
+            form.add("checklist", f"“{excerpt(str(key), 40)}” is not a question of the checklist.")
     for key, _question in CHECKLIST:
         given = checklist.get(key)
         if given is None or not str(given).strip():
