@@ -62,6 +62,7 @@ from reportlab.platypus.doctemplate import FrameBreak
 from reportlab.platypus.tables import CellStyle
 
 MARKING = "OFFICIAL-SENSITIVE"
+ALL_TEAMS = "All teams"  # a document about every team (the force), not "Team All teams"
 LONDON = ZoneInfo("Europe/London")
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
@@ -132,8 +133,9 @@ class PrintInfo:
 
     @property
     def line(self) -> str:
+        team = self.team if self.team == ALL_TEAMS else f"Team {self.team}"
         return (
-            f"Team {self.team} \u00b7 {self.period} \u00b7 printed by {self.printed_by} "
+            f"{team} \u00b7 {self.period} \u00b7 printed by {self.printed_by} "
             f"on {day_time(self.printed_at)}"
         )
 

@@ -51,7 +51,7 @@ def test_every_page_is_marked_and_numbered_and_says_the_month_and_who_printed_it
         assert text.count("OFFICIAL-SENSITIVE") == 2, number
         assert f"Page {number} of {len(texts)}" in text
         assert "Monthly dashboard: May 2024" in text
-        assert "Team All teams · May 2024 · printed by Dorian Mothersole on 12/06/2024" in text
+        assert "All teams · May 2024 · printed by Dorian Mothersole on 12/06/2024" in text
     assert "As of 31/05/2024 (the month's last day)" in flat(texts[0])
 
 
