@@ -10,6 +10,7 @@ verifies; and the next writer carries on where the killed one stopped."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import signal
@@ -19,7 +20,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from db.engine import make_engine
 from db.models import Absence, AuditEvent
@@ -27,6 +28,7 @@ from desktop.services.core import Services
 from tests.desktop.factories import populate, world_clock
 
 KILLS = 4
+FIRST_DAY = dt.date(2030, 1, 1)
 REPO = Path(__file__).resolve().parents[2]
 
 WRITER = textwrap.dedent(
@@ -81,6 +83,18 @@ def _integrity(db_url: str) -> None:
         engine.dispose()
 
 
+def _next_free_day(db_url: str) -> dt.date:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            last = conn.scalar(
+                select(func.max(Absence.ends_on)).where(Absence.note == "crash test burst")
+            )
+    finally:
+        engine.dispose()
+    return FIRST_DAY if last is None else last + dt.timedelta(days=1)
+
+
 def _absences_and_audits(db_url: str) -> tuple[set[int], set[int]]:
     engine = make_engine(db_url)
     try:
@@ -102,9 +116,9 @@ def test_sigkill_mid_burst_keeps_every_commit_and_no_half_change(db_url: str) ->
     world = populate(db_url)
     rng = random.Random(20261122)
     reported: list[int] = []
-    for kill in range(KILLS):
-        # Each writer starts after the days the previous ones may have filled.
-        first_day = f"{2030 + kill}-01-01"
+    for _ in range(KILLS):
+        # Each writer starts the day after the last one the writers before it committed.
+        first_day = _next_free_day(db_url).isoformat()
         reported += _kill_mid_burst(db_url, first_day, world.ada, rng)
         _integrity(db_url)
         absences, audited = _absences_and_audits(db_url)
@@ -126,8 +140,8 @@ def test_sigkill_mid_burst_keeps_every_commit_and_no_half_change(db_url: str) ->
             AbsenceEntry(
                 officer_id=world.ada,
                 kind="training",
-                starts_on="2040-01-01",
-                ends_on="2040-01-01",
+                starts_on=_next_free_day(db_url).isoformat(),
+                ends_on=_next_free_day(db_url).isoformat(),
                 note="crash test burst",
             ),
         )
