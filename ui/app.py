@@ -4,6 +4,7 @@ window. `run_gui(url)` is what `pillars gui` calls."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import logging.handlers
 import sys
@@ -113,6 +114,7 @@ class Shell:
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.window = window
         window.show()
+        settle_memory()
 
     def sign_out(self) -> None:
         """After the event loop: audit the sign-out, then wait for it (no window is left)."""
@@ -124,6 +126,20 @@ class Shell:
         except Exception:  # the sign-out record is best effort once the window has gone
             log.exception("could not record the sign-out")
         self.ctx.actor = None
+
+
+def settle_memory() -> None:
+    """Once signed in: what start-up made (Qt's bindings, SQLAlchemy's mappers, the screens'
+    classes) lives as long as the app, so freeze it out of the garbage collector's passes, and
+    let young objects pile up further before a pass. Reference counting still frees nearly
+    everything at once; only cycles wait. Without this, a screen that builds thousands of rows
+    (an inbox of 9,000 tasks) spent a third of its time in collections that found nothing
+    (issue #10)."""
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
+
+
+GC_YOUNG_THRESHOLD = 20_000  # allocations between passes over the young objects (Python: 700)
 
 
 def run_gui(url: str) -> int:

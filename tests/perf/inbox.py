@@ -7,12 +7,14 @@ subjects are real), owned by `SERGEANT` and by the sergeant she covers that day,
 inbox holds thousands of them, her own and "on behalf of". Then, in this process and offscreen
 with the app's stylesheet, a real `InboxScreen` is built, shown and activated as the main window
 does; the time runs from activation to the end of the event processing after its `loaded`
-signal (the background query and routing, the table filled and painted, the first task chosen),
-for `OPENS` fresh screens after one unmeasured open. The figure is the median.
+signal (the background query and routing, the table filled and painted),
+for `OPENS` fresh screens after one unmeasured open, with the garbage collector set as the app
+sets it once signed in (`ui.app.settle_memory`). The figure is the median.
 """
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import tempfile
 import time
@@ -95,7 +97,7 @@ def _open_once(ctx) -> tuple[float, int]:
 
 def measure(bench) -> list[Measurement]:
     from desktop.services.core import Services
-    from ui.app import apply_style
+    from ui.app import apply_style, settle_memory
     from ui.background import BackgroundRunner
     from ui.context import AppContext
 
@@ -105,6 +107,7 @@ def measure(bench) -> list[Measurement]:
     apply_style(app)
     settings_dir = tempfile.TemporaryDirectory(prefix="pillars-bench-inbox-")
     runner = BackgroundRunner()
+    thresholds = gc.get_threshold()
     try:
         actor = services.auth.sign_in(SERGEANT, PASSWORD)
         day = services.today()
@@ -130,6 +133,9 @@ def measure(bench) -> list[Measurement]:
             services=services,
             actor=actor,
         )
+        # As the app's process is once signed in (ui/app.py, Shell._signed_in); undone below so
+        # the harness's other measurements run as they would without it.
+        settle_memory()
         times: list[float] = []
         shown = 0
         for attempt in range(OPENS + 1):
@@ -146,6 +152,8 @@ def measure(bench) -> list[Measurement]:
         )
         return [Measurement(NAME, round(median(times), 3), "ms", 150.0, note=note)]
     finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
         runner.shutdown()
         services.close()
         settings_dir.cleanup()
