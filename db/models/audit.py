@@ -19,6 +19,9 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_offender", "offender_id", "id"),
         Index("ix_audit_event_entity", "entity_type", "entity_id"),
+        # Inserted without RETURNING: on PostgreSQL an officer's own role may append rows it may
+        # not read back (a failed sign-in's), and RETURNING would need to read them.
+        {"implicit_returning": False},
     )
 
     id: Mapped[IntPK]

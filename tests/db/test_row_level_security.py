@@ -455,3 +455,36 @@ def test_pillars_db_role_makes_and_drops_the_role_from_the_command_line(
     assert "removed" in capsys.readouterr().out
     assert main(["db", "role", "--db", db_url, "nobody"]) == 1
     assert "no officer has that username" in capsys.readouterr().err
+
+
+def test_an_officer_role_deletes_only_what_a_use_case_removes(
+    connect: Connect, world: World, owner: Engine
+) -> None:
+    """No assessment, plan, visit, PPN, notification or task is deleted by anyone from psql; a
+    printed scrutiny pack stays as printed; and the rows nobody wrote (the command line's, failed
+    sign-ins) are read only by those who read the force."""
+    with owner.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (at, username, action, entity_type, detail, prev_hash, "
+                "hash) VALUES (now(), 'pillars daily', 'daily_sheet_printed', '', "
+                "'{\"offender_ids\": [1, 2, 3]}', :p, :h)"
+            ),
+            {"p": "d" * 64, "h": "e" * 64},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO scrutiny_pack (team_id, fortnight_ending, seed, method, "
+                "printed_at, created_at, updated_at, version) VALUES (:t, '2024-06-07', 1, "
+                "'{}', now(), now(), now(), 1)"
+            ),
+            {"t": world.alder},
+        )
+    ada = connect("ada")
+    for table in ("risk_assessment", "risk_management_plan", "visit", "ppn", "task"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+            ada.execute(f"DELETE FROM {table}")
+    assert ada.execute("DELETE FROM scrutiny_pack WHERE printed_at IS NOT NULL").rowcount == 0
+    nobodys = "SELECT count(*) FROM audit_event WHERE action = 'daily_sheet_printed'"
+    assert ada.execute(nobodys).fetchone() == (0,)
+    assert connect("elsie").execute(nobodys).fetchone() == (1,)

@@ -116,8 +116,12 @@ MANAGES_COVER = (
     "EXISTS (SELECT 1 FROM absence a WHERE a.id = absence_id "
     "AND pillars_manages_officer(a.officer_id))"
 )
+# Rows about no offender: an officer's own; the ones nobody wrote (the command line's, failed
+# sign-ins, which may hold what was typed) only to those who read the force. Audit rows are
+# inserted without RETURNING (db/models/audit.py), so writing one never needs to read it back.
 AUDIT_READ = (
-    f"CASE WHEN offender_id IS NULL THEN officer_id IS NULL OR officer_id = (SELECT pillars_me()) "
+    "CASE WHEN offender_id IS NULL THEN officer_id = (SELECT pillars_me()) "
+    "OR (officer_id IS NULL AND (SELECT pillars_reads_force())) "
     f"ELSE {OF_OFFENDER} END"
 )
 AUDIT_INSERT = "officer_id IS NULL OR officer_id = (SELECT pillars_me())"
@@ -126,8 +130,32 @@ OFFICER_OWN_ROW = "id = (SELECT pillars_me())"
 # Privileges of the group role, by table. Every table of the schema appears here or in the test
 # that checks nothing was forgotten.
 WRITABLE = [*CHILD_TABLES, "absence", "cover_arrangement"]
+# DELETE only where a use case removes rows (an alias, an address or a household member
+# corrected, a draft's actions and factors, a PPN's people, a pack not yet printed, absences and
+# cover): nobody deletes an assessment, a plan, a visit, a PPN, a notification or a task.
+DELETABLE = {
+    "alias",
+    "address",
+    "household_member",
+    "plan_action",
+    "risk_factor",
+    "ppn_subject",
+    "scrutiny_pack",
+    "scrutiny_item",
+    "absence",
+    "cover_arrangement",
+}
+# A printed pack and its items are never removed (reprints are exact).
+NOT_PRINTED = {
+    "scrutiny_pack": "printed_at IS NULL",
+    "scrutiny_item": "EXISTS (SELECT 1 FROM scrutiny_pack k WHERE k.id = pack_id "
+    "AND k.printed_at IS NULL)",
+}
 GRANTS = {
-    **{table: "SELECT, INSERT, UPDATE, DELETE" for table in WRITABLE},
+    **{
+        table: "SELECT, INSERT, UPDATE" + (", DELETE" if table in DELETABLE else "")
+        for table in WRITABLE
+    },
     "offender": "SELECT, INSERT, UPDATE",
     "audit_event": "SELECT, INSERT",
     "officer": "SELECT, UPDATE (failed_sign_ins, locked_until, updated_at)",
@@ -290,6 +318,11 @@ def upgrade() -> None:
     policy("absence", "pillars_manage", "ALL", MANAGES_ABSENCE, MANAGES_ABSENCE)
     policy("cover_arrangement", "pillars_read", "SELECT", "true", None)
     policy("cover_arrangement", "pillars_manage", "ALL", MANAGES_COVER, MANAGES_COVER)
+    for table, condition in NOT_PRINTED.items():
+        op.execute(
+            f"CREATE POLICY pillars_keep_printed ON {table} AS RESTRICTIVE FOR DELETE "
+            f"TO {GROUP} USING ({condition})"
+        )
 
 
 def downgrade() -> None:
