@@ -149,6 +149,9 @@ def run_gui(url: str) -> int:
     runner = BackgroundRunner(app, default_error=lambda exc: show_error(None, exc))
     ctx = AppContext(settings=settings, runner=runner, url=url)
     log.info("starting")
+    from ui.widgets.pdf_view import remove_viewer_copies
+
+    remove_viewer_copies()  # last session's PDFs opened in the viewer
     shell = Shell(ctx)
     shell.start()
     code = app.exec()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QPageSize, QPdfWriter
 from reportlab.pdfgen import canvas
 
-from ui.widgets.pdf_view import PdfPreview, safe_file_name
+from ui.widgets.pdf_view import PdfPreview, remove_viewer_copies, safe_file_name, viewer_folder
 
 
 def _pdf(pages: int) -> bytes:
@@ -52,10 +52,11 @@ def test_open_in_viewer_writes_an_owner_only_copy(qtbot, monkeypatch) -> None:
     with qtbot.waitSignal(preview.opened) as opened:
         preview.open_in_viewer()
     path = Path(opened.args[0])
-    assert path.name == "daily-sheet-22-11-2026.pdf"
+    assert path.name == "daily-sheet-22-11-2026.pdf" and path.parent == viewer_folder()
     assert path.read_bytes() == data
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert asked and asked[0].toLocalFile() == str(path)
+    assert remove_viewer_copies() == 1 and not path.exists()  # what the app does at start
 
 
 def test_prints_every_page(qtbot, tmp_path: Path) -> None:
@@ -65,7 +66,7 @@ def test_prints_every_page(qtbot, tmp_path: Path) -> None:
     target = tmp_path / "printed.pdf"
     printer = QPdfWriter(str(target))
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    printer.setResolution(100)
+    printer.setResolution(1200)  # rendered at 300 dpi at most, then scaled onto the page
     assert preview.print_to(printer) == 4
     del printer
     assert len(PdfReader(target).pages) == 4

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt, QUrl, Signal
@@ -29,6 +28,31 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+PRINT_DPI = 300  # pages are rendered for the printer at most this sharp
+
+
+def viewer_folder() -> Path:
+    """Where "Open in viewer" puts its copies: the user's own cache folder (not the shared temp
+    folder), emptied of earlier copies by `remove_viewer_copies`."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("Pillars", appauthor=False)) / "viewer"
+
+
+def remove_viewer_copies() -> int:
+    """Delete the PDFs earlier sessions opened in the viewer (they hold OFFICIAL-SENSITIVE
+    pages); returns how many. Called when the app starts."""
+    removed = 0
+    folder = viewer_folder()
+    if folder.is_dir():
+        for old in folder.glob("*.pdf"):
+            try:
+                old.unlink()
+                removed += 1
+            except OSError:
+                continue
+    return removed
 
 
 def safe_file_name(text: str) -> str:
@@ -89,6 +113,7 @@ class PdfPreview(QWidget):
         self.document.close()
         self._data = data
         self._name = safe_file_name(file_name)
+        self._drop_buffer()
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(data))
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -100,10 +125,18 @@ class PdfPreview(QWidget):
 
     def clear(self, text: str = "Nothing to show yet.") -> None:
         self.document.close()
+        self._drop_buffer()
         self._data = b""
         self.status.setText(text)
         for button in (self.open_button, self.save_button, self.print_button):
             button.setEnabled(False)
+
+    def _drop_buffer(self) -> None:
+        """Let go of the last PDF's bytes (the document is closed first)."""
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer.deleteLater()
+            self._buffer = None
 
     @property
     def data(self) -> bytes:
@@ -119,8 +152,8 @@ class PdfPreview(QWidget):
         if not self._data:
             return
         try:
-            folder = Path(tempfile.gettempdir()) / f"pillars-{os.getuid()}"
-            folder.mkdir(mode=0o700, exist_ok=True)
+            folder = viewer_folder()
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             path = folder / self._name
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
@@ -184,12 +217,14 @@ class PdfPreview(QWidget):
                 if page:
                     printer.newPage()  # type: ignore[attr-defined]
                 area = painter.viewport()
-                size = (
-                    self.document.pagePointSize(page)
-                    .toSize()
-                    .scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                points = self.document.pagePointSize(page)
+                size = points.toSize().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                # Rendered at no more than PRINT_DPI, then scaled onto the page: an A4 page at a
+                # printer's 1,200 dpi would be a 560 MB image.
+                scale = min(PRINT_DPI / 72, size.width() / max(points.width(), 1.0))
+                image = self.document.render(
+                    page, QSize(round(points.width() * scale), round(points.height() * scale))
                 )
-                image = self.document.render(page, QSize(size.width(), size.height()))
                 painter.drawImage(QRect(area.topLeft(), size), image)
         finally:
             painter.end()
