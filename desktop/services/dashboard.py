@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -927,7 +927,13 @@ class DashboardService:
             as_of = m.as_of
 
         by_team = {key: _grouped(found, lambda i: i.team_id) for key, found in items.items()}
-        by_manager = {key: _grouped(found, lambda i: i.manager_id) for key, found in items.items()}
+        # A manager's figures are their offenders in their own team: one moved to another team
+        # with offenders still allocated in the old one does not carry those into the new team's
+        # dashboard (a sergeant would otherwise see another team's records through a trace).
+        by_manager = {
+            key: _grouped(found, lambda i: (i.manager_id, i.team_id))
+            for key, found in items.items()
+        }
 
         def row(team: int | None, officer: int | None, name: str) -> DashboardRow:
             values = {
@@ -936,7 +942,7 @@ class DashboardService:
                     items[metric.key]
                     if team is None and officer is None
                     else (by_manager if officer is not None else by_team)[metric.key].get(
-                        officer if officer is not None else team, []
+                        (officer, team) if officer is not None else team, []
                     ),
                 )
                 for metric in METRICS
@@ -1071,17 +1077,15 @@ class DashboardService:
 
 
 def _matching(items: list[_Item], team_id: int | None, officer_id: int | None) -> list[_Item]:
-    if officer_id is not None:
-        return [i for i in items if i.manager_id == officer_id]
+    if officer_id is not None:  # their offenders in their team (`team_id` is the officer's)
+        return [i for i in items if i.manager_id == officer_id and i.team_id == team_id]
     if team_id is not None:
         return [i for i in items if i.team_id == team_id]
     return items
 
 
-def _grouped(
-    items: list[_Item], key: Callable[[_Item], int | None]
-) -> dict[int | None, list[_Item]]:
-    groups: dict[int | None, list[_Item]] = defaultdict(list)
+def _grouped(items: list[_Item], key: Callable[[_Item], Hashable]) -> dict[Hashable, list[_Item]]:
+    groups: dict[Hashable, list[_Item]] = defaultdict(list)
     for i in items:
         groups[key(i)].append(i)
     return groups

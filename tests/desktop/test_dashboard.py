@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, or_, select
+from sqlalchemy import event, func, or_, select, update
 
 from db.engine import make_engine, session_factory
 from db.enums import (
@@ -44,6 +44,7 @@ from db.models import (
     AuditEvent,
     Notification,
     Offender,
+    Officer,
     Ppn,
     RiskAssessment,
     RiskManagementPlan,
@@ -623,3 +624,29 @@ def test_printing_is_audited_for_an_officer_and_for_the_command_line(setup: Setu
     ]
     assert events[0][2]["month"] == "2024-05" and events[0][2]["team"] == "Alder"
     assert events[1][2]["team"] == "All teams"
+
+
+def test_a_manager_moved_to_another_team_brings_none_of_the_old_teams_records(
+    setup: Setup,
+) -> None:
+    """Bram moves to Birch with his Alder offenders still allocated to him: Birch's sergeant
+    sees his row with none of them, and no trace shows her an Alder record; Alder's team row
+    still counts them."""
+    w = setup.world
+    engine = make_engine(setup.db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(Officer).where(Officer.id == w.bram).values(team_id=w.birch))
+    finally:
+        engine.dispose()
+    hattie = setup.sign_in("hattie")
+    board = setup.services.dashboard.build(hattie, MAY)
+    bram = next(r for r in board.managers if r.officer_id == w.bram)
+    assert bram.team_id == w.birch and bram.values["caseload"] == 0
+    for metric in ("caseload", "visits_overdue", "approvals_open"):
+        assert trace_of(setup, hattie, MAY, metric, bram) == []
+    alder = setup.services.dashboard.build(setup.sign_in("dorian"), MAY, team_id=w.alder)
+    bram_in_alder = setup.scalar(
+        select(func.count()).select_from(Offender).where(Offender.manager_id == w.bram)
+    )
+    assert bram_in_alder and alder.teams[0].values["caseload"] >= bram_in_alder
