@@ -62,6 +62,9 @@ REQUIRED_COLUMNS = (
     "status",
     "registration_start",
     "notification_end",
+    # Required: with no notification history imported, it is the only start the yearly (s85)
+    # notification clock has; a blank would leave that deadline unwatched.
+    "next_periodic_due",
     "line1",
     "town",
     "postcode",
@@ -73,7 +76,6 @@ OPTIONAL_COLUMNS = (
     "no_fixed_abode",
     "status_since",
     "expected_release",
-    "next_periodic_due",
     "mappa_category",
     "mappa_level",
     "aliases",
@@ -486,8 +488,8 @@ def _check_row(
     due = form.date(
         "next_periodic_due",
         cells["next_periodic_due"],
-        required=False,
-        label="next periodic notification date",
+        required=True,
+        label="next periodic notification date (from ViSOR)",
     )
     category = _whole(form, "mappa_category", cells["mappa_category"], 1, 4)
     level = _whole(form, "mappa_level", cells["mappa_level"], 1, 3)
