@@ -35,7 +35,7 @@ from desktop.reports.base import (
     warning,
     widths,
 )
-from desktop.services.daily import WHEN_LABELS, DailySection, DailySheet
+from desktop.services.daily import LOOK_AHEAD_DAYS, WHEN_LABELS, DailySection, DailySheet
 
 TITLE = "Daily meeting sheet"
 LATE = "LATE"
@@ -77,8 +77,9 @@ def _scope_line(sheet: DailySheet) -> str:
     whose = "every team" if sheet.team_id is None else f"team {sheet.team_name}"
     return (
         f"For {whose}: releases and departures abroad from {day(sheet.on)} to "
-        f"{day(sheet.on + dt.timedelta(days=7))}, new convictions not yet visited, overdue home "
-        f"visits and approvals, and PPNs not submitted, as they stood when printed."
+        f"{day(sheet.on + dt.timedelta(days=LOOK_AHEAD_DAYS))}, new convictions not yet "
+        "visited, overdue home visits and approvals, and PPNs not submitted, as they stood when "
+        "printed."
     )
 
 

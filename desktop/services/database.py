@@ -136,6 +136,12 @@ def backup(url: str, out: Path) -> BackupReport:
                 source.backup(copy)  # type: ignore[attr-defined]
                 copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
                 problems = [row[0] for row in copy.execute("PRAGMA integrity_check")]
+                # Read with plain sqlite3: the app's engine would switch the copy back to WAL.
+                try:
+                    found = copy.execute("SELECT version_num FROM alembic_version").fetchone()
+                except sqlite3.DatabaseError:
+                    found = None
+                revision = found[0] if found else None
             finally:
                 copy.close()
         if problems != ["ok"]:
@@ -143,11 +149,6 @@ def backup(url: str, out: Path) -> BackupReport:
                 f"the backup of {location} failed its integrity check ({'; '.join(problems)}); "
                 f"{out} was not written"
             )
-        check = db_engine.make_engine(f"sqlite:///{temp}")
-        try:
-            revision = schema.current_revision(check)
-        finally:
-            check.dispose()
         os.chmod(temp, 0o600)
         os.replace(temp, out)
     except BaseException:

@@ -59,6 +59,8 @@ def test_backup_then_restore_gives_back_what_was_committed_before_it(
     assert (status, err) == (0, "")
     assert out.startswith(f"Backed up {live} to {target} (") and "integrity check" in out
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    with sqlite3.connect(target) as copy:  # one self-contained file, not left in WAL mode
+        assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
 
     services.auth.sign_in("bram", PASSWORD)  # after the backup
     services.close()
