@@ -37,7 +37,9 @@ class Officer(Versioned, Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     # The sergeant an offender manager's approvals go to.
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # Deferred: read only when a password is checked (on PostgreSQL officers' roles may not
+    # read the column; auth reads one's own through pillars_password_hash()).
+    password_hash: Mapped[str] = mapped_column(String(255), deferred=True)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None]
     active: Mapped[bool] = mapped_column(default=True)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from db.enums import Role
@@ -209,7 +209,7 @@ class AuthService:
                 return AccountLocked(officer.locked_until)
             failed = 0  # the lock has run out: a fresh set of attempts
 
-        if not verify_password(password or "", officer.password_hash):
+        if not verify_password(password or "", _stored_hash(session, officer)):
             failed += 1
             attempts = max(1, policy_int(session, "sign_in_attempts_before_lock"))
             locked_until = None
@@ -262,3 +262,13 @@ class AuthService:
             )
             .execution_options(synchronize_session=False)
         )
+
+
+def _stored_hash(session: Session, officer: Officer) -> str:
+    """The officer's password hash. On PostgreSQL through `pillars_password_hash()` (migration
+    0003): an officer's own database role may read its own hash and no one else's, and the
+    owner's connection reads any."""
+    if session.get_bind().dialect.name != "postgresql":
+        return officer.password_hash
+    stored = session.scalar(text("SELECT pillars_password_hash(:id)"), {"id": officer.id})
+    return stored if stored is not None else ""

@@ -200,8 +200,9 @@ def test_every_table_is_granted_and_every_table_with_offender_data_is_guarded(
         for name, table in Base.metadata.tables.items():
             granted, guarded = conn.execute(
                 text(
-                    "SELECT has_table_privilege('pillars_officer', :t, 'SELECT'), relrowsecurity "
-                    "FROM pg_class WHERE oid = to_regclass(:t)"
+                    # any column: officer is granted column by column (not its password hash)
+                    "SELECT has_any_column_privilege('pillars_officer', :t, 'SELECT'), "
+                    "relrowsecurity FROM pg_class WHERE oid = to_regclass(:t)"
                 ),
                 {"t": name},
             ).one()
@@ -488,3 +489,19 @@ def test_an_officer_role_deletes_only_what_a_use_case_removes(
     nobodys = "SELECT count(*) FROM audit_event WHERE action = 'daily_sheet_printed'"
     assert ada.execute(nobodys).fetchone() == (0,)
     assert connect("elsie").execute(nobodys).fetchone() == (1,)
+
+
+def test_no_officer_role_reads_a_password_hash_but_its_own(
+    connect: Connect, world: World, owner: Engine
+) -> None:
+    ada = connect("ada")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+        ada.execute("SELECT password_hash FROM officer")
+    assert ada.execute("SELECT count(username) FROM officer").fetchone()[0] > 1  # names: yes
+    own = ada.execute("SELECT pillars_password_hash(%s)", (world.ada,)).fetchone()[0]
+    with owner.connect() as conn:
+        stored = conn.execute(
+            text("SELECT password_hash FROM officer WHERE id = :id"), {"id": world.ada}
+        ).scalar()
+    assert own == stored and own
+    assert ada.execute("SELECT pillars_password_hash(%s)", (world.cora,)).fetchone() == (None,)

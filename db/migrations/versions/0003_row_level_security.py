@@ -158,7 +158,10 @@ GRANTS = {
     },
     "offender": "SELECT, INSERT, UPDATE",
     "audit_event": "SELECT, INSERT",
-    "officer": "SELECT, UPDATE (failed_sign_ins, locked_until, updated_at)",
+    # Every column but password_hash (granted column by column in `upgrade`): colleagues' names
+    # are needed, their password hashes never; one's own is checked through
+    # pillars_password_hash().
+    "officer": "UPDATE (failed_sign_ins, locked_until, updated_at)",
     "team": "SELECT",
     "policy": "SELECT",
     "alembic_version": "SELECT",
@@ -243,7 +246,30 @@ FUNCTIONS = [
         "text",
         "SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1",
     ),
+    (
+        # An officer's role reads its own password hash only (sign-in checks it), no one
+        # else's; a connection that is not an officer's role (the owner's) reads any.
+        "pillars_password_hash",
+        "officer_id bigint",
+        "text",
+        f"""SELECT password_hash FROM officer
+           WHERE id = officer_id AND (id = (SELECT pillars_me()) OR NOT EXISTS (
+               SELECT 1 FROM pg_auth_members m
+               JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+               WHERE g.rolname = '{GROUP}' AND u.rolname = session_user))""",
+    ),
 ]
+# Granted on officer column by column: every column but the password hash.
+GRANT_OFFICER_COLUMNS = f"""
+DO $$ BEGIN
+    EXECUTE (
+        SELECT format('GRANT SELECT (%s) ON officer TO {GROUP}', string_agg(quote_ident(column_name), ', '))
+        FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'officer'
+          AND column_name <> 'password_hash'
+    );
+END $$
+"""
 
 CREATE_GROUP = f"""
 DO $$
@@ -293,6 +319,7 @@ def upgrade() -> None:
         op.execute(f"GRANT EXECUTE ON FUNCTION {signature} TO {GROUP}")
     for table, privileges in GRANTS.items():
         op.execute(f"GRANT {privileges} ON {table} TO {GROUP}")
+    op.execute(GRANT_OFFICER_COLUMNS)
     for table in SEQUENCED:
         op.execute(
             f"DO $$ BEGIN EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO {GROUP}', "
