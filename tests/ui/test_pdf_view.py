@@ -75,3 +75,33 @@ def test_prints_every_page(qtbot, tmp_path: Path) -> None:
 def test_file_names_are_safe_everywhere() -> None:
     assert safe_file_name("Pack: Alder / 20/11/2026.pdf") == "Pack-Alder-20-11-2026.pdf"
     assert safe_file_name("///") == "pillars.pdf"
+
+
+def test_build_makes_the_pdf_in_the_background_and_says_why_when_it_cannot(qtbot) -> None:
+    from desktop.services.errors import ServiceError
+    from ui.background import BackgroundRunner
+
+    runner = BackgroundRunner()
+    preview = PdfPreview()
+    qtbot.addWidget(preview)
+    try:
+        with qtbot.waitSignal(preview.built, timeout=10_000):
+            preview.build(runner, _pdf, 2, file_name="sheet.pdf", waiting="Building…")
+            assert preview.status.text() == "Building…"
+        assert preview.page_count == 2 and "sheet.pdf" in preview.status.text()
+
+        def refuse() -> bytes:
+            raise ServiceError("Only team managers may print it; nothing was printed.")
+
+        with qtbot.waitSignal(preview.build_failed, timeout=10_000) as failed:
+            preview.build(runner, refuse, file_name="x.pdf", waiting="Building…")
+        assert failed.args[0].endswith("Only team managers may print it; nothing was printed.")
+        assert preview.page_count == 0 and not preview.save_button.isEnabled()
+
+        # an answer that arrives after clear() is dropped
+        preview.build(runner, _pdf, 1, file_name="late.pdf", waiting="Building…")
+        preview.clear("Moved on.")
+        qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
+        assert preview.page_count == 0 and preview.status.text() == "Moved on."
+    finally:
+        runner.shutdown()

@@ -166,7 +166,7 @@ class DailyScreen(QWidget):
         self.ctx = ctx
         self.setObjectName("dailyScreen")
         self._started = False
-        self._tokens = {"sheet": 0, "pdf": 0}
+        self._tokens = {"sheet": 0}
         self.sheet: DailySheet | None = None
 
         heading = QLabel("Daily meeting sheet")
@@ -247,6 +247,8 @@ class DailyScreen(QWidget):
 
         self.preview = PdfPreview()
         self.preview.clear("Press Print / PDF… to build the sheet as a PDF.")
+        self.preview.built.connect(self._pdf_shown)
+        self.preview.build_failed.connect(self._pdf_failed)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Daily sheet views")
         self.sheet_page = self.tabs.addTab(scroll, "&Sheet")
@@ -371,7 +373,6 @@ class DailyScreen(QWidget):
         self.pdf_button.setEnabled(False)
         self.summary.setText(f"Loading {day:%A} {fmt_date(day)}…")
         set_tone(self.summary, "")
-        self._next("pdf")
         self.preview.clear("Press Print / PDF… to build the sheet as a PDF.")
         self.ctx.runner.run(
             sheet_and_rows,
@@ -425,34 +426,24 @@ class DailyScreen(QWidget):
         sheet = self.sheet
         if sheet is None or not self.pdf_button.isEnabled():
             return
-        token = self._next("pdf")
         self.pdf_button.setEnabled(False)
-        self.preview.clear(f"Building the sheet for {fmt_date(sheet.on)} as a PDF…")
         self.tabs.setCurrentIndex(self.pdf_page)
-        name = f"daily-sheet-{sheet.team_name}-{sheet.on:%Y-%m-%d}.pdf"
-        self.ctx.runner.run(
+        self.preview.build(
+            self.ctx.runner,
             self.ctx.svc.daily.pdf,
             self.ctx.officer,
             sheet.on,
             team_id=sheet.team_id,
-            on_result=lambda data: self._pdf_arrived(token, data, name),
-            on_error=lambda exc: self._pdf_failed(token, exc),
-            owner=self,
+            file_name=f"daily-sheet-{sheet.team_name}-{sheet.on:%Y-%m-%d}.pdf",
+            waiting=f"Building the sheet for {fmt_date(sheet.on)} as a PDF…",
         )
 
-    def _pdf_arrived(self, token: int, data: bytes, name: str) -> None:
-        if token != self._tokens["pdf"]:
-            return
+    def _pdf_shown(self) -> None:
         self.pdf_button.setEnabled(self.sheet is not None)
-        self.preview.show_pdf(data, name)
         self.pdf_ready.emit()
 
-    def _pdf_failed(self, token: int, exc: BaseException) -> None:
-        if token != self._tokens["pdf"]:
-            return
+    def _pdf_failed(self, text: str) -> None:
         self.pdf_button.setEnabled(self.sheet is not None)
-        text = f"The PDF was not made. {error_text(exc)}"
-        self.preview.clear(text)
         self.show_state(text, "alert")
         self.failed.emit(text)
 

@@ -100,7 +100,7 @@ class DashboardScreen(QWidget):
         self.dashboard: Dashboard | None = None
         self.month = texts.first_of_month(self._today())
         self._started = False
-        self._tokens = {"build": 0, "trace": 0, "pdf": 0}
+        self._tokens = {"build": 0, "trace": 0}
         self._teams_known = False
 
         heading = QLabel("Dashboard")
@@ -225,6 +225,8 @@ class DashboardScreen(QWidget):
         # -- the PDF -------------------------------------------------------------------------------
         self.preview = PdfPreview()
         self.preview.clear("Press Print / PDF… to build the dashboard as a PDF.")
+        self.preview.built.connect(self._pdf_shown)
+        self.preview.build_failed.connect(self._pdf_failed)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Dashboard views")
@@ -414,7 +416,6 @@ class DashboardScreen(QWidget):
         self.teams_caption.setText("Force and teams" if dashboard.force is not None else "Team")
         self.trace_pane.clear()
         self._show_charts(dashboard)
-        self._next("pdf")
         self.preview.clear(
             f"Press Print / PDF… to build {texts.month_label(dashboard.month)} as a PDF."
         )
@@ -565,37 +566,26 @@ class DashboardScreen(QWidget):
         """Build the dashboard shown as a PDF in the background and show it in the PDF tab."""
         if self.dashboard is None or not self.pdf_button.isEnabled():
             return
-        token = self._next("pdf")
         month = self.dashboard.month
         team = self.team_box.currentText() if self.team_id is not None else "force"
         self.pdf_button.setEnabled(False)
-        self.preview.clear(f"Building {texts.month_label(month)} as a PDF…")
         self.tabs.setCurrentIndex(self.pdf_page)
-        self.ctx.runner.run(
+        self.preview.build(
+            self.ctx.runner,
             self.ctx.svc.dashboard.pdf,
             self.ctx.officer,
             month,
             team_id=self.team_id,
-            on_result=lambda data: self._pdf_arrived(
-                token, data, f"dashboard-{team}-{month:%Y-%m}.pdf"
-            ),
-            on_error=lambda exc: self._pdf_failed(token, exc),
-            owner=self,
+            file_name=f"dashboard-{team}-{month:%Y-%m}.pdf",
+            waiting=f"Building {texts.month_label(month)} as a PDF…",
         )
 
-    def _pdf_arrived(self, token: int, data: bytes, name: str) -> None:
-        if token != self._tokens["pdf"]:
-            return
+    def _pdf_shown(self) -> None:
         self.pdf_button.setEnabled(self.dashboard is not None)
-        self.preview.show_pdf(data, name)
         self.pdf_ready.emit()
 
-    def _pdf_failed(self, token: int, exc: BaseException) -> None:
-        if token != self._tokens["pdf"]:
-            return
+    def _pdf_failed(self, text: str) -> None:
         self.pdf_button.setEnabled(self.dashboard is not None)
-        text = f"The PDF could not be built. {error_text(exc)}"
-        self.preview.clear(text)
         self.show_state(text, "alert")
         self.failed.emit(text)
 

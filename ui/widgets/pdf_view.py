@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPainter
@@ -28,6 +30,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.widgets.messages import error_text
+
+if TYPE_CHECKING:
+    from ui.background import BackgroundRunner
 
 PRINT_DPI = 300  # pages are rendered for the printer at most this sharp
 
@@ -65,12 +72,15 @@ class PdfPreview(QWidget):
     """Pages of one PDF, fitted to the width, with the actions a reader needs."""
 
     opened = Signal(str)  # the path handed to the system viewer (tests read it)
+    built = Signal()  # a PDF asked for with `build` arrived and is shown
+    build_failed = Signal(str)  # it could not be made: the sentence shown
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._data = b""
         self._name = "pillars.pdf"
         self._buffer: QBuffer | None = None
+        self._build_token = 0  # a newer build, or clear(), drops an older build's answer
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
         self.view.setAccessibleName("Preview")
@@ -124,12 +134,47 @@ class PdfPreview(QWidget):
             button.setEnabled(pages > 0)
 
     def clear(self, text: str = "Nothing to show yet.") -> None:
+        self._build_token += 1
         self.document.close()
         self._drop_buffer()
         self._data = b""
         self.status.setText(text)
         for button in (self.open_button, self.save_button, self.print_button):
             button.setEnabled(False)
+
+    def build(
+        self,
+        runner: BackgroundRunner,
+        make: Callable[..., bytes],
+        *args: Any,
+        file_name: str,
+        waiting: str,
+        **kwargs: Any,
+    ) -> None:
+        """Make a PDF with `make(*args, **kwargs)` on a worker thread (the GUI never waits on a
+        PDF) and show it, saying `waiting` meanwhile; emits `built`, or `build_failed(text)`
+        with the reason shown in words."""
+        self.clear(waiting)
+        token = self._build_token
+        runner.run(
+            make,
+            *args,
+            on_result=lambda data: self._built(token, data, file_name),
+            on_error=lambda exc: self._not_built(token, exc),
+            owner=self,
+            **kwargs,
+        )
+
+    def _built(self, token: int, data: bytes, file_name: str) -> None:
+        if token == self._build_token:
+            self.show_pdf(data, file_name)
+            self.built.emit()
+
+    def _not_built(self, token: int, exc: BaseException) -> None:
+        if token == self._build_token:
+            text = f"The PDF was not made. {error_text(exc)}"
+            self.clear(text)
+            self.build_failed.emit(text)
 
     def _drop_buffer(self) -> None:
         """Let go of the last PDF's bytes (the document is closed first)."""
