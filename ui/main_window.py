@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.connection import ConnectionWatcher
 from ui.context import AppContext
 from ui.idle import IdleWatcher
 from ui.lock import LockScreen
 from ui.screens import SCREENS, ScreenSpec
 from ui.widgets.banner import ClassificationBanner
+from ui.widgets.connection import ConnectionBanner
 from ui.widgets.icons import icon
 from ui.widgets.labels import role_label
 
@@ -131,6 +133,12 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(ClassificationBanner())
         column.addWidget(header)
+        # Says when the database server has gone and when it is back (issue #9 item 4).
+        self.connection_banner = ConnectionBanner()
+        column.addWidget(self.connection_banner)
+        self.connection = ConnectionWatcher(ctx, self)
+        self.connection.lost.connect(self.connection_banner.show_lost)
+        self.connection.reconnected.connect(self.connection_banner.show_reconnected)
         column.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
