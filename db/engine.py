@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from db.errors import (
     DatabaseLocked,
     DatabaseMissing,
     DatabaseProblem,
+    DatabaseSignInRefused,
     DatabaseUnreachable,
     NotAPillarsDatabase,
 )
@@ -32,6 +34,23 @@ DB_URL_ENV = "PILLARS_DB_URL"
 BUSY_TIMEOUT_ENV = "PILLARS_BUSY_TIMEOUT_MS"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 URL_FORMS = "use sqlite:///FILE or postgresql+psycopg://USER@HOST/NAME"
+
+# Transactions with changes whose COMMIT was sent, in the current context. The desktop's
+# background runner runs each job in a context of its own, so when the connection to the server
+# breaks it can tell work that may have saved something from work that certainly saved nothing
+# (PostgreSQL throws away the uncommitted work of a lost connection).
+_changes_committed: ContextVar[int] = ContextVar("pillars_changes_committed", default=0)
+_CHANGED = "pillars_changed"
+
+
+class ServerGone(DatabaseUnreachable):
+    """The database server could not be reached, or the connection to it broke (a restart, a
+    network drop). `nothing_saved` is true when no change of the work in hand (its context; see
+    `_changes_committed`) can have reached the server, so it is safe to do it all again."""
+
+    def __init__(self, message: str, *, nothing_saved: bool) -> None:
+        super().__init__(message)
+        self.nothing_saved = nothing_saved
 
 
 def default_sqlite_path() -> Path:
@@ -101,7 +120,28 @@ def make_engine(
             busy_timeout_ms = configured_busy_timeout_ms()
         return _sqlite_engine(parsed, create=create, busy_timeout_ms=busy_timeout_ms, **kwargs)
     connect_args = {"connect_timeout": 5, **kwargs.pop("connect_args", {})}
-    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    # pool_pre_ping: after a server restart the first checkout finds its pooled connection dead,
+    # drops every connection made before, and connects afresh; no error reaches the caller.
+    engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    event.listen(engine, "begin", _forget_changes)
+    event.listen(engine, "before_cursor_execute", _note_change)
+    event.listen(engine, "commit", _count_commit)
+    return engine
+
+
+def _forget_changes(conn: Any) -> None:
+    conn.info.pop(_CHANGED, None)
+
+
+def _note_change(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if not conn.info.get(_CHANGED) and statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[_CHANGED] = True
+
+
+def _count_commit(conn: Any) -> None:
+    """Before the COMMIT is sent: from here on, the change may have been saved."""
+    if conn.info.pop(_CHANGED, False):
+        _changes_committed.set(_changes_committed.get() + 1)
 
 
 def _sqlite_engine(url: URL, *, create: bool, busy_timeout_ms: int, **kwargs: Any) -> Engine:
@@ -177,7 +217,16 @@ def explain_operational_error(exc: DBAPIError, url: str | URL) -> DatabaseProble
     if "password authentication failed" in lowered or (
         "role" in lowered and "does not exist" in lowered
     ):
-        return DatabaseUnreachable(f"the database server at {where} refused the sign-in: {detail}")
+        return DatabaseSignInRefused(
+            f"the database server at {where} refused the sign-in: {detail}"
+        )
+    nothing_saved = _changes_committed.get() == 0
+    if exc.connection_invalidated or any(word in lowered for word in _BROKE):
+        saved = "nothing was saved" if nothing_saved else "a change may or may not have been saved"
+        return ServerGone(
+            f"lost the connection to the database server at {where} ({detail}); {saved}",
+            nothing_saved=nothing_saved,
+        )
     if any(
         word in lowered
         for word in (
@@ -189,11 +238,23 @@ def explain_operational_error(exc: DBAPIError, url: str | URL) -> DatabaseProble
             "name or service not known",
         )
     ):
-        return DatabaseUnreachable(
+        earlier = "" if nothing_saved else "; a change made before may or may not have been saved"
+        return ServerGone(
             f"cannot reach the database server at {where} ({detail}); check the address and "
-            "that PostgreSQL is running"
+            f"that PostgreSQL is running{earlier}",
+            nothing_saved=nothing_saved,
         )
     return DatabaseProblem(f"database error at {where}: {first_line}")
+
+
+# A connection that worked and then broke: the server shut down, crashed or was cut off.
+_BROKE = (
+    "server closed the connection",
+    "terminating connection",
+    "consuming input failed",
+    "connection is lost",
+    "connection is closed",
+)
 
 
 def _not_an_sqlite_file(lowered: str) -> bool:

@@ -17,6 +17,10 @@ class DatabaseUnreachable(DatabaseProblem):
     pass
 
 
+class DatabaseSignInRefused(DatabaseUnreachable):
+    """The server refused the credentials: a wrong password, or no such role."""
+
+
 class SchemaTooNew(DatabaseProblem):
     pass
 

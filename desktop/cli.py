@@ -303,6 +303,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit_verify.set_defaults(command=run_audit_verify)
 
+    team = commands.add_parser("team", parents=[db_option], help="add a team (administrators)")
+    team_actions = team.add_subparsers(metavar="ACTION", required=True)
+    team_add = team_actions.add_parser(
+        "add",
+        parents=[db_option],
+        help="add a team",
+        description="Add a team, with the database's own credentials. Audited (team_created).",
+    )
+    team_add.add_argument("name", metavar="NAME", help="the team's name, e.g. Alder")
+    team_add.add_argument("--area", default="", help="the area it covers (optional)")
+    team_add.set_defaults(command=run_team_add)
+
+    user = commands.add_parser(
+        "user", parents=[db_option], help="add an officer or set a password (administrators)"
+    )
+    user_actions = user.add_subparsers(metavar="ACTION", required=True)
+    user_add = user_actions.add_parser(
+        "add",
+        parents=[db_option],
+        help="add an officer who can sign in",
+        description="Add an officer with the database's own credentials: how the first "
+        "administrator is made. On PostgreSQL the officer's own login role (the username in "
+        "lower case) is made too, with the same password: one password for both. The password "
+        f"comes from {PASSWORD_ENV}, else it is asked for (twice) at a terminal; at least "
+        "12 characters. Audited (officer_created).",
+    )
+    user_add.add_argument("username", metavar="USERNAME")
+    user_add.add_argument("--forename", required=True)
+    user_add.add_argument("--surname", required=True)
+    user_add.add_argument(
+        "--role",
+        required=True,
+        help="offender_manager, sergeant, hub_officer, team_manager or administrator",
+    )
+    user_add.add_argument(
+        "--team", default="", help="the team's name (offender managers, sergeants, team managers)"
+    )
+    user_add.add_argument(
+        "--supervisor",
+        default="",
+        metavar="USERNAME",
+        help="an offender manager's sergeant, who approves their work",
+    )
+    user_add.add_argument("--collar", default="", metavar="NUMBER", help="collar number")
+    user_add.set_defaults(command=run_user_add)
+    user_password = user_actions.add_parser(
+        "password",
+        parents=[db_option],
+        help="set an officer's password and lift any lock",
+        description="Set an active officer's password (and, on PostgreSQL, their login "
+        "role's, made if missing), clear failed sign-ins and lift any lock. The password "
+        f"comes from {PASSWORD_ENV}, else it is asked for (twice) at a terminal. Audited "
+        "(password_set).",
+    )
+    user_password.add_argument("username", metavar="USERNAME")
+    user_password.set_defaults(command=run_user_password)
+
     database = commands.add_parser(
         "db", parents=[db_option], help="the database schema: upgrade, current"
     )
@@ -1111,6 +1168,75 @@ def run_db_role(args: argparse.Namespace) -> int:
         password = getpass.getpass(f"Database password for {args.username}: ")
     print(database.create_officer_role(url, args.username, password))
     return 0
+
+
+PASSWORD_ENV = "PILLARS_PASSWORD"
+
+
+def _new_password(username: str) -> str:
+    """The new password: PILLARS_PASSWORD, else asked for twice at a terminal."""
+    password = os.environ.get(PASSWORD_ENV, "")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise BadArgument(
+            f"no password: set {PASSWORD_ENV}, or run the command at a terminal to be asked "
+            "for it (nothing was changed)"
+        )
+    import getpass
+
+    password = getpass.getpass(f"New password for {username}: ")
+    if getpass.getpass("The same again: ") != password:
+        raise BadArgument("the two passwords differ; nothing was changed")
+    return password
+
+
+def _account_change(args: argparse.Namespace, change: Callable[[Services], str]) -> int:
+    """Run one change of the accounts service and print its sentence; a refused entry is listed
+    a problem a line on stderr, then the error line."""
+    from desktop.services.errors import ValidationFailed
+
+    services = _open(_url(args))
+    try:
+        print(change(services))
+    except ValidationFailed as refused:
+        for problem in refused.errors:
+            print(f"{problem.field.replace('_', ' ')}: {problem.message}", file=sys.stderr)
+        return _fail(f"nothing was changed: {_plural(len(refused.errors), 'problem')} to fix")
+    finally:
+        services.close()
+    return 0
+
+
+def run_team_add(args: argparse.Namespace) -> int:
+    return _account_change(
+        args, lambda services: services.accounts.add_team(None, args.name, args.area)
+    )
+
+
+def run_user_add(args: argparse.Namespace) -> int:
+    from desktop.services.accounts import OfficerEntry
+
+    entry = OfficerEntry(
+        username=args.username,
+        forename=args.forename,
+        surname=args.surname,
+        role=args.role,
+        team=args.team,
+        supervisor=args.supervisor,
+        collar_number=args.collar,
+    )
+    password = _new_password(args.username)
+    return _account_change(
+        args, lambda services: services.accounts.add_officer(None, entry, password)
+    )
+
+
+def run_user_password(args: argparse.Namespace) -> int:
+    password = _new_password(args.username)
+    return _account_change(
+        args, lambda services: services.accounts.set_password(None, args.username, password)
+    )
 
 
 def run_db_current(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from db import engine as db_engine
 from db import schema
 
 if TYPE_CHECKING:
+    from desktop.services.accounts import AccountService
     from desktop.services.approvals import ApprovalService
     from desktop.services.assessments import AssessmentService
     from desktop.services.audit import AuditService
@@ -83,6 +84,12 @@ class Services:
 
     # Each service is built, and its module imported, the first time it is used: signing in
     # needs two of them, and start-up should not pay for the rest.
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        from desktop.services.accounts import AccountService
+
+        return AccountService(self)
 
     @cached_property
     def audit(self) -> AuditService:

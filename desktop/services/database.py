@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from db import engine as db_engine
 from db import schema
@@ -180,7 +181,7 @@ def create_officer_role(url: str, username: str, password: str) -> str:
         raise DatabaseProblem(
             "the officer's database password is empty; give one (nothing was changed)"
         )
-    name = _role_name(username)
+    name = role_name(username)
     with _owner_connection(url) as (conn, raw):
         officers = conn.execute(
             text("SELECT username, active FROM officer WHERE lower(username) = :name"),
@@ -198,18 +199,7 @@ def create_officer_role(url: str, username: str, password: str) -> str:
                 f"cannot make a database role for {username!r}: {why} in "
                 f"{db_engine.describe(url)}; nothing was changed"
             )
-        existing = _officer_role(conn, name, url)
-        from psycopg import sql
-
-        verifier = raw.pgconn.encrypt_password(password.encode("utf-8"), name.encode("utf-8"))
-        statement = (
-            "ALTER ROLE {} WITH LOGIN PASSWORD {}"
-            if existing
-            else "CREATE ROLE {} WITH LOGIN PASSWORD {} IN ROLE " + OFFICER_GROUP
-        )
-        raw.execute(
-            sql.SQL(statement).format(sql.Identifier(name), sql.Literal(verifier.decode("ascii")))
-        )
+        existing = _set_password(conn, raw, name, password, url)
     log.info("database role %s %s", name, "password set" if existing else "created")
     if existing:
         return f"Database role {name} already existed: its password is changed."
@@ -223,7 +213,7 @@ def drop_officer_role(url: str, username: str) -> str:
     """Remove the officer's own database role (they leave, or no longer use the shared
     database). Refuses, changing nothing, a role that is not a plain Pillars officer role. A role
     that is already gone is not an error. Returns a sentence saying what was done."""
-    name = _role_name(username)
+    name = role_name(username)
     with _owner_connection(url, check_schema=False) as (conn, raw):
         if not _officer_role(conn, name, url):
             return f"There is no database role {name}: nothing to remove."
@@ -234,7 +224,54 @@ def drop_officer_role(url: str, username: str) -> str:
     return f"Database role {name} removed: it can no longer connect."
 
 
-def _role_name(username: str) -> str:
+def set_role_password(session: Session, username: str, password: str) -> str | None:
+    """In the caller's transaction on a PostgreSQL database (the owner's connection): make the
+    officer's own login role with `password`, or set the password of the one that exists. Returns
+    the role's name; None on SQLite, which has no roles. Refused (DatabaseProblem) like
+    `create_officer_role`; the caller's transaction then rolls back whole."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return None
+    name = role_name(username)
+    location = db_engine.describe(conn.engine.url)
+    if conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :g"), {"g": OFFICER_GROUP}) is None:
+        raise DatabaseProblem(
+            f"the server of {location} has no role {OFFICER_GROUP}: run "
+            "'pillars db upgrade --db URL' first (nothing was changed)"
+        )
+    raw = conn.connection.dbapi_connection
+    try:
+        _set_password(conn, raw, name, password, conn.engine.url)
+    except DBAPIError as exc:
+        raise _role_problem(exc.orig, location) from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith("psycopg"):
+            raise _role_problem(exc, location) from exc
+        raise
+    return name
+
+
+def _set_password(conn: Connection, raw: Any, name: str, password: str, url: Any) -> bool:
+    """CREATE or ALTER the login role `name`; whether it existed. The password reaches the
+    server only as a SCRAM verifier made here."""
+    existing = _officer_role(conn, name, url)
+    from psycopg import sql
+
+    verifier = raw.pgconn.encrypt_password(password.encode("utf-8"), name.encode("utf-8"))
+    statement = (
+        "ALTER ROLE {} WITH LOGIN PASSWORD {}"
+        if existing
+        else "CREATE ROLE {} WITH LOGIN PASSWORD {} IN ROLE " + OFFICER_GROUP
+    )
+    raw.execute(
+        sql.SQL(statement).format(sql.Identifier(name), sql.Literal(verifier.decode("ascii")))
+    )
+    return existing
+
+
+def role_name(username: str) -> str:
+    """The database role of the officer `username`: the username in lower case. Raises
+    DatabaseProblem for one that cannot be a role name."""
     name = (username or "").strip().lower()
     if not _ROLE_NAME.fullmatch(name) or name in _RESERVED_ROLE_NAMES or name.startswith("pg_"):
         raise DatabaseProblem(

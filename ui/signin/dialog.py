@@ -1,6 +1,10 @@
 """The sign-in dialog. It opens the database in the background ("Connecting…"), then checks a
 username and password with services.auth. A database that cannot be opened is shown as one clear
-sentence, and the dialog can still be closed."""
+sentence, and the dialog can still be closed.
+
+On a shared PostgreSQL database whose URL names no user (desktop.services.sign_in), the database
+is opened only when the officer signs in, as their own login role with the name and password
+typed: the server checks them first, then Pillars does."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.problems import SignInRefused
+from desktop.services.sign_in import open_as_officer, signs_in_as_officer
 from ui.context import AppContext
 from ui.widgets.banner import ClassificationBanner
 from ui.widgets.messages import error_text
@@ -36,6 +41,19 @@ def sign_in_job(services: Services, username: str, password: str) -> tuple[Actor
     """Runs in the background: the officer, and the idle minutes before the window locks."""
     actor = services.auth.sign_in(username, password)
     return actor, services.auth.idle_lock_minutes()
+
+
+def officer_sign_in_job(
+    url: str, username: str, password: str
+) -> tuple[Services, tuple[Actor, int]]:
+    """Runs in the background: open the shared database as the officer's own role, then sign in
+    as above; the connection is closed again when either refuses."""
+    services = open_as_officer(url, username, password)
+    try:
+        return services, sign_in_job(services, username, password)
+    except BaseException:
+        services.close()
+        raise
 
 
 class SignInDialog(QDialog):
@@ -121,8 +139,15 @@ class SignInDialog(QDialog):
 
         self._ready = False
         self._busy = False
+        # The shared database opens with the officer's own name and password (module docstring).
+        self._as_officer = ctx.services is None and signs_in_as_officer(ctx.url)
         if ctx.services is not None:
             self._database_opened(ctx.services)
+        elif self._as_officer:
+            self._ready = True
+            self.location.setText(
+                f"Database: {ctx.url} (shared: your username and password open it)"
+            )
         elif open_database is not None:
             self._connect(open_database)
 
@@ -165,6 +190,17 @@ class SignInDialog(QDialog):
             return
         self._set_busy(True)
         self._show_message("Checking…", tone="info")
+        if self._as_officer and self.ctx.services is None:
+            self.ctx.runner.run(
+                officer_sign_in_job,
+                self.ctx.url,
+                username,
+                password,
+                on_result=self._accepted_as_officer,
+                on_error=self._refused,
+                owner=self,
+            )
+            return
         self.ctx.runner.run(
             sign_in_job,
             self.ctx.svc,
@@ -184,6 +220,11 @@ class SignInDialog(QDialog):
         log.info("signed in as %s", actor.username)
         self.signed_in.emit(actor)
         self.accept()
+
+    def _accepted_as_officer(self, outcome: tuple[Services, tuple[Actor, int]]) -> None:
+        services, signed_in = outcome
+        self.ctx.services = services
+        self._accepted(signed_in)
 
     def _refused(self, exc: BaseException) -> None:
         self._set_busy(False)
