@@ -9,8 +9,9 @@ postgres` becomes the test server's superuser, `pillars` is this checkout's, and
 from the environment (PILLARS_PASSWORD, PGPASSWORD) or standard input where the README has them
 typed. Step 3 (opening the app on a desktop) is done through the real sign-in dialog offscreen.
 
-The README's names (database `pillars`, roles `pillars_owner`, `om01`, ...) are cluster-wide on
-the test server: they are removed before and after the test.
+The server is a throwaway PostgreSQL cluster of this test's own (tests/pg_server.py), set up as
+the README asks: every role but the superuser signs in with a SCRAM password over TCP, so the
+server itself checks each officer's password, as it would on a force's server.
 """
 
 from __future__ import annotations
@@ -25,17 +26,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from desktop.services.core import Services
-from tests.conftest import pg_admin_url
+from tests.pg_server import PgServer, postgres_bin_dir
 from tests.ui.conftest import OFFSCREEN_NOISE
 from ui.background import BackgroundRunner
 from ui.context import AppContext
 from ui.signin.dialog import SignInDialog
 
-pytestmark = [pytest.mark.postgres, pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, extend=True)]
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, extend=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -61,35 +61,24 @@ def readme_blocks() -> list[list[str]]:
     ]
 
 
-def readme_roles() -> list[str]:
-    """Every role the README makes: the owner, then the officers `pillars user add` names."""
-    roles = ["pillars_owner"]
-    for block in readme_blocks():
-        for line in block:
-            words = shlex.split(line)
-            if words[:3] == ["pillars", "user", "add"]:
-                roles.append(words[3].lower())
-    return roles
-
-
 @pytest.fixture
 def server() -> Iterator[URL]:
-    """The test server's superuser URL, cleared of the README's database and roles."""
-    admin = make_url(pg_admin_url())
-    clear(admin)
-    yield admin
-    clear(admin)
-
-
-def clear(admin: URL) -> None:
-    engine = create_engine(admin.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    """A cluster of its own whose pg_hba.conf wants SCRAM passwords from everyone but the
+    superuser (who stands for `sudo -u postgres`); its superuser URL."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        pytest.skip("no PostgreSQL binaries installed (initdb, pg_ctl); CI installs them")
+    cluster = PgServer(bin_dir)
     try:
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-            for role in reversed(readme_roles()):
-                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        (cluster.data / "pg_hba.conf").write_text(
+            "local all all trust\n"
+            "host all postgres 127.0.0.1/32 trust\n"
+            "host all all 127.0.0.1/32 scram-sha-256\n"
+        )
+        cluster.start()
+        yield make_url(cluster.url())
     finally:
-        engine.dispose()
+        cluster.remove()
 
 
 def run_line(line: str, env: dict[str, str], admin: URL, stdin: str = "") -> str:
@@ -180,6 +169,8 @@ def test_the_readme_deployment_shows_each_officer_only_their_own_team(
         line = psql_line.replace("user=om01", f"user={username}")
         out = run_line(line, {**env, "PGPASSWORD": OFFICER_PASSWORD}, server)
         assert set(re.findall(r"ZZ/\d{4}/\d{6}", out)) == expected, out
+    with pytest.raises(AssertionError, match="password authentication failed for user"):
+        run_line(psql_line, {**env, "PGPASSWORD": "not the password at all"}, server)
 
 
 def sign_in_and_read_caseload(qtbot, tmp_path: Path, url: str, username: str) -> set[str]:  # noqa: ANN001
