@@ -57,7 +57,7 @@ from desktop.rules.quality import ArmsFacts, QualityReport, quality_findings
 from desktop.rules.risk import rm2000_result
 from desktop.rules.validation import Form
 from desktop.services.actor import Actor
-from desktop.services.approvals import PendingApproval, pending_in
+from desktop.services.approvals import PendingApproval, pending_in_many
 from desktop.services.audit import AuditRow
 from desktop.services.caseload import late_ppn_counts, quality_facts
 from desktop.services.due import breaches_for
@@ -876,15 +876,22 @@ def build_records(
         arms_review_months=policy_int(session, "arms_review_months"),
         ppn_submit_hours=policy_int(session, "ppn_submit_hours"),
     )
+    # the open approvals, read again for the records that have one, all together
+    pending = pending_in_many(
+        session,
+        actor,
+        [i for i in ids if any(t.group == TaskGroup.APPROVAL for t in rows[i].tasks)],
+        today=today,
+    )
     return [
         _record(
-            session,
             actor,
             offenders[offender_id],
             rows[offender_id],
             teams.get(offenders[offender_id].team_id) or "",
             flags.get(offender_id),
             found.get(offender_id, []),
+            pending.get(offender_id, []),
             shared,
         )
         for offender_id in offender_ids
@@ -1004,19 +1011,18 @@ class _Shared:
 
 
 def _record(
-    session: Session,
     actor: Actor,
     offender: Offender,
     rows: _RecordRows,
     team_name: str,
     flags: VisitFlags | None,
     found: list[Breach],
+    pending: list[PendingApproval],
     shared: _Shared,
 ) -> OffenderRecord:
     today, now, names = shared.today, shared.now, shared.names
     assessments, plan, plan_in_force = rows.assessments, rows.plan, rows.plan_in_force
     visits, ppns, notifications, tasks = rows.visits, rows.ppns, rows.notifications, rows.tasks
-    offender_id = offender.id
 
     # clocks, as the caseload computes them
     latest_arms = next(
@@ -1268,12 +1274,7 @@ def _record(
             )
             for m in rows.mappa
         ],
-        # `pending_in` reads the open approval tasks again: only for a record that has one
-        pending_approvals=(
-            pending_in(session, actor, offender_id, today=today)
-            if any(t.group == TaskGroup.APPROVAL for t in tasks)
-            else []
-        ),
+        pending_approvals=pending,
     )
 
 

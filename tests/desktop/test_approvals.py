@@ -15,7 +15,14 @@ from db.engine import make_engine, session_factory
 from db.enums import TASK_GROUP, ApprovalState, AssessmentKind, TaskKind, TaskState, VisitOutcome
 from db.models import AuditEvent, RiskAssessment, RiskManagementPlan, Task, Visit
 from desktop.services.actor import Actor
-from desktop.services.approvals import CoveredOfficer, DecisionFacts, may_decide
+from desktop.services.approvals import (
+    CoveredOfficer,
+    DecisionFacts,
+    PendingApproval,
+    may_decide,
+    pending_in,
+    pending_in_many,
+)
 from desktop.services.assessments import Rm2000Edit, arms_in_force
 from desktop.services.core import Services
 from desktop.services.errors import PermissionRefused, ServiceError, ValidationFailed
@@ -437,3 +444,106 @@ def test_factory_pending_work_is_decidable(services: Services, world: World, db_
     assert _one(db_url, RiskManagementPlan, pending.plan).state == ApprovalState.APPROVED
     assert _one(db_url, RiskAssessment, pending.arms).state == ApprovalState.RETURNED
     assert _one(db_url, Visit, pending.visit).record_state == ApprovalState.APPROVED
+
+
+def _orphan_task(db_url: str, world: World) -> int:
+    """An open approval task for Mortimer whose visit record is no longer on the record."""
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            task = Task(
+                kind=TaskKind.VISIT_APPROVAL,
+                group=TASK_GROUP[TaskKind.VISIT_APPROVAL],
+                offender_id=world.mortimer,
+                owner_id=world.cora,
+                team_id=world.alder,
+                subject_type="visit",
+                subject_id=987_654,
+                title="Approve visit record",
+                created_by_id=world.bram,
+                due_on=world.today - dt.timedelta(days=1),
+            )
+            session.add(task)
+            session.flush()
+            return task.id
+    finally:
+        engine.dispose()
+
+
+def test_pending_for_many_offenders_reads_as_one_at_a_time(
+    services: Services, world: World, db_url: str
+) -> None:
+    """The batched read (the record loader's, for a scrutiny pack's sample) gives each offender
+    what reading that offender alone gives, for every kind of work and every kind of refusal,
+    and reads with the same number of queries however many offenders are asked about."""
+    ids = [world.zebedee, world.quentin, world.percival, world.mortimer, world.horatio]
+    cora = services.auth.sign_in("cora", PASSWORD)
+
+    def answers() -> dict[int, PendingApproval]:
+        with services.transaction() as session:
+            return {
+                p.task_id: p
+                for pending in pending_in_many(session, cora, ids, today=world.today).values()
+                for p in pending
+            }
+
+    before = set(answers())
+    work = add_pending_approvals(db_url, world)
+    visit_id, recorded_task = _visit_for_approval(db_url, world, (world.ada, world.bram))
+    orphan_task = _orphan_task(db_url, world)
+    with services.transaction() as session:  # Cora recorded the visit's outcome
+        services.audit.record(
+            session,
+            cora,
+            "visit_outcome_recorded",
+            entity_type="visit",
+            entity_id=visit_id,
+            offender_id=world.zebedee,
+        )
+    for username in ("cora", "ada", "hattie", "dorian"):
+        actor = services.auth.sign_in(username, PASSWORD)
+        with services.transaction() as session:
+            many = pending_in_many(session, actor, ids, today=world.today)
+            alone = {i: pending_in(session, actor, i, today=world.today) for i in ids}
+        assert many == alone
+        assert [p.task_id for p in many[world.zebedee]] == [
+            p.task_id
+            for p in sorted(many[world.zebedee], key=lambda p: (p.submitted_at, p.task_id))
+        ]
+    now = answers()
+    assert set(now) - before == {
+        work.arms_task,
+        work.plan_task,
+        work.visit_task,
+        recorded_task,
+        orphan_task,
+    }
+    assert {t for t, p in now.items() if p.can_decide} - before == {
+        work.arms_task,
+        work.plan_task,
+        work.visit_task,
+    }
+    assert "four eyes" in now[recorded_task].why_not
+    assert "recorded the outcome" in now[recorded_task].why_not
+    assert "no longer on the record" in now[orphan_task].why_not
+    assert now[orphan_task].overdue and not now[work.arms_task].overdue
+    assert now[work.visit_task].submitted_by == "Bramwell Tiddlecombe"
+
+    def queries(offender_ids: list[int]) -> int:
+        statements: list[str] = []
+
+        def count(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        with services.transaction() as session:
+            bind = session.connection().engine
+            event.listen(bind, "before_cursor_execute", count)
+            try:
+                pending_in_many(session, cora, offender_ids, today=world.today)
+            finally:
+                event.remove(bind, "before_cursor_execute", count)
+        return len(statements)
+
+    assert queries(ids) == queries([world.zebedee])
+    with services.transaction() as session:
+        assert pending_in_many(session, cora, [], today=world.today) == {}
