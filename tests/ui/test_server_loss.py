@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 from sqlalchemy import select, update
@@ -171,3 +172,34 @@ def test_work_that_may_have_saved_is_not_run_again_by_itself(
     wait_idle(qtbot, ctx)
     assert runs == [1]
     assert column(db.url, db.world.horatio, "notes") == edit.notes
+
+
+def test_work_held_for_a_window_that_has_gone_is_dropped(
+    qtbot,
+    ctx: AppContext,
+    lost_server_db: ServerDatabase,  # noqa: F811
+) -> None:
+    """A read waiting for the server belongs to a window closed meanwhile: once reconnected it
+    is not run, and the window's callbacks are never called."""
+    db = lost_server_db
+    owner = QWidget()
+    watcher = ConnectionWatcher(ctx, first_ms=FIRST_PROBE_MS, longest_ms=LONGEST_PROBE_MS)
+    svc, actor = ctx.svc, ctx.officer
+    runs: list[str] = []
+
+    def read() -> object:
+        runs.append("read")
+        return svc.records.open(actor, db.world.zebedee)
+
+    answers: list[object] = []
+    db.server.stop()
+    with qtbot.waitSignal(watcher.lost, timeout=20_000):
+        ctx.runner.run(read, on_result=answers.append, on_error=answers.append, owner=owner)
+    qtbot.waitUntil(lambda: ctx.runner.held == 1)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(owner))
+
+    with qtbot.waitSignal(watcher.reconnected, timeout=20_000):
+        db.server.start()
+    wait_idle(qtbot, ctx)
+    assert runs == ["read"] and answers == [] and ctx.runner.held == 0
