@@ -299,7 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the audit log's hash chain and name the first broken row",
         description="Recompute the audit log's hash chain from its first row: exit 0 when every "
         "row follows the one before it and holds what was written, else exit 1 naming the "
-        "first row that does not.",
+        "first row that does not. It prints the newest row's hash: keep it outside the "
+        "database (a ticket, a signed email) and give it later with --anchor, which fails when "
+        "no row has it any more (rows cut from the end leave a chain that still holds).",
+    )
+    audit_verify.add_argument(
+        "--anchor",
+        metavar="HASH",
+        help="the hash an earlier run printed (at least its first 12 characters)",
     )
     audit_verify.set_defaults(command=run_audit_verify)
 
@@ -1088,16 +1095,27 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_audit_verify(args: argparse.Namespace) -> int:
     services = _open(_url(args))
     try:
-        result = services.audit.verify()
+        try:
+            result = services.audit.verify(args.anchor)
+        except ValueError as exc:
+            raise BadArgument(f"--anchor: {exc}") from None
         location = services.location
     finally:
         services.close()
     if not result.ok:
-        return _fail(
-            f"the audit log at {location} is broken: {result.reason} (first broken row: "
-            f"{result.first_broken_id}; {_plural(result.rows, 'row')} checked)"
+        where = (
+            f"first broken row: {result.first_broken_id}; "
+            if result.first_broken_id is not None
+            else ""
         )
-    print(f"Audit log at {location}: {_plural(result.rows, 'row')}, the hash chain holds")
+        return _fail(
+            f"the audit log at {location} is broken: {result.reason} ({where}"
+            f"{_plural(result.rows, 'row')} checked)"
+        )
+    anchored = " and holds the anchor" if args.anchor else ""
+    print(f"Audit log at {location}: {_plural(result.rows, 'row')}, the hash chain holds{anchored}")
+    if result.last_hash is not None:
+        print(f"Newest row {result.last_id}, hash {result.last_hash}")
     return 0
 
 

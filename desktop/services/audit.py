@@ -55,6 +55,10 @@ class VerifyResult:
     rows: int
     first_broken_id: int | None
     reason: str
+    # The newest row when the chain holds: an administrator keeps its hash (an anchor) outside
+    # the database, so that a later check proves no row up to it was removed (see `verify`).
+    last_id: int | None = None
+    last_hash: str | None = None
 
 
 def canonical_hash(
@@ -224,32 +228,69 @@ class AuditService:
             for at, username, action, detail in rows
         ]
 
-    def verify(self) -> VerifyResult:
-        """Recompute the whole chain, oldest first; name the first row that does not fit."""
+    def verify(self, anchor: str | None = None) -> VerifyResult:
+        """Recompute the whole chain, oldest first; name the first row that does not fit.
+
+        A chain cannot show rows cut from its end: the rows left still follow each other. So
+        `anchor`, the hash of the newest row at an earlier check (kept outside the database, or
+        at least its first 12 characters), must be found in the chain: if it is not, rows up to
+        that point were removed or changed and the check fails."""
+        wanted = (anchor or "").strip().lower()
+        if anchor is not None and (len(wanted) < 12 or not _is_hex(wanted)):
+            raise ValueError("an anchor is the hash an earlier check printed: 12 to 64 hex digits")
         with self._services.transaction() as session:
             result = session.execute(
                 select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=2000)
             )
             try:
-                count, broken = _walk(result.scalars())
+                count, broken, last, anchored = _walk(result.scalars(), wanted)
             finally:
                 result.close()
         if broken is not None:
             return VerifyResult(ok=False, rows=count, first_broken_id=broken[0], reason=broken[1])
-        return VerifyResult(ok=True, rows=count, first_broken_id=None, reason="")
+        if wanted and not anchored:
+            return VerifyResult(
+                ok=False,
+                rows=count,
+                first_broken_id=None,
+                reason=f"no row has the anchor hash {wanted[:12]}…: rows up to it were removed "
+                "or changed since it was taken",
+            )
+        return VerifyResult(
+            ok=True,
+            rows=count,
+            first_broken_id=None,
+            reason="",
+            last_id=last[0] if last else None,
+            last_hash=last[1] if last else None,
+        )
 
 
-def _walk(events: Iterable[AuditEvent]) -> tuple[int, tuple[int, str] | None]:
-    """Rows seen, and the first broken row's id and why (None when the chain holds)."""
+def _is_hex(text: str) -> bool:
+    return all(ch in "0123456789abcdef" for ch in text)
+
+
+def _walk(
+    events: Iterable[AuditEvent], anchor: str = ""
+) -> tuple[int, tuple[int, str] | None, tuple[int, str] | None, bool]:
+    """Rows seen; the first broken row's id and why (None when the chain holds); the last row's
+    id and hash; whether a row's hash starts with `anchor`."""
     count = 0
     expected_prev = GENESIS_HASH
+    last: tuple[int, str] | None = None
+    anchored = False
     for event in events:
         count += 1
         if event.prev_hash != expected_prev:
-            return count, (
-                event.id,
-                f"audit row {event.id} does not follow the row before it: a row before it was "
-                "deleted, inserted or changed",
+            return (
+                count,
+                (
+                    event.id,
+                    f"audit row {event.id} does not follow the row before it: a row before it "
+                    "was deleted, inserted or changed",
+                ),
+                last,
+                anchored,
             )
         recomputed = canonical_hash(
             prev_hash=event.prev_hash,
@@ -263,6 +304,9 @@ def _walk(events: Iterable[AuditEvent]) -> tuple[int, tuple[int, str] | None]:
             detail=event.detail or {},
         )
         if recomputed != event.hash:
-            return count, (event.id, f"audit row {event.id} was changed after it was written")
+            changed = (event.id, f"audit row {event.id} was changed after it was written")
+            return count, changed, last, anchored
         expected_prev = event.hash
-    return count, None
+        last = (event.id, event.hash)
+        anchored = anchored or bool(anchor and event.hash.startswith(anchor))
+    return count, None, last, anchored

@@ -75,3 +75,29 @@ def test_a_deleted_row_breaks_the_chain_at_its_successor(
     status, _, err = run(capsys, "audit-verify", "--db", db_url)
     assert status == 1
     assert f"audit row {successor} does not follow the row before it" in err
+
+
+def test_rows_cut_from_the_end_are_caught_by_an_anchor_kept_from_an_earlier_check(
+    db_url: str, audited: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rows left after a cut still chain; the newest hash printed by an earlier check (the
+    anchor, kept outside the database) is then missing, and the check fails."""
+    status, out, _ = run(capsys, "audit-verify", "--db", db_url)
+    assert status == 0
+    newest = out.splitlines()[-1]
+    assert newest.startswith(f"Newest row {audited[-1]}, hash ")
+    anchor = newest.rsplit(" ", 1)[-1]
+    assert len(anchor) == 64
+
+    status, out, _ = run(capsys, "audit-verify", "--db", db_url, "--anchor", anchor[:12])
+    assert status == 0 and "the hash chain holds and holds the anchor" in out
+
+    _execute(db_url, "DELETE FROM audit_event WHERE id >= :id", id=audited[-2])
+    status, out, _ = run(capsys, "audit-verify", "--db", db_url)
+    assert status == 0  # what is left still chains: only the anchor shows the cut
+    status, _, err = run(capsys, "audit-verify", "--db", db_url, "--anchor", anchor)
+    assert status == 1
+    assert f"no row has the anchor hash {anchor[:12]}…: rows up to it were removed" in err
+
+    status, _, err = run(capsys, "audit-verify", "--db", db_url, "--anchor", "not-a-hash")
+    assert status == 1 and "--anchor: an anchor is the hash an earlier check printed" in err
