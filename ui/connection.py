@@ -27,8 +27,7 @@ def ping(services: Services) -> None:
     """Ask the server for a connection, which costs one round trip: the engine's pre-ping
     replaces a pooled connection the server dropped. Raises the database layer's ServerGone
     while the server cannot be reached."""
-    with services.transaction() as session:
-        session.connection()
+    services.ping()
 
 
 class ConnectionWatcher(QObject):

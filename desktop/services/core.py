@@ -227,5 +227,12 @@ class Services:
         with db_engine.translated_errors(self.url), self._factory() as session, session.begin():
             yield session
 
+    def ping(self) -> None:
+        """One round trip to the database; raises DatabaseProblem (db.engine.ServerGone while
+        the server cannot be reached). The engine's pre-ping replaces a connection the server
+        dropped, so the next call after a restart works."""
+        with self.transaction() as session:
+            session.execute(text("SELECT 1"))
+
     def close(self) -> None:
         self.engine.dispose()
