@@ -53,6 +53,7 @@ from desktop.services.approvals import (
     stamp,
     submit_for_approval,
 )
+from desktop.services.core import take_write_lock
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.permissions import load_subject, require_edit, require_read
 from desktop.services.policy import policy_int, policy_value
@@ -269,8 +270,8 @@ class AssessmentService:
             assessment = self._assessment(session, edit.assessment_id)
             if assessment.offender_id != offender_id or assessment.kind != AssessmentKind.ARMS:
                 raise NotFound("That ARMS assessment is not on this record; reload the record.")
-            _require_working(assessment)
             check_version(session, assessment, edit.expected_version, "assessment")
+            _require_working(assessment)
         else:
             _refuse_second(session, offender_id, AssessmentKind.ARMS)
         factors = factor_list_in(session)
@@ -435,8 +436,8 @@ class AssessmentService:
                 require_edit(actor, load_subject(session, assessment.offender_id))
                 if assessment.kind != AssessmentKind.ARMS:
                     raise ServiceError("An RM2000 is submitted when it is recorded.")
-                _require_working(assessment)
                 check_version(session, assessment, expected_version, "assessment")
+                _require_working(assessment)
                 offender = session.get(Offender, assessment.offender_id)
                 assert offender is not None
                 self._submit(session, actor, offender, assessment, "ARMS", "arms_submitted")
@@ -662,6 +663,11 @@ def _require_working(assessment: RiskAssessment) -> None:
 
 
 def _refuse_second(session: Session, offender_id: int, kind: AssessmentKind) -> None:
+    """One assessment of a kind is worked on at a time. Two desktops recording one at the same
+    moment queue here (SQLite's write lock; PostgreSQL's lock on the offender's row) so that the
+    second finds the first and is refused, instead of both being saved."""
+    take_write_lock(session)
+    session.scalar(select(Offender.id).where(Offender.id == offender_id).with_for_update())
     # a returned RM2000 is corrected by recording a new one (which supersedes it), so only a
     # draft or submitted RM2000 stands in the way
     states = (
@@ -684,11 +690,11 @@ def _refuse_second(session: Session, offender_id: int, kind: AssessmentKind) -> 
     if other.state == ApprovalState.SUBMITTED:
         raise ServiceError(
             f"An {name} dated {d(other.assessed_on)} is waiting for a sergeant's approval; a new "
-            "one can be recorded once it is approved or returned."
+            "one can be recorded once it is approved or returned. Nothing was saved."
         )
     raise ServiceError(
         f"An {name} dated {d(other.assessed_on)} is already being written ({other.state.label}); "
-        "continue that one."
+        "continue that one. Nothing was saved."
     )
 
 

@@ -441,8 +441,8 @@ class PlanService:
             with self._services.transaction() as session:
                 plan = self._plan(session, plan_id)
                 require_edit(actor, load_subject(session, plan.offender_id))
-                _require_working(plan)
                 check_version(session, plan, edit.expected_version, "plan")
+                _require_working(plan)
                 self._save_in(session, actor, plan, edit)
                 session.flush()
                 return self._editor_in(session, actor, plan.offender_id)
@@ -455,8 +455,8 @@ class PlanService:
             with self._services.transaction() as session:
                 plan = self._plan(session, plan_id)
                 require_edit(actor, load_subject(session, plan.offender_id))
-                _require_working(plan)
                 check_version(session, plan, expected_version, "plan")
+                _require_working(plan)
                 problems = []
                 if plan.review_on is None:
                     problems.append(
