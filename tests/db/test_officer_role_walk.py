@@ -1,0 +1,405 @@
+"""Every screen's use cases over an officer's own PostgreSQL role (issue #9, item 1).
+
+On a shared PostgreSQL database the app connects as each officer's own login role (a URL that
+names no user: `desktop.services.sign_in.open_as_officer`), and row-level security (migrations
+0003 and 0004) lets the database itself refuse rows outside what the officer's Pillars role may
+read. This module walks what each role does in the app - the caseload, a record and its tabs,
+edits, visits, PPNs, the inbox and its approvals, cover, the hub, the Team, Scrutiny, Dashboard
+and Daily sheet screens, the calendar export - over that connection, and compares what it reads
+with the same calls over the owner's connection wherever the role should see the same rows.
+
+Database roles are cluster-wide while each test has its own database, so the officers' login roles
+(the test world's fixed usernames) are made, or have their password reset, at the start of a test
+and are removed at its end; the module must not run concurrently with itself or with
+tests/db/test_row_level_security.py. Each role's password is the Pillars password, as `pillars
+user add` makes it, so one name and password pass both the server's check and Pillars's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from desktop.services.actor import Actor
+from desktop.services.core import Services, utc_now
+from desktop.services.database import create_officer_role, drop_officer_role
+from desktop.services.errors import NotFound, PermissionRefused
+from desktop.services.plans import ActionEdit, plan_edit_for
+from desktop.services.ppns import PpnEntry, SubjectEntry
+from desktop.services.records import AddressEdit, HouseholdEdit, identity_edit_for
+from desktop.services.sign_in import open_as_officer
+from desktop.services.visits import OutcomeEdit, VisitEdit
+from tests.conftest import pg_admin_url
+from tests.desktop.factories import PASSWORD, PendingWork, World, add_pending_approvals, populate
+
+ROLES = ("ada", "bram", "cora", "dorian", "gus", "hattie", "elsie", "fenn")
+
+SignIn = Callable[[str], tuple[Services, Actor]]
+
+
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """PostgreSQL only: SQLite has no roles (the migrations are no-ops there)."""
+    pg_admin_url()
+    return str(request.param)
+
+
+def london_today() -> dt.date:
+    return dt.datetime.now(ZoneInfo("Europe/London")).date()
+
+
+@pytest.fixture
+def world(db_url: str) -> World:
+    """The test world dated today: the policies' "today" is the server's date, not a test clock."""
+    return populate(db_url, today=london_today())
+
+
+@pytest.fixture
+def pending(db_url: str, world: World) -> PendingWork:
+    return add_pending_approvals(db_url, world)
+
+
+@pytest.fixture
+def owner(db_url: str, world: World) -> Iterator[Services]:
+    """The owner's connection (the role that ran the migrations): row-level security does not
+    bind it, so it reads what the app would show with no database roles at all."""
+    services = Services(db_url, clock=utc_now)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def sign_in(db_url: str, world: World) -> Iterator[SignIn]:
+    """Open the app as an officer does on a shared database: their own role over a URL naming no
+    user, then the Pillars sign-in with the same name and password. Roles removed afterwards."""
+    made: list[str] = []
+    opened: list[Services] = []
+    no_user = make_url(db_url).set(username=None, password=None)
+
+    def as_officer(username: str) -> tuple[Services, Actor]:
+        if username not in made:
+            create_officer_role(db_url, username, PASSWORD)
+            made.append(username)
+        services = open_as_officer(
+            no_user.render_as_string(hide_password=False), username, PASSWORD
+        )
+        opened.append(services)
+        return services, services.auth.sign_in(username, PASSWORD)
+
+    yield as_officer
+    for services in opened:
+        services.close()
+    for username in made:
+        drop_officer_role(db_url, username)
+
+
+VOLATILE = {"made_at", "as_of", "covering"}
+
+
+def plain(value: Any) -> Any:
+    """`value` with dataclasses turned into dicts, for comparing what two connections read; the
+    moment a view was made is left out (two calls a few milliseconds apart differ there)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in VOLATILE
+        }
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return plain(value._asdict())
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if hasattr(value, "__len__") and hasattr(value, "__getitem__") and not isinstance(value, str):
+        return [plain(value[i]) for i in range(len(value))]
+    return value
+
+
+def same(officer: Any, owner: Any) -> bool:
+    return bool(plain(officer) == plain(owner))
+
+
+def audit_actions(owner: Services) -> list[tuple[str, str]]:
+    with owner.transaction() as session:
+        return [
+            (row[0], row[1])
+            for row in session.execute(text("SELECT username, action FROM audit_event"))
+        ]
+
+
+def verified(owner: Services) -> None:
+    result = owner.audit.verify()
+    assert result.ok, result.reason
+
+
+def reads_as_owner_reads(officer: Services, owner: Services, actor: Actor, world: World) -> int:
+    """Every reading use case of the screens `actor` has, over their own connection and over the
+    owner's, for each offender the Pillars role may open: the same answers. Returns how many
+    records were compared (a walk that compared nothing proves nothing)."""
+    monday = officer.today() - dt.timedelta(days=officer.today().weekday())
+    for scope in officer.caseload.allowed_scopes(actor):
+        mine, theirs = officer.caseload.load(actor, scope), owner.caseload.load(actor, scope)
+        assert same(mine, theirs), f"caseload {scope} as {actor.username}"
+    assert same(officer.inbox.tasks(actor), owner.inbox.tasks(actor)), "inbox"
+    assert same(officer.users.officers(), owner.users.officers()), "officers and their duty"
+    if actor.role in ("offender_manager", "sergeant", "team_manager"):
+        assert same(officer.visits.due(actor), owner.visits.due(actor)), "visits due"
+        assert same(
+            officer.visits.week(actor, None, monday), owner.visits.week(actor, None, monday)
+        )
+        for scope in ("mine", "team"):
+            assert same(officer.ppns.list(actor, scope=scope), owner.ppns.list(actor, scope=scope))
+    opened = 0
+    for offender_id in [*world.alder_offenders, *world.birch_offenders]:
+        try:
+            theirs = owner.records.open(actor, offender_id)
+        except PermissionRefused:
+            # The database shows the officer's role no such offender row at all, so the app
+            # finds none: refused either way, without saying more than the owner's words would.
+            with pytest.raises((PermissionRefused, NotFound)):
+                officer.records.open(actor, offender_id)
+            continue
+        mine = officer.records.open(actor, offender_id)
+        assert same(mine, theirs), f"record {theirs.reference} as {actor.username}"
+        opened += 1
+        for use_case in (
+            "records.history",
+            "visits.for_offender",
+            "visits.flags",
+            "ppns.for_offender",
+            "ppns.household_choices",
+            "plans.editor",
+            "mappa.history",
+            "approvals.pending_for_offender",
+        ):
+            mine, theirs = (call(s, use_case, actor, offender_id) for s in (officer, owner))
+            assert same(mine, theirs), f"{use_case} of {offender_id} as {actor.username}"
+        today = officer.today()
+        assert same(
+            officer.visits.crew_choices(actor, offender_id, today),
+            owner.visits.crew_choices(actor, offender_id, today),
+        )
+        for visit in owner.visits.for_offender(actor, offender_id):
+            assert same(officer.visits.get(actor, visit.visit_id), visit)
+        for ppn in owner.ppns.for_offender(actor, offender_id):
+            assert same(officer.ppns.get(actor, ppn.ppn_id), ppn)
+        for version in owner.plans.editor(actor, offender_id).versions:
+            assert same(
+                officer.plans.version(actor, version.plan_id),
+                owner.plans.version(actor, version.plan_id),
+            )
+        for assessment in theirs_record_assessments(owner, actor, offender_id):
+            assert same(
+                officer.assessments.arms_form(actor, assessment),
+                owner.assessments.arms_form(actor, assessment),
+            )
+    return opened
+
+
+def call(services: Services, use_case: str, *args: Any) -> Any:
+    """`call(s, "visits.flags", actor, 7)` is `s.visits.flags(actor, 7)`."""
+    service, method = use_case.split(".")
+    return getattr(getattr(services, service), method)(*args)
+
+
+def theirs_record_assessments(owner: Services, actor: Actor, offender_id: int) -> list[int]:
+    record = owner.records.open(actor, offender_id)
+    return [a.assessment_id for a in record.assessments if a.kind == "arms"]
+
+
+# -- an offender manager ---------------------------------------------------------------------------
+
+
+def test_an_offender_manager_reads_every_screen_as_the_owner_would(
+    sign_in: SignIn, owner: Services, world: World, pending: PendingWork
+) -> None:
+    services, ada = sign_in("ada")
+    assert reads_as_owner_reads(services, owner, ada, world) == len(world.alder_offenders)
+    verified(owner)
+
+
+def calendar_events(data: bytes) -> list[str]:
+    """An .ics file's lines but the moment it was made."""
+    return [line for line in data.decode().splitlines() if not line.startswith("DTSTAMP")]
+
+
+def dmy(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def test_an_offender_manager_edits_plans_visits_and_raises_ppns_over_her_own_role(
+    sign_in: SignIn, owner: Services, world: World
+) -> None:
+    """Ada's day: corrects an address and the household, drafts and submits an ARMS and a plan,
+    changes the MAPPA level, plans a visit, records one that saw a child, raises a PPN from it
+    and takes it through the MASH to social care's decision, sends the visit record to her
+    sergeant and exports her calendar; each lands in the database as over the owner's
+    connection, audited on the one chain."""
+    services, ada = sign_in("ada")
+    today = services.today()
+    horatio = world.horatio
+
+    record = services.records.open(ada, horatio)
+    record = services.records.save_address(
+        ada,
+        horatio,
+        AddressEdit(
+            None, None, "stay", "2 Pretend Place", "", "Northvale", "ZZ7 7ZZ", dmy(today), ""
+        ),
+    )
+    record = services.records.save_household_member(
+        ada,
+        horatio,
+        HouseholdEdit(
+            None, None, "Dot Example-Test", "lodger's child", "01/02/2018", dmy(today), "", ""
+        ),
+    )
+    edit = identity_edit_for(record)
+    record = services.records.update_identity(
+        ada, horatio, record.version, dataclasses.replace(edit, notes="Fictional note, corrected.")
+    )
+    assert same(record, owner.records.open(ada, horatio))
+
+    arms = services.assessments.new_arms_form(ada, horatio)
+    arms_id = services.assessments.save_arms(
+        ada, horatio, dataclasses.replace(arms, summary="Fictional reassessment.", level="high")
+    )
+    form = services.assessments.arms_form(ada, arms_id)
+    services.assessments.submit_arms(ada, arms_id, form.expected_version or 0)
+
+    plan_id = services.plans.start_draft(ada, horatio)
+    draft = services.plans.editor(ada, horatio).draft
+    assert draft is not None and draft.plan_id == plan_id
+    typed = plan_edit_for(draft)
+    actions = [
+        ActionEdit(
+            None,
+            pillar,
+            f"Fictional action under {pillar}",
+            f"officer:{world.ada}",
+            dmy(today + dt.timedelta(days=30)),
+            "not_started",
+            "",
+        )
+        for pillar in (
+            "supervision",
+            "monitoring_control",
+            "interventions_treatment",
+            "victim_safety",
+        )
+    ]
+    saved = services.plans.save_draft(
+        ada,
+        plan_id,
+        dataclasses.replace(
+            typed,
+            contingency="Call the duty sergeant (fictional).",
+            actions=actions,
+            review_on=dmy(today + dt.timedelta(days=180)),
+        ),
+    )
+    assert saved.draft is not None
+    services.plans.submit(ada, plan_id, saved.draft.version)
+
+    record = services.records.open(ada, horatio)
+    services.mappa.change(
+        ada, horatio, record.version, "1", "2", "Fictional review at a MAPPA meeting."
+    )
+
+    planned_id = services.visits.plan(
+        ada,
+        horatio,
+        VisitEdit(
+            date=dmy(today + dt.timedelta(days=2)),
+            time="10:00",
+            officer1="ada",
+            officer2="bram",
+            outside_window_reason="A synthetic test visit.",
+        ),
+    )
+    assert services.visits.get(ada, planned_id).outcome == "planned"
+
+    failed = next(v for v in services.visits.for_offender(ada, horatio) if v.outcome == "no_access")
+    services.visits.record_outcome(
+        ada,
+        failed.visit_id,
+        OutcomeEdit(
+            expected_version=failed.version,
+            outcome="completed",
+            occurred_date=dmy(failed.at.date()),
+            occurred_time="18:30",
+            officer1="ada",
+            officer2="bram",
+            home_circumstances="Tidy; fictional.",
+            children_present="yes",
+            notes="A child visitor was present (fictional).",
+        ),
+    )
+    member = next(m for m in services.ppns.household_choices(ada, horatio))
+    ppn_id = services.ppns.raise_(
+        ada,
+        horatio,
+        PpnEntry(
+            "amber",
+            "A synthetic concern for a test.",
+            dmy(today),
+            "00:00",
+            (SubjectEntry(name=member.name, relationship=member.relationship),),
+        ),
+        visit_id=failed.visit_id,
+    )
+    ppn = services.ppns.get(ada, ppn_id)
+    services.ppns.submit(ada, ppn_id, ppn.version, reference="MASH-TEST-1")
+    ppn = services.ppns.get(ada, ppn_id)
+    services.ppns.record_mash_review(
+        ada,
+        ppn_id,
+        ppn.version,
+        reviewed_date=dmy(today),
+        outcome="Passed to children's social care (fictional).",
+    )
+    ppn = services.ppns.get(ada, ppn_id)
+    services.ppns.record_decision(
+        ada,
+        ppn_id,
+        ppn.version,
+        decision="No further action",
+        decided_date=dmy(today),
+        source="Duty social worker, Fictionton CSC",
+    )
+    assert services.ppns.get(ada, ppn_id).stage == "closed"
+    visit = services.visits.get(ada, failed.visit_id)
+    task_id = services.visits.submit_record(ada, failed.visit_id, visit.version)
+
+    exported = services.visits.export("ada", actor=ada)
+    as_owner = owner.visits.export("ada", actor=ada)
+    assert exported.visits == as_owner.visits >= 2  # Zebedee's and the one planned here
+    assert calendar_events(exported.data) == calendar_events(as_owner.data)
+
+    assert same(services.records.open(ada, horatio), owner.records.open(ada, horatio))
+    cora = owner.auth.sign_in("cora", PASSWORD)
+    assert task_id in [item.task_id for item in owner.inbox.tasks(cora).items]
+    actions_done = {action for username, action in audit_actions(owner) if username == "ada"}
+    assert {
+        "address_saved",
+        "household_member_saved",
+        "identity_changed",
+        "arms_submitted",
+        "plan_submitted",
+        "mappa_changed",
+        "visit_planned",
+        "visit_outcome_recorded",
+        "ppn_raised",
+        "ppn_submitted",
+        "ppn_decision_recorded",
+        "visit_record_submitted",
+    } <= actions_done, actions_done
+    verified(owner)
