@@ -396,6 +396,18 @@ def test_typing_a_word_letter_by_letter_and_back(model: CaseloadModel) -> None:
     assert names(model) == p_names[::-1]
 
 
+def test_a_keystroke_that_keeps_the_same_rows_does_not_reset_the_table(model: CaseloadModel):
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.set_filter_text("p")
+    assert names(model) == ["Zebedee Plimsoll", "Ignatius Pocket"] and len(resets) == 1
+    model.set_filter_text("p ")  # a space: the same words
+    model.set_filter_text("p z")  # both have a "z" in their reference or postcode
+    assert names(model) == ["Zebedee Plimsoll", "Ignatius Pocket"] and len(resets) == 1
+    model.set_filter_text("pl")
+    assert names(model) == ["Zebedee Plimsoll"] and len(resets) == 2
+
+
 # -- the table's own items --------------------------------------------------------------------
 
 

@@ -119,7 +119,10 @@ QUICK_FILTER_BY_KEY = {q.key: q for q in QUICK_FILTERS}
 
 # A filter: the words of the filter text, and the keys of the ticked quick filters.
 FilterState = tuple[tuple[str, ...], frozenset[str]]
-RECENT_FILTERS = 8  # how many filters' rows the model keeps (see CaseloadModel._filter)
+# How many filters' rows the model keeps (see CaseloadModel._filtered): enough for a word of up to
+# 15 letters typed and deleted again without searching every row on the way back. Each holds two
+# lists of references to rows already in memory: at most 16 x 1.6 MB on a 100,000-row caseload.
+RECENT_FILTERS = 16
 
 
 class _Entry:
@@ -271,13 +274,22 @@ class CaseloadModel(QAbstractTableModel):
         self._refilter()
 
     def _refilter(self) -> None:
+        """Shows the rows of the filter now set, with one reset; none when they are the rows
+        already shown (a space typed, a letter every shown row has): the table is not repainted
+        for nothing (issue #10)."""
+        visible, keys = self._filtered()
+        if visible == self._visible:  # the same entries in the same order: compared by identity
+            return
         self.beginResetModel()
-        self._filter()
+        self._visible, self._visible_keys = visible, keys
         self.endResetModel()
 
     def _filter(self) -> None:
-        """Sets the visible rows: those whose search key holds every word of the filter text and
-        that pass every ticked quick filter.
+        self._visible, self._visible_keys = self._filtered()
+
+    def _filtered(self) -> tuple[list[_Entry], list[str]]:
+        """The rows to show: those whose search key holds every word of the filter text and that
+        pass every ticked quick filter, with their search keys.
 
         The last few filters' rows are kept (`RECENT_FILTERS`, until the rows or their order
         change): a filter seen moments ago (a letter typed, then deleted) is not searched again,
@@ -301,7 +313,7 @@ class CaseloadModel(QAbstractTableModel):
         self._recent[wanted] = held  # the newest last
         while len(self._recent) > RECENT_FILTERS:
             del self._recent[next(iter(self._recent))]
-        self._visible, self._visible_keys = held
+        return held
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -316,27 +328,25 @@ class CaseloadModel(QAbstractTableModel):
     def row_at(self, row: int) -> CaseloadRow:
         return self._visible[row].row
 
-    def row_items(self, row: int) -> list[QStandardItem]:
-        """The cells of visible row `row` as items carrying what `data` gives (for
-        `TableCells`)."""
+    def row_cells(self, row: int) -> list[dict[int, Any]]:
+        """The roles of each cell of visible row `row`, as `data` gives them (for `TableCells`)."""
         entry = self._visible[row]
-        items = []
+        cells = []
         for col, (text, tone, tip) in enumerate(
             zip(entry.texts, entry.tones, entry.tips, strict=True)
         ):
-            item = QStandardItem(text)
-            item.setFlags(_ROW_FLAGS)
+            roles: dict[int, Any] = {_DISPLAY: text}
             if tone:
                 for role in _TONE_ROLES:
                     value = self._value(entry, col, role)
                     if value is not None:
-                        item.setData(value, role)
+                        roles[role] = value
             if tip:
-                item.setToolTip(tip)
+                roles[_TOOLTIP] = tip
             if COLUMNS[col].align_right:
-                item.setData(_RIGHT, _ALIGNMENT)
-            items.append(item)
-        return items
+                roles[_ALIGNMENT] = _RIGHT
+            cells.append(roles)
+        return cells
 
     def all_rows(self) -> list[CaseloadRow]:
         return [e.row for e in self._all]
@@ -468,13 +478,20 @@ class TableCells(QStandardItemModel):
 
     Only the rows being painted, and the current row (what a screen reader reads), are filled in:
     a keystroke on a 100,000-row caseload builds one screenful of items, not 100,000 rows' worth.
-    Sorting the table sorts `model`; every change of `model` starts the rows again."""
+    Sorting the table sorts `model`; every change of `model` starts the rows again.
+
+    The items are made by Qt, as copies of one prototype, and filled with `setItemData`: an item
+    made in Python is a Python object too, and Qt asked it for a Python override on every call
+    it made while painting (issue #10: a tenth of a repaint went on that)."""
 
     def __init__(self, model: CaseloadModel, view: QTableView) -> None:
         super().__init__(0, len(COLUMNS), view)
         self.model = model
         self.view = view
         self._filled = bytearray()
+        self._prototype = QStandardItem()  # kept: the model owns it, Python must not free it
+        self._prototype.setFlags(_ROW_FLAGS)
+        self.setItemPrototype(self._prototype)
         self._current: int | None = None  # the offender of the current row while `model` sorts
         for i, column in enumerate(COLUMNS):
             item = QStandardItem(column.heading)
@@ -519,13 +536,13 @@ class TableCells(QStandardItemModel):
             return
         blocked = self.blockSignals(True)
         try:
-            model = self.model
+            model, index, set_cell = self.model, self.index, self.setItemData
             for row in range(first, last + 1):
                 if self._filled[row]:
                     continue
                 self._filled[row] = 1
-                for col, item in enumerate(model.row_items(row)):
-                    self.setItem(row, col, item)
+                for col, roles in enumerate(model.row_cells(row)):
+                    set_cell(index(row, col), roles)  # makes the item from the prototype
         finally:
             self.blockSignals(blocked)
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ui.caseload.model import COLUMN_INDEX, COLUMNS, QUICK_FILTERS, CaseloadModel, TableCells
 from ui.context import AppContext
+from ui.widgets.forms import set_tone
 from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import plural
 from ui.widgets.messages import error_text
@@ -338,8 +339,7 @@ class CaseloadScreen(QWidget):
             return
         self._set_loading(False)
         self.state_label.setText(error_text(exc))
-        self.state_label.setProperty("tone", "alert")
-        self._repolish(self.state_label)
+        set_tone(self.state_label, "alert")
         self.state_label.show()
         # Show the choice as it was before the refused request.
         if self._scope is not None and self._scope in self._scopes:
@@ -351,16 +351,10 @@ class CaseloadScreen(QWidget):
         self.refresh_button.setEnabled(not loading)
         if loading:
             self.state_label.setText("Loading the caseload…")
-            self.state_label.setProperty("tone", "info")
-            self._repolish(self.state_label)
+            set_tone(self.state_label, "info")
             self.state_label.show()
         else:
             self.state_label.hide()
-
-    @staticmethod
-    def _repolish(widget: QWidget) -> None:
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
 
     # -- filtering ---------------------------------------------------------------------------
 
@@ -392,10 +386,8 @@ class CaseloadScreen(QWidget):
         if shown != total:
             text = f"Showing {shown} of {text}"
         self.count_label.setText(text)
-        self.count_label.setProperty(
-            "tone", "warn" if scope == "mine" and total > self._benchmark else ""
-        )
-        self._repolish(self.count_label)
+        # Restyled only when the tone changes: restyling a label on every keystroke cost time.
+        set_tone(self.count_label, "warn" if scope == "mine" and total > self._benchmark else "")
 
     # -- opening -----------------------------------------------------------------------------
 
