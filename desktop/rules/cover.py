@@ -37,6 +37,7 @@ __all__ = [
     "CoverDecision",
     "NamedCover",
     "OfficerOnDuty",
+    "Router",
     "cover_for",
     "covering",
     "route_tasks",
@@ -271,6 +272,44 @@ def cover_for(
     return _Roster(officers, named_covers, load).decide(owner_id, day, frozenset(exclude))
 
 
+class Router:
+    """The chain's answer for one task at a time, as `route_tasks` gives it for many: the chain
+    runs once per owner, and again only for a task with an author who could change the answer
+    (`_Roster.bearing`), each such set of authors once. For a caller that routes rows as it reads
+    them, without building the lists `route_tasks` takes (issue #10: a sergeant's inbox routes
+    ten thousand tasks)."""
+
+    def __init__(
+        self,
+        day: dt.date,
+        officers: Iterable[OfficerOnDuty],
+        named_covers: Iterable[NamedCover] = (),
+        *,
+        load: Mapping[int, int] | None = None,
+    ) -> None:
+        self.day = day
+        self._roster = _Roster(officers, named_covers, load)
+        self._plain: dict[int, tuple[CoverDecision, frozenset[int]]] = {}
+        self._decided: dict[tuple[int, frozenset[int]], CoverDecision] = {}
+
+    def __call__(self, owner_id: int, exclude: Iterable[int] = ()) -> CoverDecision:
+        """Where a task of `owner_id` whose authors are `exclude` goes (four eyes)."""
+        known = self._plain.get(owner_id)
+        if known is None:
+            decision = self._roster.decide(owner_id, self.day)
+            known = (decision, self._roster.bearing(owner_id, self.day, decision))
+            self._plain[owner_id] = known
+        if iter(exclude) is exclude:  # a one-pass iterator: read it once
+            exclude = frozenset(exclude)
+        if not exclude or known[1].isdisjoint(exclude):
+            return known[0]
+        key = (owner_id, frozenset(exclude))
+        found = self._decided.get(key)
+        if found is None:
+            found = self._decided[key] = self._roster.decide(owner_id, self.day, key[1])
+        return found
+
+
 def route_tasks(
     tasks: Iterable[tuple[int, int]],
     day: dt.date,
@@ -282,31 +321,11 @@ def route_tasks(
 ) -> dict[int, CoverDecision]:
     """The decision for each (task id, owner id) on `day`: every task of one owner goes the same
     way, and back to the owner on the first day they are on duty again, except that a task whose
-    authors (`excludes[task id]`) include that officer goes on down the chain (four eyes).
-
-    The chain runs once per owner, and again only for a task with an author who could change the
-    answer (`_Roster.bearing`): a sergeant's inbox routes ten thousand tasks (issue #10)."""
-    roster = _Roster(officers, named_covers, load)
+    authors (`excludes[task id]`) include that officer goes on down the chain (four eyes). The
+    chain runs once per owner (`Router`)."""
+    route = Router(day, officers, named_covers, load=load)
     excludes = excludes or {}
-    plain: dict[int, tuple[CoverDecision, frozenset[int]]] = {}
-    decided: dict[tuple[int, frozenset[int]], CoverDecision] = {}
-    routed: dict[int, CoverDecision] = {}
-    for task_id, owner_id in tasks:
-        known = plain.get(owner_id)
-        if known is None:
-            decision = roster.decide(owner_id, day)
-            known = plain[owner_id] = (decision, roster.bearing(owner_id, day, decision))
-        exclude = excludes.get(task_id, ())
-        if iter(exclude) is exclude:  # a one-pass iterator: read it once
-            exclude = frozenset(exclude)
-        if not exclude or known[1].isdisjoint(exclude):
-            routed[task_id] = known[0]
-            continue
-        key = (owner_id, frozenset(exclude))
-        if key not in decided:
-            decided[key] = roster.decide(owner_id, day, key[1])
-        routed[task_id] = decided[key]
-    return routed
+    return {task_id: route(owner_id, excludes.get(task_id, ())) for task_id, owner_id in tasks}
 
 
 def covering(
