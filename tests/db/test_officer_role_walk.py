@@ -27,6 +27,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from db.models import Visit
 from desktop.services.actor import Actor
 from desktop.services.core import Services, utc_now
 from desktop.services.database import create_officer_role, drop_officer_role
@@ -35,6 +36,7 @@ from desktop.services.plans import ActionEdit, plan_edit_for
 from desktop.services.ppns import PpnEntry, SubjectEntry
 from desktop.services.records import AddressEdit, HouseholdEdit, identity_edit_for
 from desktop.services.sign_in import open_as_officer
+from desktop.services.team import AbsenceEntry
 from desktop.services.visits import OutcomeEdit, VisitEdit
 from tests.conftest import pg_admin_url
 from tests.desktop.factories import PASSWORD, PendingWork, World, add_pending_approvals, populate
@@ -402,4 +404,150 @@ def test_an_offender_manager_edits_plans_visits_and_raises_ppns_over_her_own_rol
         "ppn_decision_recorded",
         "visit_record_submitted",
     } <= actions_done, actions_done
+    verified(owner)
+
+
+# -- sergeants, cover and management views ---------------------------------------------------------
+
+
+def management_views_as_owner_reads(
+    officer: Services, owner: Services, actor: Actor, team_ids: list[int | None]
+) -> None:
+    """The Team, Dashboard and Daily sheet screens of `actor` for each team (None: the force),
+    every dashboard figure traced to its records: the same over both connections. The PDFs are
+    made and their printing audited over the officer's own connection."""
+    month = officer.today().replace(day=1)
+    assert same(officer.daily.teams(actor), owner.daily.teams(actor))
+    for team_id in team_ids:
+        if team_id is not None:
+            assert same(officer.team.roster(actor, team_id), owner.team.roster(actor, team_id))
+        mine, theirs = (s.dashboard.build(actor, month, team_id=team_id) for s in (officer, owner))
+        assert same(mine, theirs), f"dashboard of team {team_id} as {actor.username}"
+        assert mine.teams and any(v for row in mine.teams for v in row.values.values())
+        for metric in mine.metrics:
+            assert same(
+                officer.dashboard.trace(actor, month, metric.key, team_id=team_id),
+                owner.dashboard.trace(actor, month, metric.key, team_id=team_id),
+            ), f"trace of {metric.key} for team {team_id} as {actor.username}"
+        for row in mine.managers:
+            lines = officer.dashboard.trace(actor, month, "caseload", officer_id=row.officer_id)
+            assert same(
+                lines, owner.dashboard.trace(actor, month, "caseload", officer_id=row.officer_id)
+            )
+        mine_sheet, their_sheet = (s.daily.sheet(actor, team_id=team_id) for s in (officer, owner))
+        assert same(mine_sheet, their_sheet), f"daily sheet of team {team_id}"
+        assert officer.dashboard.pdf(actor, month, team_id=team_id).startswith(b"%PDF")
+        assert officer.daily.pdf(actor, team_id=team_id).startswith(b"%PDF")
+    assert same(officer.team.teams(actor), owner.team.teams(actor))
+
+
+def test_a_sergeant_approves_returns_and_arranges_cover_over_her_own_role(
+    sign_in: SignIn, owner: Services, world: World, pending: PendingWork
+) -> None:
+    services, cora = sign_in("cora")
+    today = services.today()
+    assert reads_as_owner_reads(services, owner, cora, world) == len(world.alder_offenders)
+    management_views_as_owner_reads(services, owner, cora, [world.alder])
+
+    inbox = services.inbox.tasks(cora)
+    assert {pending.arms_task, pending.plan_task, pending.visit_task} <= {
+        item.task_id for item in inbox.items
+    }
+    services.inbox.claim(cora, pending.arms_task)
+    services.inbox.approve(cora, pending.arms_task)
+    services.inbox.claim(cora, pending.plan_task)
+    services.inbox.release(cora, pending.plan_task)
+    services.inbox.return_(cora, pending.plan_task, "Add a fictional curfew check, please.")
+    services.approvals.approve(cora, pending.visit_task)  # from the record window
+    assert same(services.inbox.tasks(cora), owner.inbox.tasks(cora))
+    zebedee = owner.records.open(cora, world.zebedee)
+    assert zebedee.plan is not None and zebedee.risk_level == "very_high"
+
+    # Bram on a course; Cora herself on leave tomorrow with Dorian named to cover her
+    services.team.record_absence(cora, AbsenceEntry(world.bram, "training", dmy(today), dmy(today)))
+    tomorrow = today + dt.timedelta(days=1)
+    absence_id = services.team.record_absence(
+        cora, AbsenceEntry(world.cora, "leave", dmy(tomorrow), dmy(tomorrow))
+    )
+    choices = services.team.cover_choices(cora, absence_id)
+    assert same(choices, owner.team.cover_choices(cora, absence_id))
+    assert {c.officer_id for c in choices} == {world.dorian, world.hattie}
+    services.team.name_cover(cora, absence_id, world.dorian, tomorrow, tomorrow)
+    roster = services.team.roster(cora, world.alder)
+    assert same(roster, owner.team.roster(cora, world.alder))
+    assert same(services.users.officers(tomorrow), owner.users.officers(tomorrow))
+
+    done = {a for u, a in audit_actions(owner) if u == "cora"}
+    assert {"approved", "returned", "absence_recorded", "cover_named"} <= done, done
+    verified(owner)
+
+
+def a_visit_yesterday(owner: Services, offender_id: int, crew: tuple[int, int]) -> int:
+    """A visit planned for yesterday evening whose outcome nobody has recorded yet."""
+    at = dt.datetime.combine(owner.today() - dt.timedelta(days=1), dt.time(18, 30), tzinfo=dt.UTC)
+    with owner.transaction() as session:
+        visit = Visit(
+            offender_id=offender_id, planned_at=at, officer1_id=crew[0], officer2_id=crew[1]
+        )
+        session.add(visit)
+        session.flush()
+        return visit.id
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["named cover", "cover chain"])
+def test_a_sergeant_covers_another_teams_absent_sergeant_over_her_own_role(
+    sign_in: SignIn, owner: Services, world: World, named: bool
+) -> None:
+    """Gus records a visit and sends it to Hattie, Birch's sergeant; Hattie goes on leave today
+    and names Cora, Alder's sergeant, to cover (or names nobody: Birch has no other sergeant
+    and no team manager, so the chain goes to a sergeant of another team on duty, Cora). Cora's
+    own role then reads Birch's work: her inbox holds the task, she opens Ignatius's record and
+    approves it as Hattie's cover."""
+    today = owner.today()
+    visit_id = a_visit_yesterday(owner, world.ignatius, (world.gus, world.hattie))
+    as_gus, gus = sign_in("gus")
+    visit = as_gus.visits.get(gus, visit_id)
+    as_gus.visits.record_outcome(
+        gus,
+        visit_id,
+        OutcomeEdit(
+            expected_version=visit.version,
+            outcome="completed",
+            occurred_date=dmy(visit.at.date()),
+            occurred_time="18:30",
+            officer1="gus",
+            officer2="hattie",
+            home_circumstances="Tidy; fictional.",
+            children_present="no",
+            notes="Nothing of concern (fictional).",
+        ),
+    )
+    task_id = as_gus.visits.submit_record(gus, visit_id, as_gus.visits.get(gus, visit_id).version)
+
+    as_hattie, hattie = sign_in("hattie")
+    absence_id = as_hattie.team.record_absence(
+        hattie, AbsenceEntry(world.hattie, "leave", dmy(today), dmy(today))
+    )
+    assert world.cora in {c.officer_id for c in as_hattie.team.cover_choices(hattie, absence_id)}
+    if named:
+        as_hattie.team.name_cover(hattie, absence_id, world.cora, today, today)
+
+    services, cora = sign_in("cora")
+    assert cora.covering_team_ids == {world.birch}
+    inbox = services.inbox.tasks(cora)
+    assert same(inbox, owner.inbox.tasks(cora))
+    assert task_id in {item.task_id for item in inbox.items} and inbox.covering
+    record = services.records.open(cora, world.ignatius)
+    assert same(record, owner.records.open(cora, world.ignatius))
+    assert [p.task_id for p in record.pending_approvals] == [task_id]
+    services.inbox.claim(cora, task_id)
+    services.inbox.approve(cora, task_id)
+    assert owner.visits.get(cora, visit_id).record_state == "approved"
+    assert same(services.team.roster(cora, world.alder), owner.team.roster(cora, world.alder))
+
+    with owner.transaction() as session:
+        detail = session.execute(
+            text("SELECT detail FROM audit_event WHERE action = 'approved' AND username = 'cora'")
+        ).scalar_one()
+    assert detail["as_cover_for"] == world.display_names["hattie"], detail
     verified(owner)
