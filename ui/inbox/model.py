@@ -1,22 +1,25 @@
 """The inbox table's model: rows of tasks, sorted by due date as the service gives them, with
 section rows (the escalation's age bands) between them.
 
-A thin adapter: it keeps the service's `InboxItem`s as they come and works out the text of a row's
-cells only when Qt first asks for them, which it does for the rows in view. Filling it with ten
-thousand tasks is one reset and no formatting (issue #10: the inbox opens in 150 ms). A claim taken
-or refused on this desktop changes only the State cell of its row."""
+A thin adapter: it keeps the service's tasks as they come (a `TaskList` makes each `InboxItem`
+only when read) and works out the text of a row's cells only when Qt first asks for them, which it
+does for the rows in view. Filling it with ten thousand tasks is one reset, and neither makes nor
+formats them (issue #10: the inbox opens in 150 ms); sizing the columns reads one task per
+distinct text. A claim taken or refused on this desktop changes only the State cell of its row."""
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from itertools import compress, count, repeat
+from itertools import accumulate, count
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 
+from desktop.services.inbox import TaskList
 from ui.inbox import texts
 from ui.widgets import palette
 
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from desktop.services.inbox import InboxItem
 
 Index = QModelIndex | QPersistentModelIndex
+Part = str | Sequence["InboxItem"]  # a heading's text, or tasks
 COLUMNS = ("Kind", "Offender", "Owner", "On behalf of", "Age", "Due", "State")
 STATE = COLUMNS.index("State")
 BEHALF = COLUMNS.index("On behalf of")
@@ -70,13 +74,26 @@ def section_cells(text: str) -> Cells:
     return ((text, "section"),) + (("", ""),) * (len(COLUMNS) - 1)
 
 
+def _index_of(tasks: Sequence[InboxItem], task_id: int) -> int:
+    if isinstance(tasks, TaskList):
+        return tasks.index_of(task_id)
+    return next((i for i, item in enumerate(tasks) if item.task_id == task_id), -1)
+
+
+def _firsts(tasks: Sequence[InboxItem], field: str) -> list[int]:
+    """One index for each distinct value of `field` among `tasks` (perhaps more)."""
+    if isinstance(tasks, TaskList):
+        return tasks.firsts(field)
+    return list(dict(zip(map(attrgetter(field), tasks), count())).values())
+
+
 class InboxModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[InboxItem | str] = []
+        self._parts: list[Part] = []  # headings and runs of tasks, in order
+        self._starts: list[int] = []  # the first row of each part
+        self._count = 0
         self._sections: list[int] = []  # the rows that are section headings
-        self._tasks: Sequence[InboxItem] = []  # the rows that are tasks, and their row numbers:
-        self._task_rows: Sequence[int] = []
         self._today = dt.date.min
         self._cells: dict[int, Cells] = {}  # row -> its cells, once Qt has asked for them
         self._states: dict[int, tuple[str, str]] = {}  # task id -> State cell after a claim
@@ -94,20 +111,47 @@ class InboxModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[InboxItem | str], today: dt.date) -> None:
         """Show `rows`: tasks, and section headings given as their text. `today` is the day the
         due dates are read against ("Due today", "Overdue by …")."""
+        parts: list[Part] = []
+        run: list[InboxItem] = []
+        for row in rows:
+            if isinstance(row, str):
+                parts += [run, row] if run else [row]
+                run = []
+            else:
+                run.append(row)
+        self.set_parts([*parts, run], today)
+
+    def set_parts(self, parts: Sequence[Part], today: dt.date) -> None:
+        """Show `parts` in turn: a heading (its text), or tasks, which are read only as Qt asks
+        for their rows."""
         self.beginResetModel()
-        self._rows = list(rows)
-        self._sections = list(compress(count(), map(isinstance, self._rows, repeat(str))))
-        if self._sections:
-            headings = set(self._sections)
-            self._task_rows = [r for r in range(len(self._rows)) if r not in headings]
-            self._tasks = [self._rows[r] for r in self._task_rows]  # type: ignore[misc]
-        else:
-            self._task_rows = range(len(self._rows))
-            self._tasks = self._rows  # type: ignore[assignment]
+        self._parts = [part for part in parts if isinstance(part, str) or len(part)]
+        sizes = [1 if isinstance(part, str) else len(part) for part in self._parts]
+        self._starts = list(accumulate(sizes, initial=0))
+        self._count = self._starts.pop()
+        self._sections = [
+            start
+            for start, part in zip(self._starts, self._parts, strict=True)
+            if isinstance(part, str)
+        ]
         self._today = today
         self._cells.clear()
         self._states.clear()
         self.endResetModel()
+
+    def _runs(self) -> list[tuple[int, Sequence[InboxItem]]]:
+        """The runs of tasks, each with its first row."""
+        return [
+            (start, part)
+            for start, part in zip(self._starts, self._parts, strict=True)
+            if not isinstance(part, str)
+        ]
+
+    def _entry(self, row: int) -> InboxItem | str:
+        """The task or heading of a row (0 <= row < rowCount)."""
+        part = bisect_right(self._starts, row) - 1
+        entry = self._parts[part]
+        return entry if isinstance(entry, str) else entry[row - self._starts[part]]
 
     @property
     def sections(self) -> list[int]:
@@ -115,23 +159,20 @@ class InboxModel(QAbstractTableModel):
         return list(self._sections)
 
     def item_at(self, row: int) -> InboxItem | None:
-        if not 0 <= row < len(self._rows):
+        if not 0 <= row < self._count:
             return None
-        entry = self._rows[row]
+        entry = self._entry(row)
         return None if isinstance(entry, str) else entry
 
     def row_of(self, task_id: int) -> int:
-        return next(
-            (
-                r
-                for r, entry in enumerate(self._rows)
-                if not isinstance(entry, str) and entry.task_id == task_id
-            ),
-            -1,
-        )
+        for start, tasks in self._runs():
+            index = _index_of(tasks, task_id)
+            if index >= 0:
+                return start + index
+        return -1
 
     def task_count(self) -> int:
-        return len(self._rows) - len(self._sections)
+        return self._count - len(self._sections)
 
     def set_state(self, task_id: int, text: str, tone: str) -> None:
         """What this desktop learnt about the task's claim since the list was loaded."""
@@ -144,34 +185,34 @@ class InboxModel(QAbstractTableModel):
 
     def widest_rows(self, column: int, font: QFont, candidates: int = 3) -> list[int]:
         """The task rows whose text in `column` is widest in `font` (bold where the model says
-        so), widest first: the few rows the table measures to size the column. Each distinct
-        value of the column's field (`TEXT_FIELDS`) is measured once, and every claim learnt
+        so), widest first: the few rows the table measures to size the column. One task of each
+        distinct value of the column's field (`TEXT_FIELDS`) is measured, and every claim learnt
         since the load. Headings span the table and are not sized as a column."""
-        field = attrgetter(TEXT_FIELDS[column])
-        rows = list(dict(zip(map(field, self._tasks), self._task_rows, strict=True)).values())
+        field = TEXT_FIELDS[column]
+        rows = [start + index for start, tasks in self._runs() for index in _firsts(tasks, field)]
         if column == STATE:
             rows += [self.row_of(task_id) for task_id in self._states]
         plain, bold = QFontMetrics(font), QFontMetrics(self._bold.resolve(font))
-        cell, today, tasks = CELLS[column], self._today, self._rows
+        cell, today = CELLS[column], self._today
 
         def width(row: int) -> int:
             if column == STATE:  # a claim learnt since the load may stand in the cell
                 text, tone = self._cell(row, column)
             else:  # this cell alone: the rest of the row may never be shown
-                text, tone = cell(tasks[row], today)  # type: ignore[arg-type]
+                text, tone = cell(self._entry(row), today)  # type: ignore[arg-type]
             return (bold if tone in BOLD_TONES else plain).horizontalAdvance(text)
 
         return sorted(rows, key=width, reverse=True)[:candidates]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
     def _cell(self, row: int, col: int) -> tuple[str, str]:
         """The (text, tone) of a cell; a row's cells are worked out together when it is shown."""
-        entry = self._rows[row]
+        entry = self._entry(row)
         if isinstance(entry, str):
             return section_cells(entry)[col]
         if col == STATE and entry.task_id in self._states:
@@ -185,7 +226,7 @@ class InboxModel(QAbstractTableModel):
         if role not in SERVED:  # most of what a view asks for: answered before reading the index
             return None
         row, col = index.row(), index.column()
-        if not (0 <= row < len(self._rows) and 0 <= col < len(COLUMNS)) or not index.isValid():
+        if not (0 <= row < self._count and 0 <= col < len(COLUMNS)) or not index.isValid():
             return None
         text, tone = self._cell(row, col)
         if role in (DISPLAY, ACCESSIBLE_TEXT):

@@ -14,8 +14,7 @@ care's decision, a PPN escalation by acknowledging it, each in its dialog (ui/sa
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from operator import attrgetter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -288,20 +287,20 @@ class InboxScreen(QWidget):
         self.inbox = inbox
         if self.state_label.property("tone") == "info":
             self.state_label.hide()
-        counts = Counter(map(attrgetter("group"), inbox.items))
-        counts[texts.ESCALATION] = len(self._group_items(texts.ESCALATION))
+        counts = {group: len(tasks) for group, tasks in inbox.groups.items()}
+        counts[texts.ESCALATION] = sum(map(len, self._parts(texts.ESCALATION)[1::2]))
         self._show_top(inbox, counts[texts.ESCALATION])
         wanted = texts.ROLE_GROUPS.get(self._role, ())
-        self.groups = [g for g in GROUP_ORDER if g in wanted or counts[g]]
+        self.groups = [g for g in GROUP_ORDER if g in wanted or counts.get(g)]
         self.group_bar.blockSignals(True)
         while self.group_bar.count():
             self.group_bar.removeTab(0)
         for g in self.groups:
-            self.group_bar.addTab(texts.group_title(g, counts[g]))
+            self.group_bar.addTab(texts.group_title(g, counts.get(g, 0)))
             self.group_bar.setTabToolTip(self.group_bar.count() - 1, texts.EMPTY_GROUP[g])
         if self.group not in self.groups:
             self.group = next(
-                (g for g in self.groups if counts[g]), self.groups[0] if self.groups else ""
+                (g for g in self.groups if counts.get(g)), self.groups[0] if self.groups else ""
             )
         if self.group:
             self.group_bar.setCurrentIndex(self.groups.index(self.group))
@@ -322,8 +321,7 @@ class InboxScreen(QWidget):
         self.show_state(f"The tasks could not be loaded. {error_text(exc)}", "alert")
 
     def _show_top(self, inbox: Inbox, escalated: int) -> None:
-        tasks = len(inbox.items)
-        overdue = sum(map(attrgetter("overdue"), inbox.items))
+        tasks, overdue = len(inbox.items), inbox.overdue
         text = f"{plural(tasks, 'task')} for you on {fmt_date(inbox.day)}"
         if overdue:
             text += f", {overdue} overdue"
@@ -340,33 +338,26 @@ class InboxScreen(QWidget):
         )
         self.backlog_label.setVisible(decider)
 
-    def _group_items(self, group: str) -> list[InboxItem]:
+    def _parts(self, group: str) -> list[str | Sequence[InboxItem]]:
+        """The group's tasks; for the escalation, a heading and its tasks per age band, then those
+        nobody can cover (headings at even places, tasks at odd ones)."""
         if self.inbox is None:
             return []
-        if group == texts.ESCALATION:
-            return [i for band in self.inbox.escalation for i in band.items] + list(
-                self.inbox.unrouted
-            )
-        return self.inbox.group(group)
-
-    def _rows(self, group: str) -> list[InboxItem | str]:
-        """The group's tasks; for the escalation, under a heading per age band."""
-        assert self.inbox is not None
         if group != texts.ESCALATION:
-            return self.inbox.group(group)
-        rows: list[InboxItem | str] = []
+            return [self.inbox.in_group(group)]
+        parts: list[str | Sequence[InboxItem]] = []
         for band in self.inbox.escalation:
             count = plural(len(band.items), "approval") if band.items else "none"
-            rows.append(f"Overdue {band.label}: {count}")
-            rows += band.items
+            parts += [f"Overdue {band.label}: {count}", band.items]
         if self.inbox.unrouted:
-            rows.append(f"{texts.UNROUTED}: {plural(len(self.inbox.unrouted), 'approval')}")
-            rows += self.inbox.unrouted
-        return rows
+            parts += [
+                f"{texts.UNROUTED}: {plural(len(self.inbox.unrouted), 'approval')}",
+                self.inbox.unrouted,
+            ]
+        return parts
 
     def _fill(self, *, keep: int | None = None, row_hint: int | None = None) -> None:
-        rows = self._rows(self.group) if self.inbox is not None and self.group else []
-        self.model.set_rows(rows, self._day)
+        self.model.set_parts(self._parts(self.group) if self.group else [], self._day)
         self.table.clearSpans()
         for r in self.model.sections:  # a heading across the table, not sized as a column
             self.table.setSpan(r, 0, 1, self.model.columnCount())
@@ -374,7 +365,7 @@ class InboxScreen(QWidget):
         empty = self.model.task_count() == 0
         self.empty_label.setText(texts.EMPTY_GROUP.get(self.group, ""))
         self.empty_label.setVisible(empty and bool(self.group))
-        self.table.setVisible(bool(rows))
+        self.table.setVisible(self.model.rowCount() > 0)
         target = self.model.row_of(keep) if keep is not None else -1
         if target < 0 and row_hint is not None:
             target = self._task_row_near(row_hint)
