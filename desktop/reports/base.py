@@ -34,7 +34,7 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -59,7 +59,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.doctemplate import FrameBreak
-from reportlab.platypus.tables import CellStyle
+from reportlab.platypus.tables import _SPECIALROWS, CellStyle
 
 MARKING = "OFFICIAL-SENSITIVE"
 ALL_TEAMS = "All teams"  # a document about every team (the force), not "Team All teams"
@@ -351,7 +351,7 @@ class TextWriter:
         self.canvas = canvas
         self._ops: list[str] = []
         self._font: tuple[str, float, float] | None = None
-        self._colour: Any = None
+        self._colour: Any = _UNSET  # the last colour set, a plain RGB one
 
     def line(
         self,
@@ -368,13 +368,13 @@ class TextWriter:
         if align != "left":
             width = text_width(text, name, size)
             x -= width if align == "right" else width / 2
-        encoding = _encoding(name)
-        plain = isinstance(colour, colors.Color) and not isinstance(colour, colors.CMYKColor)
-        try:
-            encoded = text.encode(encoding) if encoding and plain else None
-        except UnicodeEncodeError:
-            encoded = None
-        if encoded is None:
+        if text.isascii() and text.isprintable() and _ascii_as_is(name):
+            string: str | None = text.translate(_PDF_ESCAPES) if _SPECIAL.search(text) else text
+        else:
+            string = _pdf_string(text, name)
+        if colour is not self._colour and not _plain(colour):
+            string = None
+        if string is None:
             self.flush()
             self.canvas.saveState()
             self.canvas.setFont(name, size, leading)
@@ -386,26 +386,61 @@ class TextWriter:
             internal = self.canvas._doc.getInternalFontName(name)  # also puts it on the page
             self._ops.append(f"{internal} {_number(size)} Tf {_number(leading)} TL")
             self._font = font
-        if colour != self._colour:
-            self._ops.append(" ".join(_number(c, 6) for c in colour.rgb()) + " rg")
+        if colour is not self._colour:
+            if colour != self._colour:
+                self._ops.append(" ".join(_number(c, 6) for c in colour.rgb()) + " rg")
             self._colour = colour
-        string = escapePDF(encoded) if _ESCAPED.search(encoded) else encoded.decode("ascii")
         self._ops.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm ({string}) Tj T*")
 
     def flush(self) -> None:
         """Put the lines written so far on the page."""
         if self._ops:
             self.canvas.addLiteral(f"q BT {' '.join(self._ops)} ET Q")
-            self._ops, self._font, self._colour = [], None, None
+            self._ops, self._font, self._colour = [], None, _UNSET
 
 
+_UNSET = object()
 # bytes a PDF string must escape: all but printable ASCII, and \\ ( )
 _ESCAPED = re.compile(rb"[^\x20-\x27\x2a-\x5b\x5d-\x7e]")
+# of printable ASCII, only \\ ( ) are escaped, as reportlab's escapePDF escapes them
+_SPECIAL = re.compile(r"[\\()]")
+_PDF_ESCAPES = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})
+
+
+def _pdf_string(text: str, font: str) -> str | None:
+    """`text` as a PDF string in a standard font's encoding, escaped; None when the font is
+    embedded or its encoding lacks a character of `text`."""
+    encoding = _encoding(font)
+    try:
+        encoded = text.encode(encoding) if encoding else None
+    except UnicodeEncodeError:
+        return None
+    if encoded is None:
+        return None
+    return escapePDF(encoded) if _ESCAPED.search(encoded) else encoded.decode("ascii")
+
+
+@functools.cache
+def _ascii_as_is(font: str) -> bool:
+    """Whether the font's encoding writes every printable ASCII character as its own byte
+    (Helvetica's does), so that such text needs no encoding, only its \\ ( ) escaped: encoding
+    each line through reportlab's codec was a tenth of drawing a pack's text (issue #10)."""
+    printable = "".join(map(chr, range(0x20, 0x7F)))
+    return _pdf_string(printable, font) == printable.translate(_PDF_ESCAPES)
+
+
+def _plain(colour: Any) -> bool:
+    """Whether `colour` is a plain, opaque RGB colour, written as "r g b rg"."""
+    return (
+        isinstance(colour, colors.Color)
+        and not isinstance(colour, colors.CMYKColor)
+        and colour.alpha == 1
+    )
 
 
 def _number(value: float, places: int = 3) -> str:
     """A number as a PDF content stream takes it: no more decimals than needed."""
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    text = (f"{value:.3f}" if places == 3 else f"{value:.{places}f}").rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
 
@@ -429,15 +464,48 @@ class TextTable(Table):
 
     def draw(self) -> None:
         self._writer = TextWriter(self.canv)
-        self._box_pen = False
+        self._boxes: list[str] = []
         super().draw()
         self._writer.flush()
+        if self._boxes:  # every tick box of the table as one path, in its own pen
+            self.canv.addLiteral(f"q {TickBox.pen_operators()} n {' '.join(self._boxes)} S Q")
+
+    def _drawBkgrnd(self) -> None:  # noqa: N802 (reportlab's name)
+        """Plain colour fills (the header row's, the stripes) written as one path per colour,
+        where Table sets the colour and formats each rectangle's numbers in pure Python for every
+        fill (issue #10); anything else (row or column cycles, gradients, spans, functions) is
+        drawn as Table draws it. The fill colour is set inside q ... Q, so the canvas's own idea
+        of it stays true."""
+        commands = self._bkgrndcmds
+        if getattr(self, "_spanRects", None) or not all(
+            cmd == "BACKGROUND" and _plain(arg) for cmd, _, _, arg in commands
+        ):
+            super()._drawBkgrnd()
+            return
+        nrows, ncols = self._nrows, self._ncols
+        cols, rows = self._colpositions, self._rowpositions
+        ops: list[str] = []
+        colour: Any = None
+        for _, (sc, sr), (ec, er), fill in commands:
+            if sr in _SPECIALROWS:
+                continue
+            sc, ec = sc + ncols if sc < 0 else sc, ec + ncols if ec < 0 else ec
+            sr, er = sr + nrows if sr < 0 else sr, er + nrows if er < 0 else er
+            x0, y0 = cols[sc], rows[sr]
+            x1, y1 = cols[min(ec + 1, ncols)], rows[min(er + 1, nrows)]
+            if fill is not colour and fill != colour:
+                ops += ["f"] if ops else []
+                ops.append(" ".join(_number(c, 6) for c in fill.rgb()) + " rg")
+                colour = fill
+            ops.append(f"{_number(x0)} {_number(y0)} {_number(x1 - x0)} {_number(y1 - y0)} re")
+        if ops:
+            self.canv.addLiteral(f"q n {' '.join(ops)} f Q")
 
     def _drawCell(  # noqa: N802 (reportlab's name)
         self, cellval: Any, cellstyle: Any, pos: tuple[float, float], size: tuple[float, float]
     ) -> None:
         just, valign = cellstyle.alignment, cellstyle.valign
-        only = cellval[0] if isinstance(cellval, (tuple, list)) and len(cellval) == 1 else None
+        only = cellval[0] if isinstance(cellval, (tuple, list)) and len(cellval) == 1 else cellval
         if isinstance(only, TickBox) and just in _ALIGNED and valign in _VALIGNED:
             self._draw_box(only, cellstyle, pos, size)
             return
@@ -535,8 +603,9 @@ class TextTable(Table):
     def _draw_box(
         self, box: TickBox, cellstyle: Any, pos: tuple[float, float], size: tuple[float, float]
     ) -> None:
-        """A tick box alone in its cell, drawn where Table._drawCell would draw it but without
-        a flowable's save, move and restore: a pack's checklists hold hundreds."""
+        """A tick box alone in its cell, put where Table._drawCell would draw it, to be drawn
+        with the table's other boxes (`draw`), without a flowable's save, move and restore or a
+        canvas call each: a pack's checklists hold hundreds."""
         (colpos, rowpos), (colwidth, rowheight) = pos, size
         just, valign = cellstyle.alignment, cellstyle.valign
         if just == "LEFT":
@@ -552,10 +621,9 @@ class TextTable(Table):
         else:
             middle = rowheight + cellstyle.bottomPadding - cellstyle.topPadding + box.height
             y = rowpos + middle / 2 - box.height
-        if not self._box_pen:  # inside the table's saved state; its lines set their own pen
-            box.pen(self.canv)
-            self._box_pen = True
-        self.canv.rect(x, y, box.width, box.height)
+        self._boxes.append(
+            f"{_number(x)} {_number(y)} {_number(box.width)} {_number(box.height)} re"
+        )
 
 
 def data_table(
@@ -599,13 +667,19 @@ def data_table(
 
 
 def _row_height(row: Sequence[Cell], styles: Sequence[CellStyle]) -> float | None:
-    """A row's height when all its cells are text (their lines at their leading, with their
-    padding, as the Table would measure them), so that the table need not measure it again;
-    None when a cell holds a flowable."""
+    """A row's height when all its cells are text or tick boxes (text's lines at their leading,
+    a box's height, with their padding, as the Table would measure them), so that the table need
+    not measure it again; None when a cell holds another flowable."""
     heights = [
-        (cell.count("\n") + 1) * style.leading + style.topPadding + style.bottomPadding
+        (
+            (cell.count("\n") + 1) * style.leading
+            if isinstance(cell, str)
+            else cast(TickBox, cell).height
+        )
+        + style.topPadding
+        + style.bottomPadding
         for cell, style in zip(row, styles, strict=True)
-        if isinstance(cell, str)
+        if isinstance(cell, (str, TickBox))
     ]
     return max(heights) if len(heights) == len(row) else None
 
@@ -792,17 +866,19 @@ class TickBox(Flowable):
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         return self.width, self.height
 
+    line_width = 0.8
+
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
         canvas.saveState()
-        self.pen(canvas)
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(self.line_width)
         canvas.rect(x, y, self.width, self.height)
         canvas.restoreState()
 
-    @staticmethod
-    def pen(canvas: Canvas) -> None:
-        """The line a tick box is drawn with."""
-        canvas.setStrokeColor(INK)
-        canvas.setLineWidth(0.8)
+    @classmethod
+    def pen_operators(cls) -> str:
+        """The line a tick box is drawn with, as PDF operators."""
+        return f"{_number(cls.line_width)} w {' '.join(_number(c, 6) for c in INK.rgb())} RG"
 
 
 class RuledLines(Flowable):

@@ -27,16 +27,19 @@ from db.enums import ApprovalState, VisitOutcome
 from db.models import Offender, PlanAction, RiskManagementPlan, ScrutinyItem, ScrutinyPack, Visit
 from desktop.reports.base import (
     CONTENT_WIDTH,
+    HEADER_FILL,
     LONDON,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARKING,
     PAGE_HEIGHT,
     RULE,
+    STRIPE_FILL,
     STYLES,
     Fixed,
     PrintInfo,
     Report,
+    TickBox,
     _lines,
     data_table,
     facts_table,
@@ -504,6 +507,75 @@ def test_text_the_font_cannot_encode_is_drawn_as_reportlab_draws_it() -> None:
     )
     assert [r[0] for r in _runs(ours)] == [r[0] for r in _runs(theirs)]
     assert any("ukasiewicz" in r[0] for r in _runs(ours))
+
+
+def _painted(pdf: bytes) -> tuple[list[tuple[float, ...]], set[tuple[float, ...]]]:
+    """Every rectangle on every page (place and size, rounded to 0.01 pt) and every fill and
+    stroke colour set (rounded to 0.001), read from the pages' drawing operators."""
+    number = r"(-?(?:\d+\.?\d*|\.\d+))"
+    boxes: list[tuple[float, ...]] = []
+    colours: set[tuple[float, ...]] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        stream = page.get_contents().get_data().decode("latin-1")
+        for found in re.finditer(" ".join([number] * 4) + " re", stream):
+            boxes.append(tuple(round(float(v), 2) for v in found.groups()))
+        for found in re.finditer(" ".join([number] * 3) + " (?:rg|RG)", stream):
+            colours.add(tuple(round(float(v), 3) for v in found.groups()))
+    return sorted(boxes), colours
+
+
+def test_fills_and_tick_boxes_land_where_reportlab_draws_them() -> None:
+    """A table's header fill, its stripes and its tick boxes are painted where reportlab's own
+    Table paints them, in the same colours (they are written as one path each, issue #10)."""
+    questions = [f"Fictional question {i} (about nothing real)" for i in range(1, 6)]
+    col_widths = widths(1, Fixed(15 * mm), Fixed(15 * mm))
+    ours = _report_pdf(
+        [
+            data_table(
+                ["Question", "Yes", "No"],
+                [[q, TickBox(), TickBox()] for q in questions],
+                col_widths,
+                centre=(1, 2),
+            )
+        ]
+    )
+    centre = ParagraphStyle("c", parent=STYLES["cell_head"], alignment=1)
+    theirs = _report_pdf(
+        [
+            Table(
+                [
+                    [Paragraph("Question", STYLES["cell_head"])]
+                    + [Paragraph(h, centre) for h in ("Yes", "No")],
+                    *[[Paragraph(q, STYLES["cell"]), TickBox(), TickBox()] for q in questions],
+                ],
+                colWidths=col_widths,
+                hAlign="LEFT",
+                style=[
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+                    ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                    ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                    *[("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, 6, 2)],
+                    *[
+                        (side, (0, 0), (-1, -1), pad)
+                        for side, pad in [
+                            ("TOPPADDING", 3),
+                            ("BOTTOMPADDING", 3),
+                            ("LEFTPADDING", 4),
+                            ("RIGHTPADDING", 4),
+                        ]
+                    ],
+                ],
+            )
+        ]
+    )
+    our_boxes, our_colours = _painted(ours)
+    their_boxes, their_colours = _painted(theirs)
+    assert our_boxes == their_boxes
+    assert len(our_boxes) == 1 + 2 + 2 * len(questions)  # header, two stripes, the tick boxes
+    # the plain Table also sets its cells' default black before each Paragraph, painting nothing
+    assert our_colours == their_colours - {(0.0, 0.0, 0.0)}
+    assert _runs(ours) == _runs(theirs)
 
 
 def _report_pdf(story: list) -> bytes:
