@@ -32,9 +32,11 @@ from desktop.services.actor import Actor
 from desktop.services.core import Services, utc_now
 from desktop.services.database import create_officer_role, drop_officer_role
 from desktop.services.errors import NotFound, PermissionRefused
+from desktop.services.hub import NotificationEntry
 from desktop.services.plans import ActionEdit, plan_edit_for
 from desktop.services.ppns import PpnEntry, SubjectEntry
 from desktop.services.records import AddressEdit, HouseholdEdit, identity_edit_for
+from desktop.services.scrutiny import CHECKLIST
 from desktop.services.sign_in import open_as_officer
 from desktop.services.team import AbsenceEntry
 from desktop.services.visits import OutcomeEdit, VisitEdit
@@ -419,7 +421,7 @@ def management_views_as_owner_reads(
     month = officer.today().replace(day=1)
     assert same(officer.daily.teams(actor), owner.daily.teams(actor))
     for team_id in team_ids:
-        if team_id is not None:
+        if team_id is not None and team_id == actor.team_id:  # the Team screen: their own
             assert same(officer.team.roster(actor, team_id), owner.team.roster(actor, team_id))
         mine, theirs = (s.dashboard.build(actor, month, team_id=team_id) for s in (officer, owner))
         assert same(mine, theirs), f"dashboard of team {team_id} as {actor.username}"
@@ -550,4 +552,120 @@ def test_a_sergeant_covers_another_teams_absent_sergeant_over_her_own_role(
             text("SELECT detail FROM audit_event WHERE action = 'approved' AND username = 'cora'")
         ).scalar_one()
     assert detail["as_cover_for"] == world.display_names["hattie"], detail
+    verified(owner)
+
+
+# -- a team manager --------------------------------------------------------------------------------
+
+
+def test_a_team_manager_sees_the_force_and_runs_peer_scrutiny_over_his_own_role(
+    sign_in: SignIn, owner: Services, world: World, pending: PendingWork
+) -> None:
+    """Dorian reads every team's records, and his dashboard, traces and daily sheet for the force
+    and for each team equal the owner's; he draws, prints and reviews his team's scrutiny pack,
+    whose actions become tasks for the offender managers."""
+    services, dorian = sign_in("dorian")
+    everyone = len(world.alder_offenders) + len(world.birch_offenders)
+    assert reads_as_owner_reads(services, owner, dorian, world) == everyone
+    management_views_as_owner_reads(services, owner, dorian, [None, world.alder, world.birch])
+    record = services.records.open(dorian, world.zebedee)
+    services.mappa.change(
+        dorian, world.zebedee, record.version, "1", "3", "Fictional MAPPA review."
+    )
+
+    ending = services.today()
+    sample = services.scrutiny.draw(dorian, world.alder, ending, seed=7)
+    assert same(sample, owner.scrutiny.draw(dorian, world.alder, ending, seed=7))
+    assert sample.lines
+    pack_id = services.scrutiny.create_pack(dorian, world.alder, ending, seed=7)
+    assert same(
+        services.scrutiny.packs(dorian, world.alder), owner.scrutiny.packs(dorian, world.alder)
+    )
+    pdf = services.scrutiny.print_pack(dorian, pack_id)
+    assert pdf.startswith(b"%PDF")
+    pack = services.scrutiny.pack(dorian, pack_id)
+    assert same(pack, owner.scrutiny.pack(dorian, pack_id))
+    item = pack.items[0]
+    services.scrutiny.record_findings(
+        dorian,
+        item.item_id,
+        item.version,
+        {key: "yes" for key, _ in CHECKLIST},
+        "Fictional reviewer comment.",
+        ["Update the fictional contingency plan."],
+    )
+    reviewed = services.scrutiny.pack(dorian, pack_id)
+    assert same(reviewed, owner.scrutiny.pack(dorian, pack_id))
+    assert reviewed.items[0].action_task_ids
+    assert same(services.inbox.tasks(dorian), owner.inbox.tasks(dorian))
+    done = {a for u, a in audit_actions(owner) if u == "dorian"}
+    assert {"mappa_changed", "scrutiny_pack_created", "scrutiny_pack_printed"} <= done, done
+    verified(owner)
+
+
+# -- a hub officer ---------------------------------------------------------------------------------
+
+
+def test_a_hub_officer_enters_and_processes_notifications_over_her_own_role(
+    sign_in: SignIn, owner: Services, world: World
+) -> None:
+    """Elsie reads the force's records and hub tasks as the owner does; she enters and processes
+    a change of address, and takes in a transfer from another force, which makes the offender
+    and allocates their manager."""
+    services, elsie = sign_in("elsie")
+    today = services.today()
+    everyone = len(world.alder_offenders) + len(world.birch_offenders)
+    assert reads_as_owner_reads(services, owner, elsie, world) == everyone
+    assert same(services.hub.teams(elsie), owner.hub.teams(elsie))
+    reference = world.references["zebedee"]
+    assert services.hub.find_offender(elsie, reference.lower()) == owner.hub.find_offender(
+        elsie, reference
+    )
+    assert same(services.hub.trips(elsie, reference), owner.hub.trips(elsie, reference))
+
+    assert len(services.inbox.tasks(elsie).group("hub")) == 1  # Ignatius's, past its deadline
+    home = {"line1": "2 Treacle Street", "town": "Northvale", "postcode": "ZZ3 5QQ"}
+    moved = services.hub.enter(
+        elsie,
+        NotificationEntry(
+            kind="change_of_address", reference=reference, event_on=dmy(today), **home
+        ),
+    )
+    services.hub.process(elsie, moved, services.hub.view(elsie, moved).version)
+    zebedee = owner.records.open(owner.auth.sign_in("ada", PASSWORD), world.zebedee)
+    assert zebedee.current_address is not None
+    assert zebedee.current_address.line1 == "2 Treacle Street"
+
+    transfer = services.hub.enter(
+        elsie,
+        NotificationEntry(
+            kind="transfer_in",
+            event_on=dmy(today - dt.timedelta(days=1)),
+            forename="Ozymandias",
+            surname="Puddleby",
+            date_of_birth="03/04/1977",
+            gender="male",
+            from_force="Fictional Shire Constabulary",
+            previous_reference="FS/2015/000123",
+            team_id=world.birch,
+            offence="Fictional offence under s.7 Notional Act",
+            convicted_on="01/02/2015",
+            sentence_kind="custody",
+            sentence_months="36",
+            **home,
+        ),
+    )
+    view = services.hub.view(elsie, transfer)
+    assert same(view, owner.hub.view(elsie, transfer))
+    assert view.default_manager_id == world.gus
+    result = services.hub.process(elsie, transfer, view.version)
+    new = owner.records.open(owner.auth.sign_in("gus", PASSWORD), result.offender_id)
+    assert new.manager_id == world.gus and new.team_id == world.birch
+    assert same(
+        services.records.open(elsie, result.offender_id),
+        owner.records.open(elsie, result.offender_id),
+    )
+    assert len(services.inbox.tasks(elsie).group("hub")) == 1  # Ignatius's still
+    done = {a for u, a in audit_actions(owner) if u == "elsie"}
+    assert {"notification_entered", "notification_processed", "offender_created"} <= done, done
     verified(owner)
