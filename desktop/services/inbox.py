@@ -29,12 +29,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, cast, overload
 
-from sqlalchemy import CursorResult, DateTime, Row, Select, String, or_, select, type_coerce, update
+from sqlalchemy import (
+    CursorResult,
+    Date,
+    Dialect,
+    Row,
+    Select,
+    String,
+    TypeDecorator,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from db.enums import Role, TaskGroup, TaskKind, TaskState
@@ -358,19 +370,41 @@ class _Open(NamedTuple):
     offender_id: int | None
     version: int
     title: str
-    created_at: dt.datetime  # as read: see `_as_utc`
+    created_at: dt.datetime | str  # as the driver reads it: see `_as_utc`
 
 
 _ID, _GROUP, _KIND, _OWNER, _TEAM, _DUE, _CREATED_BY, _SUBJECT_TYPE, _SUBJECT_ID = range(9)
 _OFFENDER, _CREATED_AT = _Open._fields.index("offender_id"), _Open._fields.index("created_at")
 
+
+class _Day(TypeDecorator[dt.date]):
+    """A date read through a cache of the text SQLite keeps: ten thousand tasks fall due on a
+    few hundred days, and parsing every value cost 5 to 10 ms a read (issue #10). PostgreSQL's
+    driver reads dates itself."""
+
+    impl = Date
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        return _Days().__getitem__
+
+
+class _Days(dict[str, dt.date]):
+    def __missing__(self, text: str) -> dt.date:
+        day = self[text] = dt.date.fromisoformat(text)
+        return day
+
+
 # Read as text: kind and group (converting ten thousand enums costs 10 ms); created_at as the
-# plain timestamp, made UTC by `_as_utc` when an item is made (the UtcDateTime column type's
-# per-value wrapper cost 20 ms a 10,000-row read; issue #10).
+# driver reads it, made a UTC datetime by `_as_utc` when an item is made (the UtcDateTime column
+# type's per-value wrapper cost 20 ms a 10,000-row read, SQLite's parsing 5 to 10; issue #10).
 _PLAIN: dict[str, Any] = {
     "kind": String(),
     "group": String(),
-    "created_at": DateTime(timezone=True),
+    "created_at": String(),
+    "due_on": _Day(),
 }
 _OPEN_COLUMNS = tuple(
     type_coerce(getattr(Task, name), _PLAIN[name]) if name in _PLAIN else getattr(Task, name)
@@ -378,18 +412,21 @@ _OPEN_COLUMNS = tuple(
 )
 
 
-def _as_utc(value: dt.datetime) -> dt.datetime:
-    """What `db.base.UtcDateTime` reads: SQLite keeps no zone (the value is UTC), PostgreSQL
-    answers in the session's zone."""
+def _as_utc(value: dt.datetime | str) -> dt.datetime:
+    """What `db.base.UtcDateTime` reads: SQLite keeps text with no zone (the value is UTC),
+    PostgreSQL answers in the session's zone."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _raised_slot(value: dt.datetime) -> tuple[dt.date, bool]:
+def _raised_slot(value: dt.datetime | str) -> tuple[Any, bool]:
     """Tasks raised in one slot were raised on one day in London, so read alike in the Age
     column: London is at UTC or an hour ahead, changing at 01:00 UTC, so of a UTC day only the
-    hour from 23:00 may be the next day there."""
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC)
+    hour from 23:00 may be the next day there. SQLite's text is UTC ("2024-06-12 23:30:00")."""
+    if isinstance(value, str):
+        return value[:10], value[11:13] == "23"
+    value = value.astimezone(dt.UTC)
     return value.date(), value.hour == 23
 
 
