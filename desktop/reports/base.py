@@ -60,6 +60,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import FrameBreak
 from reportlab.platypus.tables import _SPECIALROWS, CellStyle
+from reportlab.rl_config import _FUZZ
 
 MARKING = "OFFICIAL-SENSITIVE"
 ALL_TEAMS = "All teams"  # a document about every team (the force), not "Team All teams"
@@ -439,9 +440,27 @@ def _plain(colour: Any) -> bool:
 
 
 def _number(value: float, places: int = 3) -> str:
-    """A number as a PDF content stream takes it: no more decimals than needed."""
-    text = (f"{value:.3f}" if places == 3 else f"{value:.{places}f}").rstrip("0").rstrip(".")
+    """A number as a PDF content stream takes it: no more decimals than needed. Positions (to
+    three places) are remembered: a pack writes tens of thousands, most of them many times over
+    (a column's start, a row's baseline in its table), and formatting each again was a tenth of
+    drawing it (issue #10)."""
+    if places != 3:
+        return _decimals(value, places)
+    text = _NUMBERS.get(value)
+    if text is None:
+        if len(_NUMBERS) >= _NUMBERS_KEPT:
+            _NUMBERS.clear()
+        text = _NUMBERS[value] = _decimals(value, 3)
+    return text
+
+
+def _decimals(value: float, places: int) -> str:
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
+
+
+_NUMBERS: dict[float, str] = {}
+_NUMBERS_KEPT = 50_000
 
 
 @functools.cache
@@ -806,12 +825,34 @@ class KeepWithStart(KeepTogether):
         content: list[Flowable] = list(self._content)
         frame = getattr(self, "_frame", None)
         at_top = bool(frame is not None and getattr(frame, "_atTop", False))
-        if aH >= self._min_room or at_top:
-            return content
-        KeepTogether.wrap(self, aW, aH)
-        if aH >= self._H:
+        if aH >= self._min_room or at_top or self._fits(aW, aH):
             return content
         return [FrameBreak(), *content]
+
+    def _fits(self, aW: float, aH: float) -> bool:
+        """Whether the content, stacked as the frame would stack it, is no taller than `aH`:
+        measured as KeepTogether measures it (`_listWrapOn`: the heights, and between two the
+        larger of one's space after and the next's space before), but stopping at the first
+        flowable that goes past `aH`, and without `_listWrapOn`'s deep copy of the frame, kept
+        for content that adds to the frame (the content here never does; a frame action is
+        measured the old way)."""
+        content = self._content
+        if any(hasattr(f, "frameAction") for f in content):
+            KeepTogether.wrap(self, aW, aH)
+            return aH >= self._H
+        height = after = 0.0
+        first = True
+        for f in content:
+            _, h = f.wrapOn(self.canv, aW, 0xFFFFFFF)
+            if h <= _FUZZ:
+                continue
+            height += h if first else h + max(f.getSpaceBefore() - after, 0)
+            if height > aH:
+                return False
+            first = False
+            after = f.getSpaceAfter()
+            height += after
+        return True
 
 
 def headed(heading: Flowable, *content: Flowable, min_room: float = 40 * mm) -> KeepWithStart:
