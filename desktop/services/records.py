@@ -16,9 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.enums import (
@@ -57,7 +56,13 @@ from desktop.rules.quality import ArmsFacts, QualityReport, quality_findings
 from desktop.rules.risk import rm2000_result
 from desktop.rules.validation import Form
 from desktop.services.actor import Actor
-from desktop.services.approvals import PendingApproval, pending_in_many
+from desktop.services.approvals import (
+    PendingApproval,
+    check_version,
+    officer_name,
+    pending_in_many,
+    stamp,
+)
 from desktop.services.audit import AuditRow
 from desktop.services.caseload import late_ppn_counts, quality_facts
 from desktop.services.due import breaches_for
@@ -459,7 +464,7 @@ class RecordService:
     ) -> OffenderRecord:
         def change(session: Session, offender: Offender, target: _Target) -> dict[str, Any] | None:
             target.model, target.row_id, target.what = Offender, offender.id, "record"
-            self._check_version(session, offender, expected_version, "record")
+            check_version(session, offender, expected_version, "record")
             today = self._services.today()
             form = Form()
             forename = form.text("forename", edit.forename, max_length=80, required=True)
@@ -497,7 +502,7 @@ class RecordService:
                 ]
             if not changes:
                 return None
-            self._stamp(offender, actor)
+            stamp(offender, actor, self._services.now())
             return {
                 "action": "identity_changed",
                 "entity_type": "offender",
@@ -517,7 +522,7 @@ class RecordService:
             target.model, target.what = Address, "address"
             if address is not None:
                 target.row_id = address.id
-                self._check_version(session, address, edit.expected_version, "address")
+                check_version(session, address, edit.expected_version, "address")
             form = Form()
             kind = form.choice("kind", edit.kind, ADDRESS_KINDS)
             line1 = form.text(
@@ -573,19 +578,19 @@ class RecordService:
                 for k, v in values.items():
                     setattr(address, k, v)
                 detail["changes"] = changes
-            self._stamp(address, actor)
+            stamp(address, actor, self._services.now())
             if becomes_current_home:
                 closed = []
                 for other in others:
                     other.to_date = max(other.from_date, from_date - dt.timedelta(days=1))
-                    self._stamp(other, actor)
+                    stamp(other, actor, self._services.now())
                     closed.append(f"{other.line1}, {other.postcode} to {other.to_date:%d/%m/%Y}")
                 if closed:
                     detail["closed"] = closed
                 moved_home = bool(closed) or offender.no_fixed_abode
                 if offender.no_fixed_abode:
                     offender.no_fixed_abode = False
-                    self._stamp(offender, actor)
+                    stamp(offender, actor, self._services.now())
                     detail["no_fixed_abode"] = [True, False]
                 if moved_home and from_date is not None:
                     # A change of address is a change of circumstances: the ARMS review comes
@@ -615,7 +620,7 @@ class RecordService:
             target.model, target.what = HouseholdMember, "household member"
             if member is not None:
                 target.row_id = member.id
-                self._check_version(session, member, edit.expected_version, "household member")
+                check_version(session, member, edit.expected_version, "household member")
             today = self._services.today()
             form = Form()
             name = form.text("name", edit.name, max_length=160, required=True)
@@ -658,7 +663,7 @@ class RecordService:
                 for k, v in values.items():
                     setattr(member, k, v)
                 detail["changes"] = changes
-            self._stamp(member, actor)
+            stamp(member, actor, self._services.now())
             session.flush()
             target.row_id = member.id
             return {
@@ -686,7 +691,7 @@ class RecordService:
                 member.id,
                 "household member",
             )
-            self._check_version(session, member, expected_version, "household member")
+            check_version(session, member, expected_version, "household member")
             named_by_ppn = session.scalar(
                 select(PpnSubject.id).where(PpnSubject.household_member_id == member.id).limit(1)
             )
@@ -695,7 +700,7 @@ class RecordService:
                 today = self._services.today()
                 if member.to_date is None or member.to_date > today:
                     member.to_date = max(today, member.from_date or today)
-                    self._stamp(member, actor)
+                    stamp(member, actor, self._services.now())
                 detail["kept_because"] = "named in a PPN"
                 detail["to_date"] = _audit_value(member.to_date)
             else:
@@ -743,22 +748,6 @@ class RecordService:
         except _LostRace as lost:
             raise self._conflict_after_race(lost.target, offender_id) from None
 
-    def _stamp(self, row: Any, actor: Actor) -> None:
-        """Mark `row` as saved by `actor`; forces the UPDATE (and with it the version check and
-        bump) even when only a child collection, such as the aliases, changed."""
-        row.updated_by_id = actor.officer_id
-        row.updated_at = self._services.now()
-        if inspect(row).persistent:
-            flag_modified(row, "updated_by_id")
-
-    def _check_version(self, session: Session, row: Any, expected: int | None, what: str) -> None:
-        if expected is None:
-            raise ValidationFailed(
-                [FieldError("expected_version", f"Reload the {what} before changing it.")]
-            )
-        if row.version != expected:
-            raise EditConflict(what, self._officer_name(session, row.updated_by_id), row.updated_at)
-
     def _child(
         self, session: Session, model: Any, row_id: int | None, offender_id: int, what: str
     ) -> Any:
@@ -768,7 +757,7 @@ class RecordService:
         if row is None or row.offender_id != offender_id:
             raise NotFound(
                 f"That {what} is no longer on this record: someone may have removed it. "
-                "Reload the record."
+                "Nothing was saved; reload the record."
             )
         return row
 
@@ -788,16 +777,7 @@ class RecordService:
                 row, what = session.get(Offender, offender_id), "record"
             if row is None:
                 return NotFound(f"There is no offender record number {offender_id}.")
-            return EditConflict(
-                what, self._officer_name(session, row.updated_by_id), row.updated_at
-            )
-
-    @staticmethod
-    def _officer_name(session: Session, officer_id: int | None) -> str:
-        if officer_id is None:
-            return "Someone"
-        officer = session.get(Officer, officer_id)
-        return officer.display_name if officer is not None else "Someone"
+            return EditConflict(what, officer_name(session, row.updated_by_id), row.updated_at)
 
     def _build(self, session: Session, actor: Actor, offender_id: int) -> OffenderRecord:
         return build_record(
