@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_, select, text
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -1207,21 +1207,17 @@ def _windows(session: Session, ppn: Ppn) -> dict[str, tuple[dt.date, dt.date, li
     escalation window `ppn`'s concern falls in, with the ids of the PPNs inside it; a basis with
     no escalation is left out."""
     count, months = _escalation_policy(session)
-    condition = Ppn.offender_id == ppn.offender_id
-    if ppn.household_key:
-        condition = or_(condition, Ppn.household_key == ppn.household_key)
-    rows = session.execute(
-        select(Ppn.id, Ppn.offender_id, Ppn.household_key, Ppn.concern_at).where(condition)
-    ).all()
     newest = _london_day(ppn.concern_at)
     bases = {
         "offender": [
-            (r.id, _london_day(r.concern_at)) for r in rows if r.offender_id == ppn.offender_id
+            (ppn_id, _london_day(concern_at))
+            for ppn_id, concern_at in session.execute(
+                select(Ppn.id, Ppn.concern_at).where(Ppn.offender_id == ppn.offender_id)
+            )
         ],
         "household": [
-            (r.id, _london_day(r.concern_at))
-            for r in rows
-            if ppn.household_key and r.household_key == ppn.household_key
+            (ppn_id, _london_day(concern_at))
+            for ppn_id, concern_at in _household_ppns(session, ppn.household_key)
         ],
     }
     found = {}
@@ -1233,6 +1229,19 @@ def _windows(session: Session, ppn: Ppn) -> dict[str, tuple[dt.date, dt.date, li
             start, end = window
             found[basis] = (start, end, [i for i, day in days if start <= day <= end])
     return found
+
+
+def _household_ppns(session: Session, household_key: str | None) -> list[tuple[int, dt.datetime]]:
+    """(id, concern at) of every PPN about the household, whichever team manages its offenders
+    (none without a key). On PostgreSQL through `pillars_household_ppns` (migration 0004): an
+    officer's own database role reads only the PPNs of offenders they may read."""
+    if not household_key:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        query: Any = text("SELECT id, concern_at FROM pillars_household_ppns(:key)")
+    else:
+        query = select(Ppn.id, Ppn.concern_at).where(Ppn.household_key == household_key)
+    return [(ppn_id, at) for ppn_id, at in session.execute(query, {"key": household_key})]
 
 
 def _open_tasks(kind: TaskKind, ppn_id: int) -> Any:

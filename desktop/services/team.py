@@ -30,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -163,6 +163,24 @@ class AbsenceEntry:
     note: str = ""
 
 
+def _open_approvals(session: Session, officer_ids: list[int]) -> dict[int, int]:
+    """How many open approval tasks each officer owns. On PostgreSQL through
+    `pillars_open_approvals` (migration 0004): an administrator's own database role reads no task
+    (tasks are about offenders), yet chooses cover by these counts."""
+    query: Any = (
+        text("SELECT owner_id, open_approvals FROM pillars_open_approvals(CAST(:ids AS bigint[]))")
+        if session.get_bind().dialect.name == "postgresql"
+        else select(Task.owner_id, func.count())
+        .where(
+            Task.owner_id.in_(officer_ids),
+            Task.group == TaskGroup.APPROVAL,
+            Task.state == TaskState.OPEN,
+        )
+        .group_by(Task.owner_id)
+    )
+    return {owner: count for owner, count in session.execute(query, {"ids": officer_ids})}
+
+
 # -- the service -----------------------------------------------------------------------------------
 
 
@@ -195,17 +213,7 @@ class TeamService:
                 )
             )
             ids = [o.id for o in officers]
-            open_approvals = dict(
-                session.execute(
-                    select(Task.owner_id, func.count())
-                    .where(
-                        Task.owner_id.in_(ids),
-                        Task.group == TaskGroup.APPROVAL,
-                        Task.state == TaskState.OPEN,
-                    )
-                    .group_by(Task.owner_id)
-                ).all()
-            )
+            open_approvals = _open_approvals(session, ids)
             absences = list(
                 session.scalars(
                     select(Absence)

@@ -40,7 +40,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, false, func, insert, or_, select
+from sqlalchemy import ColumnElement, false, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -1564,18 +1564,14 @@ def _check_crew_day(
     off = _absences(session, day, day, [c.id for c in crew])
     limit = policy_int(session, "visits_per_officer_per_day")
     # a visit already recorded counts at the time it happened, a planned one at its plan
-    when = func.coalesce(Visit.occurred_at, Visit.planned_at, type_=UtcDateTime())
-    others = session.execute(
-        select(Visit.id, when, Visit.officer1_id, Visit.officer2_id).where(
-            when >= start_of_day(day),
-            when < start_of_day(day + dt.timedelta(days=1)),
-            Visit.outcome != VisitOutcome.CANCELLED,
-            or_(
-                Visit.officer1_id.in_([c.id for c in crew]),
-                Visit.officer2_id.in_([c.id for c in crew]),
-            ),
+    start, end = start_of_day(day), start_of_day(day + dt.timedelta(days=1))
+    others = [
+        (visit_id, when, first, second)
+        for visit_id, planned, occurred, first, second in _crew_visits(
+            session, [c.id for c in crew], day
         )
-    ).all()
+        if start <= (when := occurred or planned) < end
+    ]
     for name, officer in zip(("officer1", "officer2"), crew, strict=True):
         kind = off.get(officer.id, {}).get(day)
         if kind:
@@ -1698,18 +1694,43 @@ def _visits_by_id(session: Session, ids: Iterable[int]) -> list[Visit]:
 
 
 def _visit_counts(session: Session, day: dt.date, officer_ids: list[int]) -> dict[int, int]:
+    start, end = start_of_day(day), start_of_day(day + dt.timedelta(days=1))
     counts: dict[int, int] = defaultdict(int)
-    for first, second in session.execute(
-        select(Visit.officer1_id, Visit.officer2_id).where(
-            Visit.planned_at >= start_of_day(day),
-            Visit.planned_at < start_of_day(day + dt.timedelta(days=1)),
-            Visit.outcome != VisitOutcome.CANCELLED,
-        )
-    ):
-        for officer_id in {first, second}:
-            if officer_id in officer_ids:
-                counts[officer_id] += 1
+    for _id, planned, _occurred, first, second in _crew_visits(session, officer_ids, day):
+        if start <= planned < end:
+            for officer_id in {first, second}:
+                if officer_id in officer_ids:
+                    counts[officer_id] += 1
     return dict(counts)
+
+
+def _crew_visits(
+    session: Session, officer_ids: list[int], day: dt.date
+) -> list[tuple[int, dt.datetime, dt.datetime | None, int | None, int | None]]:
+    """(id, planned at, occurred at, officer 1, officer 2) of every visit not cancelled, planned
+    or held on `day`, with one of the officers on its crew, whichever team's offender it is: the
+    duty rules count them all. On PostgreSQL through `pillars_crew_visits` (migration 0004),
+    since an officer's own database role reads only the visits of offenders they may read."""
+    start, end = start_of_day(day), start_of_day(day + dt.timedelta(days=1))
+    query: Any = (
+        text(
+            "SELECT id, planned_at, occurred_at, officer1_id, officer2_id "
+            "FROM pillars_crew_visits(CAST(:ids AS bigint[]), :starts, :ends)"
+        )
+        if session.get_bind().dialect.name == "postgresql"
+        else select(
+            Visit.id, Visit.planned_at, Visit.occurred_at, Visit.officer1_id, Visit.officer2_id
+        ).where(
+            Visit.outcome != VisitOutcome.CANCELLED,
+            or_(Visit.officer1_id.in_(officer_ids), Visit.officer2_id.in_(officer_ids)),
+            or_(
+                (Visit.planned_at >= start) & (Visit.planned_at < end),
+                (Visit.occurred_at >= start) & (Visit.occurred_at < end),
+            ),
+        )
+    )
+    rows = session.execute(query, {"ids": officer_ids, "starts": start, "ends": end})
+    return [(i, planned, occurred, first, second) for i, planned, occurred, first, second in rows]
 
 
 def _planned_in(

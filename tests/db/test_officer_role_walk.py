@@ -27,11 +27,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from db.models import Visit
+from db.enums import PpnGrade, PpnState
+from db.models import Ppn, Visit
 from desktop.services.actor import Actor
 from desktop.services.core import Services, utc_now
 from desktop.services.database import create_officer_role, drop_officer_role
-from desktop.services.errors import NotFound, PermissionRefused
+from desktop.services.errors import NotFound, PermissionRefused, ValidationFailed
 from desktop.services.hub import NotificationEntry
 from desktop.services.plans import ActionEdit, plan_edit_for
 from desktop.services.ppns import PpnEntry, SubjectEntry
@@ -487,6 +488,10 @@ def test_a_sergeant_approves_returns_and_arranges_cover_over_her_own_role(
 def a_visit_yesterday(owner: Services, offender_id: int, crew: tuple[int, int]) -> int:
     """A visit planned for yesterday evening whose outcome nobody has recorded yet."""
     at = dt.datetime.combine(owner.today() - dt.timedelta(days=1), dt.time(18, 30), tzinfo=dt.UTC)
+    return a_visit(owner, offender_id, crew, at)
+
+
+def a_visit(owner: Services, offender_id: int, crew: tuple[int, int], at: dt.datetime) -> int:
     with owner.transaction() as session:
         visit = Visit(
             offender_id=offender_id, planned_at=at, officer1_id=crew[0], officer2_id=crew[1]
@@ -669,3 +674,120 @@ def test_a_hub_officer_enters_and_processes_notifications_over_her_own_role(
     done = {a for u, a in audit_actions(owner) if u == "elsie"}
     assert {"notification_entered", "notification_processed", "offender_created"} <= done, done
     verified(owner)
+
+
+# -- an administrator ------------------------------------------------------------------------------
+
+
+def test_an_administrator_manages_absences_and_cover_over_his_own_role(
+    sign_in: SignIn, owner: Services, world: World, pending: PendingWork
+) -> None:
+    """Fenn opens no offender record (the database shows his role none either), and manages
+    any team's absences and cover on the Team screen: Hattie's leave, covered by Cora."""
+    services, fenn = sign_in("fenn")
+    today = services.today()
+    assert reads_as_owner_reads(services, owner, fenn, world) == 0
+    with services.transaction() as session:
+        assert session.execute(text("SELECT count(*) FROM offender")).scalar_one() == 0
+    teams = services.team.teams(fenn)
+    assert same(teams, owner.team.teams(fenn)) and len(teams) == 2
+    for team_id in (world.alder, world.birch):
+        # the open approvals each member owns, though his role reads no task (migration 0004)
+        assert same(services.team.roster(fenn, team_id), owner.team.roster(fenn, team_id))
+    absence_id = services.team.record_absence(
+        fenn, AbsenceEntry(world.hattie, "sickness", dmy(today), dmy(today + dt.timedelta(days=2)))
+    )
+    choices = services.team.cover_choices(fenn, absence_id)
+    assert same(choices, owner.team.cover_choices(fenn, absence_id))
+    arrangement = services.team.name_cover(fenn, absence_id, world.cora, today, today)
+    roster = services.team.roster(fenn, world.birch)
+    assert same(roster, owner.team.roster(fenn, world.birch))
+    cover = next(a for a in roster.absences if a.absence_id == absence_id).covers[0]
+    services.team.remove_cover(fenn, arrangement, cover.version)
+    absence = next(a for a in services.team.roster(fenn, world.birch).absences)
+    services.team.cancel_absence(fenn, absence_id, absence.version)
+    assert services.team.roster(fenn, world.birch).absences == ()
+    done = {a for u, a in audit_actions(owner) if u == "fenn"}
+    assert {"absence_recorded", "cover_named", "cover_removed", "absence_cancelled"} <= done, done
+    verified(owner)
+
+
+# -- what an officer's role may not read but a rule must count -------------------------------------
+
+
+def test_a_visit_planned_counts_the_crews_visits_to_another_teams_offenders(
+    sign_in: SignIn, owner: Services, world: World
+) -> None:
+    """Bram (Alder) is on the crew of a visit to Ignatius (Birch) on Monday at 10:00. Ada's role
+    cannot read that visit, yet planning hers with Bram at 10:30 is refused (an hour between
+    visits) and the crew picker counts it: the duty rules see every visit of the crew (migration
+    0004), and Ada still reads nothing of Ignatius."""
+    services, ada = sign_in("ada")
+    monday = services.today() + dt.timedelta(days=7 - services.today().weekday())
+    london = ZoneInfo("Europe/London")
+    a_visit(
+        owner,
+        world.ignatius,
+        (world.gus, world.bram),
+        dt.datetime.combine(monday, dt.time(10), tzinfo=london),
+    )
+    choices = {c.username: c for c in services.visits.crew_choices(ada, world.horatio, monday)}
+    assert choices["bram"].visits_that_day == 1
+    assert same(
+        services.visits.crew_choices(ada, world.horatio, monday),
+        owner.visits.crew_choices(ada, world.horatio, monday),
+    )
+    edit = VisitEdit(
+        date=dmy(monday),
+        time="10:30",
+        officer1="ada",
+        officer2="bram",
+        outside_window_reason="A synthetic test visit.",
+    )
+    with pytest.raises(ValidationFailed, match="another visit at 10:00"):
+        services.visits.plan(ada, world.horatio, edit)
+    week = services.visits.week(ada, "bram", monday)
+    assert world.ignatius not in {v.offender_id for day in week.days for v in day.visits}
+    with pytest.raises((PermissionRefused, NotFound)):
+        services.records.open(ada, world.ignatius)
+
+
+def test_a_households_ppns_escalate_whichever_team_manages_its_other_offenders(
+    sign_in: SignIn, owner: Services, world: World
+) -> None:
+    """Two PPNs this month about Ignatius (Birch) at Zebedee's postcode; Ada raising a third
+    about Zebedee (Alder) escalates the household to Cora, though Ada's role reads no PPN of
+    Ignatius (migration 0004)."""
+    now = owner.now()
+    with owner.transaction() as session:
+        for days in (3, 10):
+            session.add(
+                Ppn(
+                    offender_id=world.ignatius,
+                    grade=PpnGrade.AMBER,
+                    concern="Fictional concern about a child at a shared address.",
+                    concern_at=now - dt.timedelta(days=days),
+                    raised_by_id=world.gus,
+                    raised_at=now - dt.timedelta(days=days),
+                    state=PpnState.DRAFT,
+                    household_key="ZZ3 4QT",  # Zebedee's home
+                )
+            )
+    services, ada = sign_in("ada")
+    services.ppns.raise_(
+        ada,
+        world.zebedee,
+        PpnEntry(
+            "amber",
+            "A synthetic concern for a test.",
+            dmy(services.today()),
+            "00:00",
+            (SubjectEntry(name="Child Example-Test", relationship="neighbour's child"),),
+        ),
+    )
+    with owner.transaction() as session:
+        escalations = session.execute(
+            text("SELECT owner_id, offender_id FROM task WHERE kind = 'ppn_escalation'")
+        ).all()
+    assert escalations == [(world.cora, world.zebedee)]
+    assert all(p.offender_id != world.ignatius for p in services.ppns.list(ada, scope="team").items)
