@@ -34,7 +34,7 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -88,19 +88,22 @@ WARNING_FILL = colors.HexColor("#fff0d9")
 
 
 def day(value: dt.date | dt.datetime | None, empty: str = "") -> str:
-    """A date as dd/mm/yyyy (a date-time is first put in London time)."""
+    """A date as dd/mm/yyyy (a date-time is first put in London time). Formatted from its
+    fields: strftime, which parses its format each time, was most of making a pack's dates
+    (issue #10)."""
     if value is None:
         return empty
     if isinstance(value, dt.datetime):
-        value = london(value).date()
-    return value.strftime("%d/%m/%Y")
+        value = london(value)
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def day_time(value: dt.datetime | None, empty: str = "") -> str:
     """A moment as dd/mm/yyyy HH:MM in London time (stored times are UTC)."""
     if value is None:
         return empty
-    return london(value).strftime("%d/%m/%Y %H:%M")
+    value = london(value)
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d} {value.hour:02d}:{value.minute:02d}"
 
 
 def london(value: dt.datetime) -> dt.datetime:
@@ -689,18 +692,16 @@ def _row_height(row: Sequence[Cell], styles: Sequence[CellStyle]) -> float | Non
     """A row's height when all its cells are text or tick boxes (text's lines at their leading,
     a box's height, with their padding, as the Table would measure them), so that the table need
     not measure it again; None when a cell holds another flowable."""
-    heights = [
-        (
-            (cell.count("\n") + 1) * style.leading
-            if isinstance(cell, str)
-            else cast(TickBox, cell).height
-        )
-        + style.topPadding
-        + style.bottomPadding
-        for cell, style in zip(row, styles, strict=True)
-        if isinstance(cell, (str, TickBox))
-    ]
-    return max(heights) if len(heights) == len(row) else None
+    tallest = 0.0
+    for cell, style in zip(row, styles, strict=True):
+        if isinstance(cell, str):
+            height = (cell.count("\n") + 1) * style.leading
+        elif isinstance(cell, TickBox):
+            height = cell.height
+        else:
+            return None
+        tallest = max(tallest, height + style.topPadding + style.bottomPadding)
+    return tallest
 
 
 def _cell_style(style: str, **attributes: Any) -> type[CellStyle]:
@@ -743,10 +744,18 @@ def _lines(text: str, style: str, room: float) -> Cell:
     they are, which looks the same and costs a fraction of a Paragraph to lay out and draw.
     Text a Paragraph would set differently (a line that only fits squeezed, a word longer than
     the column, line breaks of its own) stays a Paragraph."""
+    broken = _broken(text, style, room)
+    return para(text, style) if broken is None else broken
+
+
+@functools.lru_cache(maxsize=4096)
+def _broken(text: str, style: str, room: float) -> str | None:
+    """`_lines`'s text broken into lines, or None where it stays a Paragraph. Remembered: a
+    pack repeats the same headers, checklist questions and short values on every record."""
     s = STYLES[style]
     font, size = s.fontName, s.fontSize
     if "\n" in text:
-        return para(text, style)
+        return None
     if text_width(text, font, size) <= room:
         return text
     space = text_width(" ", font, size)
@@ -757,17 +766,17 @@ def _lines(text: str, style: str, room: float) -> Cell:
     for word in text.split():
         word_width = text_width(word, font, size)
         if word_width > room:
-            return para(text, style)
+            return None
         if not line or width + space + word_width <= room + squeeze * len(line):
             line.append(word)
             width += space + word_width
             continue
         if width > room:
-            return para(text, style)
+            return None
         lines.append(" ".join(line))
         line, width = [word], word_width
     if width > room or not line:
-        return para(text, style)
+        return None
     lines.append(" ".join(line))
     return "\n".join(lines)
 
