@@ -42,6 +42,8 @@ from desktop.reports.base import (
     TickBox,
     _lines,
     data_table,
+    day,
+    day_time,
     facts_table,
     headed,
     para,
@@ -507,6 +509,25 @@ def test_text_the_font_cannot_encode_is_drawn_as_reportlab_draws_it() -> None:
     )
     assert [r[0] for r in _runs(ours)] == [r[0] for r in _runs(theirs)]
     assert any("ukasiewicz" in r[0] for r in _runs(ours))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=dt.datetime(1900, 1, 1),
+        max_value=dt.datetime(2100, 12, 31),
+        timezones=st.just(dt.UTC),
+    )
+)
+def test_dates_read_dd_mm_yyyy_in_london_time(moment: dt.datetime) -> None:
+    """Dates and moments print as dd/mm/yyyy and dd/mm/yyyy HH:MM, a moment in London time
+    (British Summer Time included), whether stored with its zone or naive UTC."""
+    here = moment.astimezone(LONDON)
+    assert day(moment.date()) == moment.strftime("%d/%m/%Y")
+    assert day(moment) == day(moment.replace(tzinfo=None)) == here.strftime("%d/%m/%Y")
+    assert (
+        day_time(moment) == day_time(moment.replace(tzinfo=None)) == here.strftime("%d/%m/%Y %H:%M")
+    )
 
 
 def _painted(pdf: bytes) -> tuple[list[tuple[float, ...]], set[tuple[float, ...]]]:
