@@ -392,7 +392,7 @@ class TextWriter:
             self._font = font
         if colour is not self._colour:
             if colour != self._colour:
-                self._ops.append(" ".join(_number(c, 6) for c in colour.rgb()) + " rg")
+                self._ops.append(_colour_operator(colour.rgb(), "rg"))
             self._colour = colour
         self._ops.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm ({string}) Tj T*")
 
@@ -457,6 +457,13 @@ def _number(value: float, places: int = 3) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=256)
+def _colour_operator(rgb: tuple[float, float, float], operator: str) -> str:
+    """Setting a colour ("rg" to fill, "RG" to stroke), its parts to six places; remembered, as
+    every text object of a page sets its colour again."""
+    return " ".join(_decimals(c, 6) for c in rgb) + f" {operator}"
+
+
 def _decimals(value: float, places: int) -> str:
     text = f"{value:.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
@@ -517,7 +524,7 @@ class TextTable(Table):
             x1, y1 = cols[min(ec + 1, ncols)], rows[min(er + 1, nrows)]
             if fill is not colour and fill != colour:
                 ops += ["f"] if ops else []
-                ops.append(" ".join(_number(c, 6) for c in fill.rgb()) + " rg")
+                ops.append(_colour_operator(fill.rgb(), "rg"))
                 colour = fill
             ops.append(f"{_number(x0)} {_number(y0)} {_number(x1 - x0)} {_number(y1 - y0)} re")
         if ops:
@@ -566,6 +573,24 @@ class TextTable(Table):
             if line:
                 self._writer.line(x, y, line, font, cellstyle.color, align)
             y -= leading
+
+    def _drawGrid(  # noqa: N802 (reportlab's name)
+        self,
+        start: tuple[int, int],
+        end: tuple[int, int],
+        weight: float,
+        color: Any,
+        count: int,
+        space: float,
+    ) -> None:
+        """A grid as two paths, its rules across and its rules down, where Table draws its box
+        and then its inner rules, six calls each measured and formatted apart: the same lines."""
+        (sc, sr), (ec, er) = start, end
+        across, down = self._colpositions[sc : ec + 2], self._rowpositions[sr : er + 2]
+        if self._ruled(across, down, weight, color, count, vertical=False):
+            self._ruled(down, across, weight, color, count, vertical=True)
+        else:
+            super()._drawGrid(start, end, weight, color, count, space)
 
     def _drawHLines(  # noqa: N802 (reportlab's name)
         self,
@@ -928,7 +953,7 @@ class TickBox(Flowable):
     @classmethod
     def pen_operators(cls) -> str:
         """The line a tick box is drawn with, as PDF operators."""
-        return f"{_number(cls.line_width)} w {' '.join(_number(c, 6) for c in INK.rgb())} RG"
+        return f"{_number(cls.line_width)} w {_colour_operator(INK.rgb(), 'RG')}"
 
 
 class RuledLines(Flowable):

@@ -530,24 +530,29 @@ def test_dates_read_dd_mm_yyyy_in_london_time(moment: dt.datetime) -> None:
     )
 
 
-def _painted(pdf: bytes) -> tuple[list[tuple[float, ...]], set[tuple[float, ...]]]:
-    """Every rectangle on every page (place and size, rounded to 0.01 pt) and every fill and
-    stroke colour set (rounded to 0.001), read from the pages' drawing operators."""
+def _painted(pdf: bytes) -> tuple[list[tuple[float, ...]], ...]:
+    """Every rectangle on every page (place and size, rounded to 0.01 pt), every straight line
+    (its two ends) and every fill and stroke colour set (rounded to 0.001), read from the pages'
+    drawing operators."""
     number = r"(-?(?:\d+\.?\d*|\.\d+))"
     boxes: list[tuple[float, ...]] = []
+    lines: list[tuple[float, ...]] = []
     colours: set[tuple[float, ...]] = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
         stream = page.get_contents().get_data().decode("latin-1")
         for found in re.finditer(" ".join([number] * 4) + " re", stream):
             boxes.append(tuple(round(float(v), 2) for v in found.groups()))
+        for found in re.finditer(f"{number} {number} m {number} {number} l", stream):
+            lines.append(tuple(round(float(v), 2) for v in found.groups()))
         for found in re.finditer(" ".join([number] * 3) + " (?:rg|RG)", stream):
             colours.add(tuple(round(float(v), 3) for v in found.groups()))
-    return sorted(boxes), colours
+    return sorted(boxes), sorted(lines), sorted(colours)
 
 
-def test_fills_and_tick_boxes_land_where_reportlab_draws_them() -> None:
-    """A table's header fill, its stripes and its tick boxes are painted where reportlab's own
-    Table paints them, in the same colours (they are written as one path each, issue #10)."""
+def test_fills_grid_and_tick_boxes_land_where_reportlab_draws_them() -> None:
+    """A table's header fill, its stripes, its grid and its tick boxes are painted where
+    reportlab's own Table paints them, in the same colours (they are written as a few paths,
+    not a canvas call each: issue #10)."""
     questions = [f"Fictional question {i} (about nothing real)" for i in range(1, 6)]
     col_widths = widths(1, Fixed(15 * mm), Fixed(15 * mm))
     ours = _report_pdf(
@@ -590,12 +595,16 @@ def test_fills_and_tick_boxes_land_where_reportlab_draws_them() -> None:
             )
         ]
     )
-    our_boxes, our_colours = _painted(ours)
-    their_boxes, their_colours = _painted(theirs)
+    our_boxes, our_lines, our_colours = _painted(ours)
+    their_boxes, their_lines, their_colours = _painted(theirs)
     assert our_boxes == their_boxes
     assert len(our_boxes) == 1 + 2 + 2 * len(questions)  # header, two stripes, the tick boxes
+    assert our_lines == their_lines
+    grid = (len(questions) + 2) + 4  # the rules across (and above and below) and down
+    page_rules = 2  # under the header and above the footer
+    assert len(our_lines) == grid + page_rules
     # the plain Table also sets its cells' default black before each Paragraph, painting nothing
-    assert our_colours == their_colours - {(0.0, 0.0, 0.0)}
+    assert our_colours == [c for c in their_colours if c != (0.0, 0.0, 0.0)]
     assert _runs(ours) == _runs(theirs)
 
 
