@@ -259,3 +259,21 @@ def _no_user(db_url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(db_url).set(username=None, password=None).render_as_string()
+
+
+def test_the_audit_log_is_checked_only_over_the_owners_connection(
+    services: Services, db_url: str
+) -> None:
+    """An officer's own role reads only some audit rows: its check would report a broken chain
+    that is whole, so it is refused; the owner's connection checks it."""
+    username = f"om{SUFFIX}"
+    services.accounts.add_officer(None, entry(username), NEW_PASSWORD)
+    assert services.audit.verify().ok
+    if services.engine.dialect.name != "postgresql":
+        return
+    mine = open_as_officer(_no_user(db_url), username, NEW_PASSWORD)
+    try:
+        with pytest.raises(PermissionRefused, match="only with the database owner's connection"):
+            mine.audit.verify()
+    finally:
+        mine.close()
