@@ -42,6 +42,7 @@ from db.models import (
     Ppn,
     PpnSubject,
     RiskAssessment,
+    RiskFactor,
     RiskManagementPlan,
     Task,
     Team,
@@ -883,6 +884,7 @@ class _RecordRows:
     """One offender's rows beyond the offender itself, newest first where a record lists them."""
 
     assessments: list[RiskAssessment] = field(default_factory=list)
+    factors: dict[int, list[FactorView]] = field(default_factory=dict)  # by assessment, in order
     plan: RiskManagementPlan | None = None  # the newest approved plan
     plan_in_force: RiskManagementPlan | None = None  # that, else the newest not superseded
     visits: list[Visit] = field(default_factory=list)
@@ -898,10 +900,28 @@ class _RecordRows:
         for a in session.scalars(
             select(RiskAssessment)
             .where(RiskAssessment.offender_id.in_(ids))
-            .options(selectinload(RiskAssessment.factors))
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
         ):
             out[a.offender_id].assessments.append(a)
+        # The factors as plain rows, not ORM objects: eleven to an ARMS, they were half the
+        # objects a scrutiny pack's records made, and a fifth of reading them (issue #10).
+        for assessment_id, offender_id, kind, label, present, evidence, code in session.execute(
+            select(
+                RiskFactor.assessment_id,
+                RiskAssessment.offender_id,
+                RiskFactor.kind,
+                RiskFactor.label,
+                RiskFactor.present,
+                RiskFactor.evidence,
+                RiskFactor.code,
+            )
+            .join(RiskAssessment, RiskAssessment.id == RiskFactor.assessment_id)
+            .where(RiskAssessment.offender_id.in_(ids))
+            .order_by(RiskFactor.assessment_id, RiskFactor.position, RiskFactor.id)
+        ):
+            out[offender_id].factors.setdefault(assessment_id, []).append(
+                FactorView(kind.value, label, present, evidence, code)
+            )
         for plan in session.scalars(
             select(RiskManagementPlan)
             .where(
@@ -1043,8 +1063,8 @@ def _record(
     present = (
         [
             FactorFacts(f.code, f.label)
-            for f in sorted(arms_in_force.factors, key=lambda f: f.position)
-            if f.present and f.kind == FactorKind.RISK
+            for f in rows.factors.get(arms_in_force.id, [])
+            if f.present and f.kind == FactorKind.RISK.value
         ]
         if arms_in_force is not None
         else []
@@ -1170,10 +1190,7 @@ def _record(
                 level=a.level.value,
                 next_review_on=a.next_review_on,
                 state=a.state.value,
-                factors=[
-                    FactorView(f.kind.value, f.label, f.present, f.evidence, f.code)
-                    for f in a.factors
-                ],
+                factors=rows.factors.get(a.id, []),
                 rm2000_sexual=a.rm2000_sexual,
                 rm2000_violent=a.rm2000_violent,
                 rm2000_combined=a.rm2000_combined,
