@@ -292,13 +292,20 @@ class Router:
         self._plain: dict[int, tuple[CoverDecision, frozenset[int]]] = {}
         self._decided: dict[tuple[int, frozenset[int]], CoverDecision] = {}
 
-    def __call__(self, owner_id: int, exclude: Iterable[int] = ()) -> CoverDecision:
-        """Where a task of `owner_id` whose authors are `exclude` goes (four eyes)."""
+    def plain(self, owner_id: int) -> tuple[CoverDecision, frozenset[int]]:
+        """Where a task of `owner_id` goes when none of its authors could change that, and the
+        officers who could (`_Roster.bearing`): a caller routing many rows may keep these and
+        call the router only for a task with one of them among its authors."""
         known = self._plain.get(owner_id)
         if known is None:
             decision = self._roster.decide(owner_id, self.day)
             known = (decision, self._roster.bearing(owner_id, self.day, decision))
             self._plain[owner_id] = known
+        return known
+
+    def __call__(self, owner_id: int, exclude: Iterable[int] = ()) -> CoverDecision:
+        """Where a task of `owner_id` whose authors are `exclude` goes (four eyes)."""
+        known = self._plain.get(owner_id) or self.plain(owner_id)
         if iter(exclude) is exclude:  # a one-pass iterator: read it once
             exclude = frozenset(exclude)
         if not exclude or known[1].isdisjoint(exclude):

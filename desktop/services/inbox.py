@@ -31,6 +31,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import count
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, cast, overload
 
@@ -39,7 +40,6 @@ from sqlalchemy import (
     Date,
     Dialect,
     Row,
-    Select,
     String,
     TypeDecorator,
     or_,
@@ -450,11 +450,10 @@ def _claims(
     return found
 
 
-def _offenders(session: Session, ids: Select[Any]) -> dict[int | None, _OffenderFacts]:
-    """The offenders whose ids `ids` selects (a subquery: the database picks them out of the
-    tasks, rather than a set built over ten thousand rows)."""
-    return {
-        offender_id: (reference, f"{forename} {surname}" if reference else "", team_id)
+def _offenders(session: Session, ids: set[int | None]) -> dict[int | None, _OffenderFacts]:
+    """The offenders of `ids` (None, a task with no offender, is left out)."""
+    found: dict[int | None, _OffenderFacts] = {}
+    for chunk in _chunks(i for i in ids if i is not None):
         for offender_id, reference, forename, surname, team_id in session.execute(
             select(
                 Offender.id,
@@ -462,9 +461,10 @@ def _offenders(session: Session, ids: Select[Any]) -> dict[int | None, _Offender
                 Offender.forename,
                 Offender.surname,
                 Offender.team_id,
-            ).where(Offender.id.in_(ids))
-        )
-    }
+            ).where(Offender.id.in_(chunk))
+        ):
+            found[offender_id] = (reference, f"{forename} {surname}" if reference else "", team_id)
+    return found
 
 
 # The inbox's order: by due date, then the oldest first, then by number. SQL sorts the rows: in
@@ -499,6 +499,7 @@ class _Sorted:
         me, team = actor.officer_id, actor.team_id
         manager = actor.role == Role.TEAM_MANAGER.value
         mine, groups, cover, owned = self.mine, self.groups, self.cover, self.owned
+        plain: dict[int, tuple[CoverDecision, frozenset[int]]] = {}  # owner -> `Router.plain`
         overdue = 0
         for position, row in enumerate(rows):
             group = row[_GROUP]
@@ -514,12 +515,14 @@ class _Sorted:
             owner = row[_OWNER]
             decision = None
             if owner is not None:
-                decision = route(
-                    owner,
-                    authors(row[_SUBJECT_TYPE], row[_SUBJECT_ID], row[_CREATED_BY])
-                    if approval
-                    else (),
-                )
+                known = plain.get(owner)
+                if known is None:
+                    known = plain[owner] = route.plain(owner)
+                if approval:  # four eyes: its authors may send it on down the chain
+                    work = authors(row[_SUBJECT_TYPE], row[_SUBJECT_ID], row[_CREATED_BY])
+                    decision = known[0] if known[1].isdisjoint(work) else route(owner, work)
+                else:
+                    decision = known[0]
                 if decision.cover_officer_id == me:
                     mine.append(position)
                     groups.setdefault(group, []).append(position)
@@ -568,17 +571,17 @@ class _Maker:
         claims: dict[int, tuple[int, dt.datetime]],
         why_not: _WhyNot,
     ) -> None:
-        self.rows = rows
+        self.rows: Sequence[Any] = rows
         self.cover = cover
         self.claims = claims
         self._made: list[InboxItem | None] = [None] * len(rows)
+        self.day = day
+        self.offenders = offenders
+        self.names = names
+        self.labels = {kind.value: KIND_LABELS.get(kind) or kind.label for kind in TaskKind}
         self._me = actor.officer_id
-        self._day = day
         self._authors = authors
-        self._offenders = offenders
-        self._names = names
         self._why_not = why_not
-        self._labels = {kind.value: KIND_LABELS.get(kind) or kind.label for kind in TaskKind}
         self._since: dict[dt.date, int] = {}
 
     def __call__(self, position: int) -> InboxItem:
@@ -591,56 +594,79 @@ class _Maker:
         """Working days from `date` to the day (many tasks share a date)."""
         days = self._since.get(date)
         if days is None:
-            days = self._since[date] = max(0, working_days_between(date, self._day))
+            days = self._since[date] = max(0, working_days_between(date, self.day))
         return days
 
+    def owner(self, owner_id: int | None) -> str:
+        return self.names.get(owner_id, "") if owner_id is not None else "Hub"
+
+    def claimed_by(self, claimer: int | None) -> str:
+        if claimer is None:
+            return ""
+        return "you" if claimer == self._me else self.names.get(claimer, "another officer")
+
+    def covering_for(self, decision: CoverDecision | None) -> str:
+        return self.names.get(decision.owner_id, "") if decision is not None else ""
+
+    def age_days(self, raised: dt.datetime) -> int:
+        return self.days_since(raised.astimezone(LONDON).date())
+
+    def overdue_days(self, due_on: dt.date) -> int:
+        return self.days_since(due_on) if due_on < self.day else 0
+
     def _make(self, position: int) -> InboxItem:
-        r = self.rows[position]
-        names = self._names
+        (
+            task_id,
+            group,
+            kind,
+            owner_id,
+            team_id,
+            due_on,
+            created_by_id,
+            subject_type,
+            subject_id,
+            offender_id,
+            version,
+            title,
+            created_at,
+        ) = self.rows[position]  # unpacked: a row's attributes are slower to read
         decision = self.cover.get(position)
-        reference, offender_name, offender_team = self._offenders.get(r.offender_id, _NO_OFFENDER)
-        claimer, claimed_at = self.claims.get(r.id, _NO_CLAIM)
-        claimed_by = (
-            ""
-            if claimer is None
-            else "you"
-            if claimer == self._me
-            else names.get(claimer, "another officer")
-        )
+        reference, offender_name, offender_team = self.offenders.get(offender_id, _NO_OFFENDER)
+        claimer, claimed_at = self.claims.get(task_id, _NO_CLAIM)
+        claimed_by = self.claimed_by(claimer)
         authors = (
-            self._authors(r.subject_type, r.subject_id, r.created_by_id)
-            if r.group == _APPROVAL
+            self._authors(subject_type, subject_id, created_by_id)
+            if group == _APPROVAL
             else _NO_AUTHORS
         )
-        why = self._why_not(r.group, r.kind, r.team_id, authors, decision, offender_team, reference)
+        why = self._why_not(group, kind, team_id, authors, decision, offender_team, reference)
         if not why and claimed_at is not None and claimer != self._me:
             since = claimed_at.astimezone(LONDON).strftime("%H:%M")
             why = f"{claimed_by} has been working on this since {since}."
-        overdue = r.due_on < self._day
-        raised = _as_utc(r.created_at)
+        raised = _as_utc(created_at)
         return InboxItem(
-            r.id,
-            r.version,
-            r.kind,
-            self._labels[r.kind],
-            r.group,
-            r.title,
-            r.offender_id,
+            task_id,
+            version,
+            kind,
+            self.labels[kind],
+            group,
+            title,
+            offender_id,
             reference,
             offender_name,
-            r.subject_type,
-            r.subject_id,
-            r.owner_id,
-            names.get(r.owner_id, "") if r.owner_id is not None else "Hub",
+            subject_type,
+            subject_id,
+            owner_id,
+            self.owner(owner_id),
             decision.owner_id if decision is not None else None,
-            names.get(decision.owner_id, "") if decision is not None else "",
+            self.covering_for(decision),
             decision.text if decision is not None else "",
-            names.get(r.created_by_id, "") if r.created_by_id is not None else "",
+            self.names.get(created_by_id, "") if created_by_id is not None else "",
             raised,
-            self.days_since(raised.astimezone(LONDON).date()),
-            r.due_on,
-            overdue,
-            self.days_since(r.due_on) if overdue else 0,
+            self.age_days(raised),
+            due_on,
+            due_on < self.day,
+            self.overdue_days(due_on),
             claimer,
             claimed_by,
             claimed_at,
@@ -648,20 +674,27 @@ class _Maker:
             why,
         )
 
-    def keys(self, field: str, positions: Sequence[int]) -> Iterable[Any]:
-        """For each row, a value that tasks alike in InboxItem's `field` share (perhaps finer),
-        worked out from the row as read, without making the item; else the field itself."""
-        rows = [self.rows[p] for p in positions]
+    def firsts(self, field: str, positions: Sequence[int], rows: Sequence[Any]) -> list[int]:
+        """Of `rows` (those at `positions`), one index for each distinct value of InboxItem's
+        `field` (perhaps more), worked out from the rows as read, without making the items."""
         column = _KEY_COLUMNS.get(field)
         if column is not None:
-            return map(itemgetter(column), rows)
+            return _firsts(map(itemgetter(column), rows))
         if field == "covering_for":  # one name per decision
-            return map(id, map(self.cover.get, positions))
+            return _firsts(map(id, map(self.cover.get, positions)))
         if field == "claimed_by":
-            return map(self.claims.get, map(itemgetter(_ID), rows))
-        if field == "age_days":
-            return map(_raised_slot, map(itemgetter(_CREATED_AT), rows))
-        return (getattr(self(p), field) for p in positions)
+            return _firsts(map(self.claims.get, map(itemgetter(_ID), rows)))
+        if field == "age_days":  # one of each UTC hour (SQLite's text) or moment, then slot
+            raised = list(map(itemgetter(_CREATED_AT), rows))
+            text = bool(raised) and isinstance(raised[0], str)
+            some = _firsts(map(itemgetter(slice(0, 13)), raised) if text else raised)
+            return [some[i] for i in _firsts(_raised_slot(raised[i]) for i in some)]
+        return _firsts(getattr(self(p), field) for p in positions)
+
+
+def _firsts(keys: Iterable[Any]) -> list[int]:
+    """The index of one of each distinct key (a dict built in C: ten thousand keys take 1 ms)."""
+    return list(dict(zip(keys, count())).values())
 
 
 # The column an InboxItem field follows: a kind has one label, an offender one reference and
@@ -682,16 +715,77 @@ _KEY_COLUMNS = {
 }
 
 
+class TaskGlance:
+    """The facts of one task that the inbox's columns show, each worked out as it is read and
+    the same as its InboxItem's, without making the item (its refusal and claim words): to
+    measure a column's texts over thousands of tasks (`TaskList.glance`)."""
+
+    __slots__ = ("_make", "_position", "_row")
+
+    def __init__(self, make: _Maker, position: int) -> None:
+        self._make = make
+        self._position = position
+        self._row = make.rows[position]
+
+    @property
+    def kind_label(self) -> str:
+        return self._make.labels[self._row[_KIND]]
+
+    @property
+    def reference(self) -> str:
+        return self._make.offenders.get(self._row[_OFFENDER], _NO_OFFENDER)[0]
+
+    @property
+    def offender_name(self) -> str:
+        return self._make.offenders.get(self._row[_OFFENDER], _NO_OFFENDER)[1]
+
+    @property
+    def owner(self) -> str:
+        return self._make.owner(self._row[_OWNER])
+
+    @property
+    def covering_for(self) -> str:
+        return self._make.covering_for(self._make.cover.get(self._position))
+
+    @property
+    def age_days(self) -> int:
+        return self._make.age_days(_as_utc(self._row[_CREATED_AT]))
+
+    @property
+    def due_on(self) -> dt.date:
+        return cast("dt.date", self._row[_DUE])
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < self._make.day
+
+    @property
+    def overdue_days(self) -> int:
+        return self._make.overdue_days(self.due_on)
+
+    @property
+    def claimed_by_id(self) -> int | None:
+        return self._make.claims.get(self._row[_ID], _NO_CLAIM)[0]
+
+    @property
+    def claimed_by(self) -> str:
+        return self._make.claimed_by(self.claimed_by_id)
+
+    claimed_by_other = InboxItem.claimed_by_other
+    claimed_by_me = InboxItem.claimed_by_me
+
+
 class TaskList(Sequence[InboxItem]):
     """Tasks in the inbox's order, each made an InboxItem when first read and kept: the screen
     reads the dozen it shows, not the ten thousand a sergeant may hold (issue #10). A slice is a
     TaskList too."""
 
-    __slots__ = ("_make", "_positions")
+    __slots__ = ("_make", "_positions", "_rows")
 
     def __init__(self, make: _Maker, positions: Sequence[int]) -> None:
         self._make = make
         self._positions = positions
+        self._rows: list[Any] | None = None  # the rows at the positions, once asked
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -713,6 +807,10 @@ class TaskList(Sequence[InboxItem]):
     def __repr__(self) -> str:
         return f"<TaskList of {len(self)} tasks>"
 
+    def glance(self, index: int) -> TaskGlance:
+        """The task's facts as the columns show them, without making its InboxItem."""
+        return TaskGlance(self._make, self._positions[index])
+
     def index_of(self, task_id: int) -> int:
         """The task's index, -1 when it is not listed."""
         rows = self._make.rows
@@ -722,8 +820,9 @@ class TaskList(Sequence[InboxItem]):
     def firsts(self, field: str) -> list[int]:
         """One index for each distinct value of InboxItem's `field` (perhaps more): the tasks to
         measure to size a column to its widest text, found without making the items."""
-        keys = self._make.keys(field, self._positions)
-        return list(dict(zip(keys, range(len(self._positions)), strict=True)).values())
+        if self._rows is None:
+            self._rows = list(map(self._make.rows.__getitem__, self._positions))
+        return self._make.firsts(field, self._positions, self._rows)
 
 
 def _all_officer_names(session: Session) -> dict[int, str]:
@@ -791,7 +890,7 @@ class InboxService:
                 rows,
                 found.cover,
                 authors,
-                _offenders(session, select(Task.offender_id).where(*seen)),
+                _offenders(session, set(map(itemgetter(_OFFENDER), rows))),
                 names,
                 _claims(session, now, lapse),
                 _WhyNot(actor, team_names),

@@ -411,3 +411,50 @@ def test_an_item_says_when_it_was_raised_in_utc_and_its_age_in_working_days(
     assert item.created_at == raised and item.created_at.utcoffset() == dt.timedelta(0)
     # from Friday 7 June: Monday 10 to Wednesday 12 June (from the Thursday it would be four)
     assert item.age_days == 3
+
+
+def test_a_glance_at_each_task_reads_as_its_item_and_finds_every_distinct_text(
+    services: Services, world: World, pending: PendingWork, db_url: str
+) -> None:
+    """The inbox makes a task's InboxItem only when it is read, and sizes its columns from a
+    glance at one task per distinct value without making them (issue #10): a glance reads as
+    the item does, and the tasks glanced at hold every value of the column's field. Hattie
+    covers absent Cora; one task was raised at 23:30 UTC on a summer Thursday (Friday in
+    London), one is overdue, one is claimed by the team manager."""
+    raised = dt.datetime(2024, 6, 6, 23, 30, tzinfo=dt.UTC)
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.get_one(Task, pending.plan_task).created_at = raised
+            session.get_one(Task, pending.arms_task).due_on = add_working_days(TODAY, -4)
+    finally:
+        engine.dispose()
+    services.inbox.claim(services.auth.sign_in("dorian", PASSWORD), pending.visit_task)
+    _absent(db_url, world.cora, cover=world.hattie)
+    inbox = services.inbox.tasks(services.auth.sign_in("hattie", PASSWORD))
+    tasks = inbox.in_group("approval")
+    assert len(tasks) >= 3 and inbox.overdue == sum(i.overdue for i in inbox.items) >= 1
+    assert [i.task_id for i in tasks] == [i.task_id for i in inbox.group("approval")]
+    shown = (
+        "kind_label",
+        "reference",
+        "offender_name",
+        "owner",
+        "covering_for",
+        "age_days",
+        "due_on",
+        "overdue",
+        "overdue_days",
+        "claimed_by",
+        "claimed_by_id",
+        "claimed_by_me",
+        "claimed_by_other",
+    )
+    for index, item in enumerate(tasks):
+        glance = tasks.glance(index)  # type: ignore[attr-defined]
+        assert {f: getattr(glance, f) for f in shown} == {f: getattr(item, f) for f in shown}
+    assert {i.claimed_by for i in tasks} >= {"Dorian Mothersole", ""}
+    assert {i.covering_for for i in tasks} == {"Cora Pennywhistle"}
+    for field in shown:
+        found = {getattr(tasks[i], field) for i in tasks.firsts(field)}  # type: ignore[attr-defined]
+        assert found == {getattr(item, field) for item in tasks}, field

@@ -80,6 +80,11 @@ def _index_of(tasks: Sequence[InboxItem], task_id: int) -> int:
     return next((i for i, item in enumerate(tasks) if item.task_id == task_id), -1)
 
 
+def _glance(tasks: Sequence[InboxItem], index: int) -> Any:
+    """What a column's text reads of a task: a TaskList's glance, without making the task."""
+    return tasks.glance(index) if isinstance(tasks, TaskList) else tasks[index]
+
+
 def _firsts(tasks: Sequence[InboxItem], field: str) -> list[int]:
     """One index for each distinct value of `field` among `tasks` (perhaps more)."""
     if isinstance(tasks, TaskList):
@@ -186,23 +191,24 @@ class InboxModel(QAbstractTableModel):
     def widest_rows(self, column: int, font: QFont, candidates: int = 3) -> list[int]:
         """The task rows whose text in `column` is widest in `font` (bold where the model says
         so), widest first: the few rows the table measures to size the column. One task of each
-        distinct value of the column's field (`TEXT_FIELDS`) is measured, and every claim learnt
-        since the load. Headings span the table and are not sized as a column."""
+        distinct value of the column's field (`TEXT_FIELDS`) is measured, from its glance (the
+        facts the columns show, without making the task), and every claim learnt since the load.
+        Headings span the table and are not sized as a column."""
         field = TEXT_FIELDS[column]
-        rows = [start + index for start, tasks in self._runs() for index in _firsts(tasks, field)]
-        if column == STATE:
-            rows += [self.row_of(task_id) for task_id in self._states]
         plain, bold = QFontMetrics(font), QFontMetrics(self._bold.resolve(font))
         cell, today = CELLS[column], self._today
-
-        def width(row: int) -> int:
-            if column == STATE:  # a claim learnt since the load may stand in the cell
+        widths: dict[int, int] = {}
+        for start, tasks in self._runs():
+            for index in _firsts(tasks, field):
+                text, tone = cell(_glance(tasks, index), today)
+                widths[start + index] = (bold if tone in BOLD_TONES else plain).horizontalAdvance(
+                    text
+                )
+        if column == STATE:  # a claim learnt since the load stands in the cell
+            for row in map(self.row_of, self._states):
                 text, tone = self._cell(row, column)
-            else:  # this cell alone: the rest of the row may never be shown
-                text, tone = cell(self._entry(row), today)  # type: ignore[arg-type]
-            return (bold if tone in BOLD_TONES else plain).horizontalAdvance(text)
-
-        return sorted(rows, key=width, reverse=True)[:candidates]
+                widths[row] = (bold if tone in BOLD_TONES else plain).horizontalAdvance(text)
+        return sorted(widths, key=widths.__getitem__, reverse=True)[:candidates]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
