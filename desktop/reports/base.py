@@ -365,9 +365,11 @@ class TextWriter:
         font: tuple[str, float, float],
         colour: Any,
         align: str = "left",
+        word_space: float = 0,
     ) -> None:
         """`text` on the baseline `y`, starting at `x`, ending there ("right") or centred on it
-        ("centre"), in `font` (name, size, leading) and `colour`."""
+        ("centre"), in `font` (name, size, leading) and `colour`; `word_space` added to each
+        space (negative: a line squeezed to fit, as a Paragraph squeezes it)."""
         name, size, leading = font
         if align != "left":
             width = text_width(text, name, size)
@@ -383,7 +385,7 @@ class TextWriter:
             self.canvas.saveState()
             self.canvas.setFont(name, size, leading)
             self.canvas.setFillColor(colour)
-            self.canvas.drawString(x, y, text)
+            self.canvas.drawString(x, y, text, wordSpace=word_space or None)
             self.canvas.restoreState()
             return
         if font != self._font:
@@ -394,7 +396,11 @@ class TextWriter:
             if colour != self._colour:
                 self._ops.append(_colour_operator(colour.rgb(), "rg"))
             self._colour = colour
-        self._ops.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm ({string}) Tj T*")
+        if word_space:
+            string = f"{_decimals(word_space, 6)} Tw ({string}) Tj 0 Tw"
+        else:
+            string = f"({string}) Tj"
+        self._ops.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm {string} T*")
 
     def flush(self) -> None:
         """Put the lines written so far on the page."""
@@ -569,9 +575,10 @@ class TextTable(Table):
             x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) / 2
             align = "centre"
         font = (cellstyle.fontname, fontsize, leading)
-        for line in lines:
+        spaces = cellval.word_spaces if isinstance(cellval, Squeezed) else (0.0,) * len(lines)
+        for line, space in zip(lines, spaces, strict=True):
             if line:
-                self._writer.line(x, y, line, font, cellstyle.color, align)
+                self._writer.line(x, y, line, font, cellstyle.color, align, space)
             y -= leading
 
     def _drawGrid(  # noqa: N802 (reportlab's name)
@@ -684,14 +691,10 @@ def data_table(
     so long text wraps instead of running out of the cell (see `_lines`); a table longer than the
     page splits, and the header row is repeated at the top of every page it runs onto. `centre`
     lists columns whose cells are centred (boxes, short codes)."""
-    data: list[list[Cell]] = [
-        [_lines(h, "cell_head", col_widths[i] - 2 * CELL_PADDING) for i, h in enumerate(header)]
-    ]
+    rooms = [(w - 2 * CELL_PADDING, i not in centre) for i, w in enumerate(col_widths)]
+    data: list[list[Cell]] = [[_lines(h, "cell_head", *rooms[i]) for i, h in enumerate(header)]]
     data += [
-        [
-            _lines(v, "cell", col_widths[i] - 2 * CELL_PADDING) if isinstance(v, str) else v
-            for i, v in enumerate(row)
-        ]
+        [_lines(v, "cell", *rooms[i]) if isinstance(v, str) else v for i, v in enumerate(row)]
         for row in rows
     ]
     head = [_HeadCentre if i in centre else _Head for i in range(len(header))]
@@ -762,15 +765,31 @@ _DATA_TABLE: list[Any] = [
 ]
 
 
-def _lines(text: str, style: str, room: float) -> Cell:
+def _lines(text: str, style: str, room: float, squeeze: bool = True) -> Cell:
     """`text` for a table cell `room` points wide, set in `STYLES[style]`: as it is when it fits
     on one line, else as lines broken where a Paragraph would break them (words in turn while
     they fit, allowing the Paragraph's slight squeeze of spaces). The table draws such lines as
-    they are, which looks the same and costs a fraction of a Paragraph to lay out and draw.
-    Text a Paragraph would set differently (a line that only fits squeezed, a word longer than
-    the column, line breaks of its own) stays a Paragraph."""
+    they are, which looks the same and costs a fraction of a Paragraph to lay out and draw; a
+    line that fits only squeezed is drawn squeezed as the Paragraph draws it (`Squeezed`), in a
+    left-aligned column (`squeeze`: a Paragraph in a cell is left-aligned). Text a Paragraph
+    would set differently (a word longer than the column, line breaks or no-break spaces of its
+    own, a squeezed line where `squeeze` is off) stays a Paragraph."""
     broken = _broken(text, style, room)
-    return para(text, style) if broken is None else broken
+    if broken is None or (isinstance(broken, Squeezed) and not squeeze):
+        return para(text, style)
+    return broken
+
+
+class Squeezed(str):
+    """A cell's lines, some of which fit only with their spaces narrowed, as a Paragraph fits
+    them: `word_spaces` holds what each line's spaces give up (0 for a line that fits)."""
+
+    word_spaces: tuple[float, ...]
+
+    def __new__(cls, lines: Sequence[str], word_spaces: Sequence[float]) -> Squeezed:
+        made = super().__new__(cls, "\n".join(lines))
+        made.word_spaces = tuple(word_spaces)
+        return made
 
 
 @functools.lru_cache(maxsize=4096)
@@ -779,15 +798,23 @@ def _broken(text: str, style: str, room: float) -> str | None:
     pack repeats the same headers, checklist questions and short values on every record."""
     s = STYLES[style]
     font, size = s.fontName, s.fontSize
-    if "\n" in text:
+    if "\n" in text or "\xa0" in text:
         return None
     if text_width(text, font, size) <= room:
         return text
     space = text_width(" ", font, size)
     squeeze = s.spaceShrinkage * space
     lines: list[str] = []
+    spaces: list[float] = []
     line: list[str] = []
     width = -space
+
+    def close() -> None:
+        # a Paragraph spreads a line's overflow over its spaces (none is left over: the line
+        # fits); it counts as overflow only past its 1e-8 of a point
+        lines.append(" ".join(line))
+        spaces.append((room - width) / (len(line) - 1) if room - width < -1e-8 else 0.0)
+
     for word in text.split():
         word_width = text_width(word, font, size)
         if word_width > room:
@@ -796,14 +823,12 @@ def _broken(text: str, style: str, room: float) -> str | None:
             line.append(word)
             width += space + word_width
             continue
-        if width > room:
-            return None
-        lines.append(" ".join(line))
+        close()
         line, width = [word], word_width
-    if width > room or not line:
+    if not line:
         return None
-    lines.append(" ".join(line))
-    return "\n".join(lines)
+    close()
+    return Squeezed(lines, spaces) if any(spaces) else "\n".join(lines)
 
 
 def facts_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> TextTable:

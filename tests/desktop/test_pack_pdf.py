@@ -27,6 +27,7 @@ from db.enums import ApprovalState, VisitOutcome
 from db.models import Offender, PlanAction, RiskManagementPlan, ScrutinyItem, ScrutinyPack, Visit
 from desktop.reports.base import (
     CONTENT_WIDTH,
+    FONT,
     HEADER_FILL,
     LONDON,
     MARGIN_BOTTOM,
@@ -39,6 +40,7 @@ from desktop.reports.base import (
     Fixed,
     PrintInfo,
     Report,
+    Squeezed,
     TickBox,
     _lines,
     data_table,
@@ -406,13 +408,65 @@ def test_cell_text_breaks_where_a_paragraph_breaks_it(
     expected = [" ".join(line[1]) for line in paragraph.blPara.lines]
     if isinstance(cell, str):
         assert cell.split("\n") == expected
-    else:  # left to a Paragraph: a line only fits squeezed, or a word is wider than the room
+        # a line squeezed to fit gives up what the Paragraph's does, spread over its spaces
+        squeezed = [
+            extra / (len(words) - 1) if extra < -1e-8 else 0.0
+            for extra, words in paragraph.blPara.lines
+        ]
+        spaces = cell.word_spaces if isinstance(cell, Squeezed) else (0.0,) * len(expected)
+        assert spaces == pytest.approx(squeezed, abs=1e-9)
+    else:  # left to a Paragraph: a word is wider than the room
         assert any(
             text_width(w, STYLES[style].fontName, STYLES[style].fontSize) > room for w in words
-        ) or any(
-            text_width(line, STYLES[style].fontName, STYLES[style].fontSize) > room
-            for line in expected
         )
+    unsqueezed = _lines(text, style, room, squeeze=False)  # as a centred column has it
+    assert isinstance(unsqueezed, str) == (isinstance(cell, str) and not isinstance(cell, Squeezed))
+
+
+def test_a_line_that_fits_only_squeezed_is_drawn_as_a_paragraph_draws_it() -> None:
+    """Text a hair too wide for its column stays on its line with its spaces narrowed, as a
+    Paragraph sets it: the same runs in the same places, with the same word spacing."""
+    text = "Fictional Quillfeather visit"
+    room = text_width(text, FONT, STYLES["cell"].fontSize) - 0.05
+    col_widths = [room + 8, CONTENT_WIDTH - room - 8]
+    cell = _lines(text, "cell", room)
+    assert isinstance(cell, Squeezed) and cell == text and cell.word_spaces[0] < 0
+    ours = _report_pdf([data_table(["Note", "Other"], [[text, "Fictional"]], col_widths)])
+    theirs = _report_pdf(
+        [
+            Table(
+                [
+                    [Paragraph(h, STYLES["cell_head"]) for h in ("Note", "Other")],
+                    [Paragraph(text, STYLES["cell"]), Paragraph("Fictional", STYLES["cell"])],
+                ],
+                colWidths=col_widths,
+                hAlign="LEFT",
+                style=[
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    *[
+                        (side, (0, 0), (-1, -1), pad)
+                        for side, pad in [
+                            ("TOPPADDING", 3),
+                            ("BOTTOMPADDING", 3),
+                            ("LEFTPADDING", 4),
+                            ("RIGHTPADDING", 4),
+                        ]
+                    ],
+                ],
+            )
+        ]
+    )
+    assert _runs(ours) == _runs(theirs)
+    assert _word_spacing(ours) == _word_spacing(theirs) == [round(cell.word_spaces[0], 4)]
+
+
+def _word_spacing(pdf: bytes) -> list[float]:
+    """Every word spacing other than none set on the pages (Tw), rounded to 0.0001 pt."""
+    found: list[float] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        stream = page.get_contents().get_data().decode("latin-1")
+        found += [round(float(v), 4) for v in re.findall(r"(-?[\d.]+) Tw", stream) if float(v)]
+    return found
 
 
 def test_tables_and_text_land_where_paragraphs_put_them() -> None:
