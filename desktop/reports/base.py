@@ -220,11 +220,12 @@ def warning(text: str) -> Text:
 
 
 class Text(Flowable):
-    """Plain text set as a Paragraph in `style` sets it. A single line that fits is drawn here,
-    in the place, font and colour the Paragraph would give it, without parsing it as markup and
-    breaking it into lines first (most text in a report is one line: issue #10), its background
-    too (a warning); anything else (several lines, a border, another alignment) is left to a
-    Paragraph."""
+    """Plain text set as a Paragraph in `style` sets it. Text that fits on a line, or that
+    breaks into lines as `_lines` breaks a cell's (where the Paragraph would break it, a line
+    that fits only squeezed drawn squeezed), is drawn here, in the places, font and colour the
+    Paragraph would give it, without parsing it as markup first (issue #10), its background too
+    (a warning); anything else (line breaks of its own, a border, another alignment or a first
+    line indent, a style not in `STYLES`, text split across pages) is left to a Paragraph."""
 
     def __init__(self, text: str, style: ParagraphStyle) -> None:
         super().__init__()
@@ -235,13 +236,27 @@ class Text(Flowable):
         self._line_width = (
             text_width(self._line, style.fontName, style.fontSize) if simple and self._line else -1
         )
+        self._breaks = simple and not style.firstLineIndent and STYLES.get(style.name) is style
         self._paragraph: Paragraph | None = None
-        self._one_line = False
+        self._here: tuple[list[str], Sequence[float]] | None = None  # lines drawn here
 
     def _fits(self, aW: float) -> bool:
         s = self.style
         room = aW - s.leftIndent - s.firstLineIndent - s.rightIndent
         return 0 <= self._line_width <= room
+
+    def _lines_here(self, aW: float) -> tuple[list[str], Sequence[float]] | None:
+        """The lines to draw here and their word spacing, or None for the Paragraph."""
+        if self._fits(aW):
+            return [self._line], (0.0,)
+        if not self._breaks or self._line_width < 0:
+            return None
+        s = self.style
+        broken = _broken(self._line, s.name, aW - s.leftIndent - s.rightIndent)
+        if broken is None:
+            return None
+        lines = broken.split("\n")
+        return lines, broken.word_spaces if isinstance(broken, Squeezed) else (0.0,) * len(lines)
 
     def paragraph(self) -> Paragraph:
         """The Paragraph this text stands for (made when first needed)."""
@@ -252,17 +267,17 @@ class Text(Flowable):
         return self._paragraph
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:
-        self._one_line = self._fits(aW)
-        if not self._one_line:
+        self._here = self._lines_here(aW)
+        if self._here is None:
             return self.paragraph().wrap(aW, aH)
-        self.width, self.height = aW, self.style.leading
+        self.width, self.height = aW, len(self._here[0]) * self.style.leading
         return self.width, self.height
 
     def split(self, aW: float, aH: float) -> list[Flowable]:
         return [] if self._fits(aW) else self.paragraph().split(aW, aH)
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
-        if not self._one_line:
+        if self._here is None:
             self.paragraph().drawOn(canvas, x, y, _sW)
             return
         s = self.style
@@ -280,14 +295,13 @@ class Text(Flowable):
             )
             canvas.restoreState()
         writer = TextWriter(canvas)
-        # a Paragraph's first baseline is its font size below its top (rl_config's default)
-        writer.line(
-            x + s.leftIndent + s.firstLineIndent,
-            y + self.height - s.fontSize,
-            self._line,
-            (s.fontName, s.fontSize, s.leading),
-            s.textColor,
-        )
+        font = (s.fontName, s.fontSize, s.leading)
+        # a Paragraph's first baseline is its font size below its top (rl_config's default),
+        # each next one its leading below
+        baseline, indent = y + self.height - s.fontSize, s.firstLineIndent
+        for line, space in zip(*self._here, strict=True):
+            writer.line(x + s.leftIndent + indent, baseline, line, font, s.textColor, "left", space)
+            baseline, indent = baseline - s.leading, 0
         writer.flush()
 
 

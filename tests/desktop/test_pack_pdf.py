@@ -396,7 +396,7 @@ def _runs(pdf: bytes) -> list[tuple[str, float, float, str, float]]:
 @given(
     words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=30),
     room=st.floats(min_value=60, max_value=400),
-    style=st.sampled_from(["cell", "cell_head"]),
+    style=st.sampled_from(["cell", "cell_head", "body", "warning"]),
 )
 def test_cell_text_breaks_where_a_paragraph_breaks_it(
     words: list[str], room: float, style: str
@@ -481,6 +481,8 @@ def test_tables_and_text_land_where_paragraphs_put_them() -> None:
             para("A fictional heading", "h2"),
             para("A note about nothing real.", "note"),
             warning("No fictional actions under this pillar"),
+            para(long),
+            warning(long),
             data_table(header, rows, col_widths, centre=(2,)),
             facts_table([("Offender manager", "Ada Quillfeather"), ("Notes", long)]),
         ]
@@ -534,6 +536,8 @@ def test_tables_and_text_land_where_paragraphs_put_them() -> None:
             Paragraph("A fictional heading", STYLES["h2"]),
             Paragraph("A note about nothing real.", STYLES["note"]),
             Paragraph("No fictional actions under this pillar", STYLES["warning"]),
+            Paragraph(long, STYLES["body"]),
+            Paragraph(long, STYLES["warning"]),
             table,
             facts,
         ]
