@@ -28,7 +28,7 @@ open and the desktop is in use, and releases it when the officer moves on.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -287,20 +287,21 @@ def _subject_authors(session: Session, subjects: Iterable[tuple[str, int]]) -> S
 class _Authors:
     """The officers whose work each approval is (officer id -> their part): who did the work, in
     the order their part is named, then whoever submitted it. Tasks on one piece of work by one
-    submitter share one dict (read only)."""
+    submitter share one dict (read only), kept in `known` by (submitter, subject type, subject
+    id): the order of those columns in a row of `_OPEN_COLUMNS`, so that a slice is the key."""
 
-    def __init__(self, session: Session, subjects: Iterable[tuple[str, int]]) -> None:
-        self._subjects = _subject_authors(session, subjects)
-        self._known: dict[tuple[str, int | None, int | None], dict[int, str]] = {}
+    def __init__(self, session: Session, subjects: Iterable[tuple[str, int | None]]) -> None:
+        self._subjects = _subject_authors(session, ((t, i) for t, i in subjects if i is not None))
+        self.known: dict[tuple[int | None, str, int | None], dict[int, str]] = {}
 
     def __call__(
-        self, subject_type: str, subject_id: int | None, submitter: int | None
+        self, submitter: int | None, subject_type: str, subject_id: int | None
     ) -> dict[int, str]:
-        key = (subject_type, subject_id, submitter)
-        authors = self._known.get(key)
+        key = (submitter, subject_type, subject_id)
+        authors = self.known.get(key)
         if authors is None:
             did = {} if subject_id is None else self._subjects.get((subject_type, subject_id), {})
-            authors = self._known[key] = dict(did)
+            authors = self.known[key] = dict(did)
             if submitter is not None:
                 authors.setdefault(submitter, _SUBMITTER)
         return authors
@@ -310,17 +311,14 @@ def _approvals_of(session: Session, tasks: Iterable[Any]) -> dict[int, _Approval
     """The routed tasks among `tasks` (rows with Task's column names) by id, in their order, with
     the authors of each approval."""
     routed = [t for t in tasks if _is_routed(t.group, t.kind)]
-    authors = _Authors(
-        session,
-        {(t.subject_type, t.subject_id) for t in routed if t.group == _APPROVAL and t.subject_id},
-    )
+    authors = _Authors(session, {(t.subject_type, t.subject_id) for t in routed})
     return {
         t.id: _Approval(
             t.id,
             t.owner_id,
             t.team_id,
             t.due_on,
-            authors(t.subject_type, t.subject_id, t.created_by_id)
+            authors(t.created_by_id, t.subject_type, t.subject_id)
             if t.group == _APPROVAL
             else _NO_AUTHORS,
             approval=t.group == _APPROVAL,
@@ -510,66 +508,72 @@ class _Sorted:
         self.cover: dict[int, CoverDecision] = {}  # row -> the decision, for a task seen as cover
         self.covered: dict[int, list[int]] = {}  # absent owner -> [approvals, PPN escalations]
         self.decisions: dict[int, CoverDecision] = {}  # absent owner -> the decision
-        self.owned: dict[tuple[int, bool], list[int]] = {}  # (owner, in the officer's team) ->
-        # [open, overdue] approvals
+        self.owned: Counter[tuple[int, bool]] = Counter()  # (owner, in the officer's team) ->
+        self.late: Counter[tuple[int, bool]] = Counter()  # open, and overdue, approvals
         self.escalation: list[int] = []  # team managers: the team's overdue routed tasks
         self.unrouted: list[int] = []  # team managers: the team's routed tasks nobody covers
         me, team = actor.officer_id, actor.team_id
         manager = actor.role == Role.TEAM_MANAGER.value
-        mine, groups, cover, owned = self.mine, self.groups, self.cover, self.owned
+        mine, cover, known = self.mine, self.cover, authors.known
+        groups: defaultdict[str, list[int]] = defaultdict(list)
         plain: dict[int, tuple[CoverDecision, frozenset[int]]] = {}  # owner -> `Router.plain`
+        owned: list[tuple[int, bool]] = []  # (owner, in the officer's team) per open approval
+        late_owned: list[tuple[int, bool]] = []  # and per overdue one
         overdue = 0
         for position, row in enumerate(rows):
             group = row[_GROUP]
-            late = row[_DUE] < day
             approval = group == _APPROVAL
             if route is None or not (
                 approval or (group == _FOLLOW_UP and row[_KIND] == _PPN_ESCALATION)
             ):  # their own follow-ups, or the hub's queue
                 mine.append(position)
-                groups.setdefault(group, []).append(position)
-                overdue += late
+                groups[group].append(position)
+                overdue += row[_DUE] < day
                 continue
+            late = row[_DUE] < day
             owner = row[_OWNER]
             decision = None
             if owner is not None:
-                known = plain.get(owner)
-                if known is None:
-                    known = plain[owner] = route.plain(owner)
+                plain_answer = plain.get(owner)
+                if plain_answer is None:
+                    plain_answer = plain[owner] = route.plain(owner)
                 if approval:  # four eyes: its authors may send it on down the chain
-                    work = authors(row[_SUBJECT_TYPE], row[_SUBJECT_ID], row[_CREATED_BY])
-                    decision = known[0] if known[1].isdisjoint(work) else route(owner, work)
+                    key = row[_CREATED_BY : _SUBJECT_ID + 1]
+                    work = known.get(key) or authors(*key)
+                    decision = (
+                        plain_answer[0] if plain_answer[1].isdisjoint(work) else route(owner, work)
+                    )
+                    owned.append((owner, row[_TEAM] == team))
+                    if late:
+                        late_owned.append(owned[-1])
                 else:
-                    decision = known[0]
+                    decision = plain_answer[0]
                 if decision.cover_officer_id == me:
                     mine.append(position)
-                    groups.setdefault(group, []).append(position)
+                    groups[group].append(position)
                     overdue += late
                     if decision.link != "owner":
                         cover[position] = decision
                         self.covered.setdefault(owner, [0, 0])[not approval] += 1
                         self.decisions[owner] = decision
-                if approval:
-                    counts = owned.get((owner, row[_TEAM] == team))
-                    if counts is None:
-                        counts = owned[owner, row[_TEAM] == team] = [0, 0]
-                    counts[0] += 1
-                    counts[1] += late
             if manager and row[_TEAM] == team:
                 if late:
                     self.escalation.append(position)
                 if decision is not None and decision.link == "nobody":
                     self.unrouted.append(position)
+        self.groups = dict(groups)
         self.overdue = overdue
+        self.owned = Counter(owned)
+        self.late = Counter(late_owned)
 
     def backlog(self) -> dict[int, list[int]]:
         """Owner -> [open, overdue] approvals, of the officer's team and of those they cover."""
         found: dict[int, list[int]] = {}
-        for (owner, in_team), (open_, overdue) in self.owned.items():
+        for (owner, in_team), open_ in self.owned.items():
             if in_team or owner in self.covered:
                 counts = found.setdefault(owner, [0, 0])
                 counts[0] += open_
-                counts[1] += overdue
+                counts[1] += self.late[owner, in_team]
         return found
 
 
@@ -653,7 +657,7 @@ class _Maker:
         claimer, claimed_at = self.claims.get(task_id, _NO_CLAIM)
         claimed_by = self.claimed_by(claimer)
         authors = (
-            self._authors(subject_type, subject_id, created_by_id)
+            self._authors(created_by_id, subject_type, subject_id)
             if group == _APPROVAL
             else _NO_AUTHORS
         )
@@ -890,14 +894,7 @@ class InboxService:
                 .all()
             )
             roster = load_roster(session, day) if decider else None
-            authors = _Authors(
-                session,
-                {
-                    (r[_SUBJECT_TYPE], r[_SUBJECT_ID])
-                    for r in rows
-                    if r[_GROUP] == _APPROVAL and r[_SUBJECT_ID] is not None
-                },
-            )
+            authors = _Authors(session, set(map(itemgetter(_SUBJECT_TYPE, _SUBJECT_ID), rows)))
             route = Router(day, roster.officers, roster.named) if roster is not None else None
             found = _Sorted(actor, day, rows, route, authors)
             names = _all_officer_names(session)
