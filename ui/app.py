@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -99,6 +99,7 @@ class Shell:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.window: QWidget | None = None
+        self._viewer_copies_removed = False
         self.dialog = SignInDialog(ctx, open_database=lambda: open_services(ctx.url))
         self.dialog.signed_in.connect(self._signed_in)
 
@@ -115,6 +116,20 @@ class Shell:
         self.window = window
         window.show()
         settle_memory()
+        QTimer.singleShot(VIEWER_COPIES_AFTER_MS, self.remove_viewer_copies)
+
+    def remove_viewer_copies(self) -> None:
+        """Delete the PDFs earlier sessions opened in the viewer: a few seconds after sign-in, or
+        when the app closes if that comes first. Not at start: the module loads QtPdf, which the
+        start-up to the caseload does not need (issue #10)."""
+        if self._viewer_copies_removed:
+            return
+        self._viewer_copies_removed = True
+        from ui.widgets.pdf_view import remove_viewer_copies
+
+        removed = remove_viewer_copies()
+        if removed:
+            log.info("removed %d PDF copies left from earlier sessions", removed)
 
     def sign_out(self) -> None:
         """After the event loop: audit the sign-out, then wait for it (no window is left)."""
@@ -140,6 +155,7 @@ def settle_memory() -> None:
 
 
 GC_YOUNG_THRESHOLD = 20_000  # allocations between passes over the young objects (Python: 700)
+VIEWER_COPIES_AFTER_MS = 5_000  # the caseload is on screen by then
 
 
 def run_gui(url: str) -> int:
@@ -149,13 +165,11 @@ def run_gui(url: str) -> int:
     runner = BackgroundRunner(app, default_error=lambda exc: show_error(None, exc))
     ctx = AppContext(settings=settings, runner=runner, url=url)
     log.info("starting")
-    from ui.widgets.pdf_view import remove_viewer_copies
-
-    remove_viewer_copies()  # last session's PDFs opened in the viewer
     shell = Shell(ctx)
     shell.start()
     code = app.exec()
     runner.wait_for_done()
+    shell.remove_viewer_copies()  # when the app closed before the timer came round
     shell.sign_out()
     ctx.close()
     settings.sync()

@@ -13,6 +13,7 @@ from tests.desktop.factories import PASSWORD, World
 from ui.app import GC_YOUNG_THRESHOLD, run_gui
 from ui.main_window import MainWindow
 from ui.signin.dialog import SignInDialog
+from ui.widgets.pdf_view import viewer_folder
 
 
 def drive(steps: list[Callable[[], bool]], give_up_ms: int = 20_000) -> list[str]:
@@ -107,6 +108,9 @@ def test_sign_in_to_the_caseload_and_close(qapp, db_url: str, world: World) -> N
 
     done = drive([signed_in, caseload_loaded])
     thresholds = gc.get_threshold()
+    viewer_folder().mkdir(parents=True, exist_ok=True)
+    left_over = viewer_folder() / "daily-sheet-21-11-2026.pdf"  # a copy an earlier session left
+    left_over.write_bytes(b"%PDF-1.4 fictional")
     try:
         code = run_gui(db_url)
     finally:
@@ -114,6 +118,7 @@ def test_sign_in_to_the_caseload_and_close(qapp, db_url: str, world: World) -> N
         gc.set_threshold(*thresholds)
     assert done == ["signed_in", "caseload_loaded"] and code == 0
     assert seen["count"] == 3
+    assert not left_over.exists()  # removed once signed in, or at the latest on closing
     # Signed in, start-up's objects are frozen out of the collector's passes (issue #10).
     young, frozen = seen["gc"]  # type: ignore[misc]
     assert young == GC_YOUNG_THRESHOLD and frozen > 10_000
