@@ -96,6 +96,7 @@ from desktop.services.approvals import (
     stamp,
     submit_for_approval,
 )
+from desktop.services.core import take_write_lock
 from desktop.services.errors import NotFound, PermissionRefused, ServiceError
 from desktop.services.permissions import (
     OffenderSubject,
@@ -834,6 +835,10 @@ class VisitService:
                     f"{subject.reference} is in {offender.status.label}: a home visit cannot be "
                     "planned until they are back in the community."
                 )
+            # Two desktops planning at the same moment queue here (SQLite's write lock; the
+            # offender's row on PostgreSQL), so the second finds the first's visit.
+            take_write_lock(session)
+            session.scalar(select(Offender.id).where(Offender.id == offender_id).with_for_update())
             existing = session.scalars(
                 select(Visit)
                 .where(

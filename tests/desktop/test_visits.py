@@ -11,6 +11,7 @@ evening; Zebedee (Ada's) has a visit planned for Saturday 22/06 at 19:30 with Ad
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -304,6 +305,47 @@ def test_one_planned_visit_at_a_time_and_none_in_custody(services: Services, wor
         services.visits.plan(who(world, "ada"), world.zebedee, edit("13/06/2024", "18:30"))
     with pytest.raises(ServiceError, match="in custody"):
         services.visits.plan(who(world, "bram"), world.barnaby, edit("13/06/2024", "18:30"))
+
+
+def test_two_desktops_planning_the_same_offender_at_once_make_one_visit(
+    world: World, db_url: str
+) -> None:
+    """Both press Plan together: they queue on the offender, and the second finds the first's
+    visit and is refused, instead of two visits being planned."""
+    desks = [Services(db_url, clock=world_clock) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def plan(n: int) -> None:
+        actor = who(world, ("ada", "cora")[n])
+        barrier.wait()
+        try:
+            outcomes[n] = desks[n].visits.plan(
+                actor, world.horatio, edit("13/06/2024", "18:30", "ada", "cora")
+            )
+        except ServiceError as refused:
+            outcomes[n] = refused
+
+    threads = [threading.Thread(target=plan, args=(n,)) for n in (0, 1)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        for desk in desks:
+            desk.close()
+    planned = [o for o in outcomes if isinstance(o, int)]
+    refused = [o for o in outcomes if isinstance(o, ServiceError)]
+    assert len(planned) == 1 and len(refused) == 1, outcomes
+    assert "already has a visit planned" in str(refused[0])
+    rows = _rows(
+        db_url,
+        select(Visit).where(
+            Visit.offender_id == world.horatio, Visit.outcome == VisitOutcome.PLANNED
+        ),
+    )
+    assert [row.id for row in rows] == planned
 
 
 @pytest.mark.parametrize(
