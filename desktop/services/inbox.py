@@ -1087,7 +1087,7 @@ def _finished(session: Session, task: Task) -> str:
 
 class _WhyNot:
     """Why the asking officer may not decide or process a task, "" when they may (the claim aside,
-    which `_items` adds). The answer for an approval comes from `may_decide` (the four-eyes and
+    which `_Maker` adds). The answer for an approval comes from `may_decide` (the four-eyes and
     team rules, desktop/services/approvals.py), asked once per distinct set of facts: an inbox of
     ten thousand approvals holds a few hundred."""
 

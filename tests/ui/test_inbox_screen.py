@@ -495,6 +495,14 @@ def test_the_model_passes_qt_s_checks(
     assert model.rowCount() == len(inbox.items) + 1
     model.set_state(inbox.items[0].task_id, "Claimed by you", "ok")
     assert model.index(1, STATE).data() == "Claimed by you"
+    # as the screen fills it: the service's task lists, read only for the rows asked for
+    tasks = inbox.in_group("approval")
+    model.set_parts(["Heading", tasks[:1], "Another", tasks[1:]], inbox.day)
+    assert model.rowCount() == len(tasks) + 2 and model.sections == [0, 2]
+    listed = [model.item_at(r) for r in range(model.rowCount())]
+    assert [i.task_id for i in listed if i is not None] == [i.task_id for i in tasks]
+    assert all(model.row_of(i.task_id) == listed.index(i) for i in tasks)
+    assert model.index(0, 0).data() == "Heading" and model.item_at(2) is None
 
 
 def test_columns_fit_the_widest_text_of_every_task_as_qt_measures_it(
