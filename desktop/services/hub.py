@@ -672,14 +672,20 @@ class HubService:
         return task, notification
 
     def _lost(self, task_id: int) -> ServiceError:
+        """Who won the race the version columns caught: a notification still unprocessed lost
+        on the offender's record (another desktop changed it meanwhile), so name its saver."""
         with self._services.transaction() as session:
             task, notification = _load(session, task_id)
             if notification.state == NotificationState.RECEIVED:
-                return EditConflict(
-                    "notification",
-                    officer_name(session, notification.updated_by_id),
-                    notification.updated_at,
+                offender = (
+                    session.get(Offender, notification.offender_id)
+                    if notification.offender_id is not None
+                    else None
                 )
+                row, what = (
+                    (offender, "record") if offender is not None else (notification, "notification")
+                )
+                return EditConflict(what, officer_name(session, row.updated_by_id), row.updated_at)
             return ServiceError(_already_decided(session, task, notification))
 
 
