@@ -19,11 +19,12 @@ so no heading is left alone at the foot of a page.
 
 Fast enough for a 20-record pack (issue #10: at most 1.5 times bare reportlab drawing the same
 text), and looking exactly as reportlab's Paragraphs and Tables would: text is measured from a
-table of the font's character widths (`text_width`); a cell's text is broken into lines where a
-Paragraph would break it (`_lines`) and a one-line paragraph is drawn without one (`Text`);
-tables get their cell styles and row heights whole; and text and rules are written into the page
-as PDF operators (`TextWriter`, `TextTable`) rather than a canvas call per line. The tests compare
-the result, run by run, with reportlab's own Paragraphs.
+table of the font's character widths (`text_width`); a cell's or a paragraph's text is broken
+into lines where a Paragraph would break it, a line that fits only squeezed drawn squeezed
+(`_lines`, `Squeezed`), and drawn without one (`Text`); tables get their cell styles and row
+heights whole; and text, rules, fills and tick boxes are written into the page as PDF operators
+(`TextWriter`, `TextTable`) rather than a canvas call each. The tests compare the result, run by
+run and rule by rule, with reportlab's own Paragraphs and Tables.
 """
 
 from __future__ import annotations
@@ -808,8 +809,9 @@ class Squeezed(str):
 
 @functools.lru_cache(maxsize=4096)
 def _broken(text: str, style: str, room: float) -> str | None:
-    """`_lines`'s text broken into lines, or None where it stays a Paragraph. Remembered: a
-    pack repeats the same headers, checklist questions and short values on every record."""
+    """`_lines`'s text broken into lines (`Squeezed` when a line fits only squeezed), or None
+    where it stays a Paragraph. Remembered: a pack repeats the same headers, checklist questions
+    and short values on every record."""
     s = STYLES[style]
     font, size = s.fontName, s.fontSize
     if "\n" in text or "\xa0" in text:
@@ -824,8 +826,8 @@ def _broken(text: str, style: str, room: float) -> str | None:
     width = -space
 
     def close() -> None:
-        # a Paragraph spreads a line's overflow over its spaces (none is left over: the line
-        # fits); it counts as overflow only past its 1e-8 of a point
+        # a line wider than the room (past reportlab's 1e-8 pt) fits only squeezed: the
+        # Paragraph narrows each of its spaces by an equal share of the overflow
         lines.append(" ".join(line))
         spaces.append((room - width) / (len(line) - 1) if room - width < -1e-8 else 0.0)
 
@@ -973,14 +975,14 @@ class TickBox(Flowable):
     origin there and back as a flowable normally is (in a TextTable, by the table itself): a
     pack has hundreds."""
 
+    line_width = 0.8
+
     def __init__(self, size: float = 4 * mm) -> None:
         super().__init__()
         self.width = self.height = size
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         return self.width, self.height
-
-    line_width = 0.8
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
         canvas.saveState()
