@@ -267,41 +267,42 @@ _SUBJECTS: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
     ("risk_assessment", "the assessor", (RiskAssessment.id, RiskAssessment.assessor_id)),
     ("risk_management_plan", "the author", (RiskManagementPlan.id, RiskManagementPlan.author_id)),
 )
-Subjects = dict[tuple[str, int], dict[int, str]]  # (subject type, id) -> officer id -> part
+_PARTS = {subject_type: part for subject_type, part, _columns in _SUBJECTS}
+Subjects = dict[tuple[str, int], tuple[int, ...]]  # (subject type, id) -> the officers who did it
 
 
 def _subject_authors(session: Session, subjects: Iterable[tuple[str, int]]) -> Subjects:
-    """The authors of each piece of work (subject type, id): one query per kind of work, by id
-    (a join per task row cost three lookups a row, most of the time of a 10,000-task inbox;
-    issue #10)."""
+    """The officers who did each piece of work (subject type, id): one query per kind of work,
+    by id (a join per task row cost three lookups a row; issue #10)."""
     by_type: dict[str, set[int]] = defaultdict(set)
     for subject_type, subject_id in subjects:
         by_type[subject_type].add(subject_id)
     found: Subjects = {}
-    for subject_type, part, columns in _SUBJECTS:
+    for subject_type, _part, columns in _SUBJECTS:
         for found_id, *officer_ids in _by_ids(session, columns, by_type.get(subject_type, ())):
-            found[subject_type, found_id] = {i: part for i in officer_ids if i is not None}
+            found[subject_type, found_id] = tuple(i for i in officer_ids if i is not None)
     return found
 
 
 class _Authors:
     """The officers whose work each approval is (officer id -> their part): who did the work, in
     the order their part is named, then whoever submitted it. Tasks on one piece of work by one
-    submitter share one dict (read only), kept in `known` by (submitter, subject type, subject
-    id): the order of those columns in a row of `_OPEN_COLUMNS`, so that a slice is the key."""
+    submitter share one dict (read only). `did` holds who did each piece of work, by (subject
+    type, subject id): the order of those columns in a row of `_OPEN_COLUMNS`, so that a slice
+    of the row is the key, and the cover chain needs no dict made for most tasks."""
 
     def __init__(self, session: Session, subjects: Iterable[tuple[str, int | None]]) -> None:
-        self._subjects = _subject_authors(session, ((t, i) for t, i in subjects if i is not None))
-        self.known: dict[tuple[int | None, str, int | None], dict[int, str]] = {}
+        self.did = _subject_authors(session, ((t, i) for t, i in subjects if i is not None))
+        self._known: dict[tuple[int | None, str, int | None], dict[int, str]] = {}
 
     def __call__(
         self, submitter: int | None, subject_type: str, subject_id: int | None
     ) -> dict[int, str]:
         key = (submitter, subject_type, subject_id)
-        authors = self.known.get(key)
+        authors = self._known.get(key)
         if authors is None:
-            did = {} if subject_id is None else self._subjects.get((subject_type, subject_id), {})
-            authors = self.known[key] = dict(did)
+            did = () if subject_id is None else self.did.get((subject_type, subject_id), ())
+            authors = self._known[key] = dict.fromkeys(did, _PARTS.get(subject_type, ""))
             if submitter is not None:
                 authors.setdefault(submitter, _SUBMITTER)
         return authors
@@ -514,7 +515,7 @@ class _Sorted:
         self.unrouted: list[int] = []  # team managers: the team's routed tasks nobody covers
         me, team = actor.officer_id, actor.team_id
         manager = actor.role == Role.TEAM_MANAGER.value
-        mine, cover, known = self.mine, self.cover, authors.known
+        mine, cover, did = self.mine, self.cover, authors.did
         groups: defaultdict[str, list[int]] = defaultdict(list)
         plain: dict[int, tuple[CoverDecision, frozenset[int]]] = {}  # owner -> `Router.plain`
         owned: list[tuple[int, bool]] = []  # (owner, in the officer's team) per open approval
@@ -538,11 +539,16 @@ class _Sorted:
                 if plain_answer is None:
                     plain_answer = plain[owner] = route.plain(owner)
                 if approval:  # four eyes: its authors may send it on down the chain
-                    key = row[_CREATED_BY : _SUBJECT_ID + 1]
-                    work = known.get(key) or authors(*key)
-                    decision = (
-                        plain_answer[0] if plain_answer[1].isdisjoint(work) else route(owner, work)
-                    )
+                    bearing = plain_answer[1]
+                    submitter = row[_CREATED_BY]
+                    if submitter not in bearing and bearing.isdisjoint(
+                        did.get(row[_SUBJECT_TYPE : _SUBJECT_ID + 1], ())
+                    ):
+                        decision = plain_answer[0]
+                    else:
+                        decision = route(
+                            owner, authors(submitter, row[_SUBJECT_TYPE], row[_SUBJECT_ID])
+                        )
                     owned.append((owner, row[_TEAM] == team))
                     if late:
                         late_owned.append(owned[-1])
