@@ -458,3 +458,31 @@ def test_a_glance_at_each_task_reads_as_its_item_and_finds_every_distinct_text(
     for field in shown:
         found = {getattr(tasks[i], field) for i in tasks.firsts(field)}  # type: ignore[attr-defined]
         assert found == {getattr(item, field) for item in tasks}, field
+
+
+def test_an_author_is_passed_over_however_the_work_is_read(
+    services: Services,
+    world: World,
+    pending: PendingWork,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Who did the work is read by id, or, for more pieces of work of a kind than one statement
+    binds, through the open tasks (issue #10): either way Cora, on the crew of the visit she
+    would approve, does not see it, and Hattie decides it as her cover."""
+    import desktop.services.inbox as inbox
+
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.get_one(Visit, pending.visit).officer2_id = world.cora
+    finally:
+        engine.dispose()
+    by_id = _approvals(services, "cora"), _approvals(services, "hattie")
+    monkeypatch.setattr(inbox, "_THROUGH_TASKS", 0)  # as if every kind of work had thousands
+    through_tasks = _approvals(services, "cora"), _approvals(services, "hattie")
+    assert through_tasks == by_id
+    cora, hattie = through_tasks
+    assert pending.visit_task not in cora and {pending.arms_task, pending.plan_task} <= set(cora)
+    assert hattie[pending.visit_task].covering_for == "Cora Pennywhistle"
+    assert hattie[pending.visit_task].can_act

@@ -290,7 +290,9 @@ class InboxScreen(QWidget):
         if self.state_label.property("tone") == "info":
             self.state_label.hide()
         counts = {group: len(tasks) for group, tasks in inbox.groups.items()}
-        counts[texts.ESCALATION] = sum(map(len, self._parts(texts.ESCALATION)[1::2]))
+        counts[texts.ESCALATION] = sum(len(band.items) for band in inbox.escalation) + len(
+            inbox.unrouted
+        )
         self._show_top(inbox, counts[texts.ESCALATION])
         wanted = texts.ROLE_GROUPS.get(self._role, ())
         self.groups = [g for g in GROUP_ORDER if g in wanted or counts.get(g)]
@@ -342,7 +344,7 @@ class InboxScreen(QWidget):
 
     def _parts(self, group: str) -> list[str | Sequence[InboxItem]]:
         """The group's tasks; for the escalation, a heading and its tasks per age band, then those
-        nobody can cover (headings at even places, tasks at odd ones)."""
+        nobody can cover. The model reads the tasks only for the rows it shows."""
         if self.inbox is None:
             return []
         if group != texts.ESCALATION:
