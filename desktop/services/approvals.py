@@ -25,7 +25,7 @@ shared by the other services that edit approvable work (assessments, plans).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +58,7 @@ from desktop.rules.validation import Form
 from desktop.rules.workdays import add_working_days
 from desktop.services.actor import Actor
 from desktop.services.core import take_write_lock
-from desktop.services.cover import load_roster
+from desktop.services.cover import Roster, load_roster
 from desktop.services.errors import (
     LONDON,
     EditConflict,
@@ -487,17 +487,8 @@ class ApprovalService:
     def _cover(
         self, session: Session, actor: Actor, task: Task, facts: DecisionFacts
     ) -> CoveredOfficer | None:
-        """Whose cover `actor` decides as today: the owner's, when the cover chain routes the
-        owner's task to `actor`, or when the owner is absent and `actor` is of the same team."""
-        if task.owner_id is None or task.owner_id == actor.officer_id:
-            return None
-        roster = load_roster(session, self._services.today())
-        decision = roster.decide(task.owner_id, facts.authors.keys())
-        routed = decision.is_cover and decision.cover_officer_id == actor.officer_id
-        if not routed and (roster.on_duty(task.owner_id) or actor.team_id != facts.team_id):
-            return None
-        return CoveredOfficer(
-            task.owner_id, officer_name(session, task.owner_id, default=""), facts.team_id
+        return cover_as(
+            session, actor, task, facts, lambda: load_roster(session, self._services.today())
         )
 
     def _lost(self, task_id: int) -> ServiceError:
@@ -506,6 +497,28 @@ class ApprovalService:
             if task is None:
                 return NotFound(f"There is no approval task number {task_id}.")
             return ServiceError(_already_decided(session, task))
+
+
+def cover_as(
+    session: Session,
+    actor: Actor,
+    task: Task,
+    facts: DecisionFacts,
+    roster: Callable[[], Roster],
+) -> CoveredOfficer | None:
+    """Whose cover `actor` decides `task` as today: the owner's, when the cover chain routes the
+    owner's task to `actor`, or when the owner is absent and `actor` is of the same team. The
+    roster is loaded (by `roster()`) only when it can matter."""
+    if task.owner_id is None or task.owner_id == actor.officer_id or actor.role not in DECIDERS:
+        return None
+    today = roster()
+    decision = today.decide(task.owner_id, facts.authors.keys())
+    routed = decision.is_cover and decision.cover_officer_id == actor.officer_id
+    if not routed and (today.on_duty(task.owner_id) or actor.team_id != facts.team_id):
+        return None
+    return CoveredOfficer(
+        task.owner_id, officer_name(session, task.owner_id, default=""), facts.team_id
+    )
 
 
 def pending_in(
@@ -561,6 +574,13 @@ def pending_in_many(
         for row in session.scalars(select(model).where(model.id.in_(ids)))
     }
     recorders = _outcome_recorders(session, wanted.get(Visit, set()))
+    loaded: list[Roster] = []
+
+    def roster() -> Roster:
+        if not loaded:
+            loaded.append(load_roster(session, today))
+        return loaded[0]
+
     names = officer_names(
         session,
         {t.created_by_id for t in tasks if t.created_by_id is not None}
@@ -575,15 +595,16 @@ def pending_in_many(
             why: str | None = f"The {what} this task is about is no longer on the record."
         else:
             reference, team_id, team_name = offenders[task.offender_id]
+            facts = DecisionFacts(
+                what=_what(row, what),
+                reference=reference,
+                team_id=team_id,
+                team_name=team_name,
+                authors=_authors_of(task, row, recorders.get(row.id, ())),
+            )
+            # as the decision itself will judge it: a covering sergeant may decide
             why = may_decide(
-                actor,
-                DecisionFacts(
-                    what=_what(row, what),
-                    reference=reference,
-                    team_id=team_id,
-                    team_name=team_name,
-                    authors=_authors_of(task, row, recorders.get(row.id, ())),
-                ),
+                actor, facts, covering_for=cover_as(session, actor, task, facts, roster)
             )
         submitted_by = names.get(task.created_by_id, "") if task.created_by_id is not None else ""
         out[task.offender_id].append(

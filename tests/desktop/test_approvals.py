@@ -547,3 +547,27 @@ def test_pending_for_many_offenders_reads_as_one_at_a_time(
     assert queries(ids) == queries([world.zebedee])
     with services.transaction() as session:
         assert pending_in_many(session, cora, [], today=world.today) == {}
+
+
+def test_the_record_tells_a_covering_sergeant_they_may_decide_as_the_inbox_does(
+    services: Services, world: World, db_url: str
+) -> None:
+    """Cora (Alder's only sergeant) is on leave: the chain gives her approvals to Hattie, a
+    sergeant of another team on duty. The record's pending list says Hattie may decide them,
+    as the decision itself then agrees; Bram, an offender manager, still may not."""
+    from desktop.services.team import AbsenceEntry
+
+    add_pending_approvals(db_url, world)
+    cora = services.auth.sign_in("cora", PASSWORD)
+    today = services.today().strftime("%d/%m/%Y")
+    services.team.record_absence(cora, AbsenceEntry(world.cora, "leave", today, today))
+    hattie = services.auth.sign_in("hattie", PASSWORD)
+    pending = services.approvals.pending_for_offender(hattie, world.zebedee)
+    assert pending and all(p.can_decide and p.why_not == "" for p in pending)
+    services.approvals.approve(hattie, pending[0].task_id)
+    [task] = _rows(db_url, select(Task).where(Task.id == pending[0].task_id))
+    assert task.state == TaskState.DONE and task.completed_as_cover_for_id == world.cora
+    bram = services.auth.sign_in("bram", PASSWORD)
+    assert not any(
+        p.can_decide for p in services.approvals.pending_for_offender(bram, world.zebedee)
+    )
