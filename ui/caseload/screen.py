@@ -28,6 +28,7 @@ from ui.widgets.forms import set_tone
 from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import plural
 from ui.widgets.messages import error_text
+from ui.widgets.tables import unshaped_font
 
 if TYPE_CHECKING:
     from desktop.services.actor import Actor
@@ -74,16 +75,6 @@ def first_load_job(services: Services, actor: Actor) -> tuple[list[Scope], Scope
     scopes = list(services.caseload.allowed_scopes(actor))
     default = services.caseload.default_scope(actor)
     return scopes, default, services.caseload.load(actor, default)
-
-
-def unshaped_font() -> QFont:
-    """The font the table inherits, drawn without shaping where the script needs none (Latin
-    names, dates, references: no kerning or ligatures). Shaping each cell's text was about a
-    third of a repaint of the table, which every filter keystroke does (issue #10); it looks the
-    same. Only the strategy is set, so everything else still comes from the window's font."""
-    font = QFont()
-    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
-    return font
 
 
 class CaseloadTable(QTableView):

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.inbox import TaskClaimed
-from ui.caseload.screen import unshaped_font
 from ui.context import AppContext
 from ui.inbox import texts
 from ui.inbox.detail import SHORTCUTS, DetailPane
@@ -47,6 +46,7 @@ from ui.widgets.forms import set_tone
 from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import plural
 from ui.widgets.messages import error_text
+from ui.widgets.tables import unshaped_font
 
 if TYPE_CHECKING:
     from desktop.services.inbox import Claim, Inbox, InboxItem
