@@ -220,6 +220,14 @@ def explain_operational_error(exc: DBAPIError, url: str | URL) -> DatabaseProble
         return DatabaseSignInRefused(
             f"the database server at {where} refused the sign-in: {detail}"
         )
+    if "no password supplied" in lowered:
+        parsed = url if isinstance(url, URL) else parse_url(url)
+        user = parsed.username or "your computer's user name (the URL names no user)"
+        return DatabaseSignInRefused(
+            f"the database server at {where} wants a password for {user}: name the user in the "
+            "URL (postgresql+psycopg://USER@HOST/NAME) and put the password in ~/.pgpass or "
+            "PGPASSWORD"
+        )
     nothing_saved = _changes_committed.get() == 0
     if exc.connection_invalidated or any(word in lowered for word in _BROKE):
         saved = "nothing was saved" if nothing_saved else "a change may or may not have been saved"

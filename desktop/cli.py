@@ -306,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_verify.add_argument(
         "--anchor",
         metavar="HASH",
-        help="the hash an earlier run printed (at least its first 12 characters)",
+        help="the hash an earlier run printed (at least its first 32 characters)",
     )
     audit_verify.set_defaults(command=run_audit_verify)
 

@@ -81,6 +81,7 @@ class _Job:
     owner: QObject | None
     call: Callable[[], Any]
     rerun: bool | None
+    on_dropped: ResultCallback | None = None  # the result, when `owner` has gone by then
 
 
 class BackgroundRunner(QObject):
@@ -133,6 +134,7 @@ class BackgroundRunner(QObject):
         on_error: ErrorCallback | None = None,
         owner: QObject | None = None,
         rerun_when_reconnected: bool | None = None,
+        on_dropped: ResultCallback | None = None,
         **kwargs: Any,
     ) -> int:
         """Start `fn(*args, **kwargs)` on a worker thread; returns the job's id.
@@ -140,7 +142,8 @@ class BackgroundRunner(QObject):
         `rerun_when_reconnected` overrides the choice described in the module's docstring for a
         job that found the server gone having saved nothing: True waits and runs it again once
         reconnected, False tells `on_error` at once; None (the default) waits unless the job is
-        a dialog's."""
+        a dialog's. `on_dropped` is given the result instead of `on_result` when `owner` has
+        gone by then (to close what the job opened)."""
         if self._closed:
             raise RuntimeError("the background runner has been shut down")
         job_id = next(self._ids)
@@ -149,7 +152,9 @@ class BackgroundRunner(QObject):
         def call() -> Any:
             return fn(*args, **kwargs)
 
-        self._start(_Job(job_id, name, on_result, on_error, owner, call, rerun_when_reconnected))
+        self._start(
+            _Job(job_id, name, on_result, on_error, owner, call, rerun_when_reconnected, on_dropped)
+        )
         return job_id
 
     def _start(self, job: _Job) -> None:
@@ -178,6 +183,8 @@ class BackgroundRunner(QObject):
                 return
             if job.owner is not None and not shiboken6.isValid(job.owner):
                 log.debug("dropped the answer of %s: its window has gone", job.name)
+                if ok and job.on_dropped is not None:
+                    job.on_dropped(value)
                 return
             if not ok and server_gone(value):
                 self.connection_lost.emit()

@@ -2,7 +2,9 @@
 
 The command line calls these with the database's own credentials (`actor` None, audited as
 "cli"): that is how the first administrator and the first teams are made on a new database. An
-administrator signed in to the app may call them too; nobody else may.
+administrator signed in to the app may call them too, nobody else; on a shared PostgreSQL
+database only over the owner's connection (an officer's own role may not add officers or roles),
+so over an officer's role they are refused at once.
 
 One password per officer. On a shared PostgreSQL database each officer connects as their own
 login role (migration 0003's row-level security), so adding an officer also makes that role, and
@@ -79,6 +81,7 @@ class AccountService:
         area = form.text("area", area, max_length=120)
         _raise(form)
         with self._services.transaction() as session:
+            _require_owner(session)
             if _team_named(session, name) is not None:
                 raise ValidationFailed([FieldError("name", f"There is already a team {name}.")])
             team = Team(name=name, area=area)
@@ -108,7 +111,9 @@ class AccountService:
         username = entry.username.strip()
         try:
             database.role_name(username)
+            storable = True
         except database.DatabaseProblem:
+            storable = False
             form.add(
                 "username",
                 "A username is a letter then up to 39 letters, digits, dots, hyphens or "
@@ -122,17 +127,16 @@ class AccountService:
             check_new_password(password, username)
         except ValidationFailed as refused:
             form.add("password", refused.errors[0].message)
-        _raise(form)
-        role = Role(role_value)
+        role = Role(role_value) if role_value else None
+        # every problem at once: the ones needing the database are found too, then refused
         with self._services.transaction() as session:
-            taken = session.scalar(
-                select(Officer.username).where(func.lower(Officer.username) == username.lower())
-            )
-            if taken is not None:
-                form.add("username", f"{taken} is already an officer's username.")
+            _require_owner(session)
+            if storable:
+                _check_username_free(session, form, username)
             team = _team_for(session, form, role, entry.team)
             supervisor_id = _supervisor_for(session, form, role, team, entry.supervisor)
             _raise(form)
+            assert role is not None  # a form without problems chose one
             officer = Officer(
                 username=username,
                 forename=forename,
@@ -174,12 +178,15 @@ class AccountService:
         _require_administrator(actor)
         check_new_password(password, username)
         with self._services.transaction() as session:
+            _require_owner(session)
             officer = session.scalars(
-                select(Officer).where(
+                select(Officer)
+                .where(
                     func.lower(Officer.username) == username.strip().lower(),
                     Officer.active.is_(True),
                 )
-            ).one_or_none()
+                .order_by(Officer.id)
+            ).first()
             if officer is None:
                 raise NotFound(f"There is no active officer with the username {username!r}.")
             session.execute(
@@ -216,22 +223,48 @@ def _require_administrator(actor: Actor | None) -> None:
         )
 
 
+def _require_owner(session: Session) -> None:
+    if database.connected_as_officer(session):
+        raise PermissionRefused(
+            "Teams, officers and passwords are changed with the database owner's connection "
+            "(pillars team add / pillars user add / pillars user password); an officer's own "
+            "database role may not. Nothing was changed."
+        )
+
+
 def _raise(form: Form) -> None:
     if not form.ok:
         raise ValidationFailed([FieldError(p.field, p.message) for p in form.problems])
 
 
+def _check_username_free(session: Session, form: Form, username: str) -> None:
+    taken = session.scalars(
+        select(Officer.username).where(func.lower(Officer.username) == username.lower())
+    ).first()
+    if taken is not None:
+        form.add("username", f"{taken} is already an officer's username.")
+    elif database.role_exists(session, username):
+        # roles are the server's: another database's officer, or another program's
+        form.add(
+            "username",
+            f"The database server already has a role {username.lower()} (another Pillars "
+            "database's officer, or another program's); choose another username, or remove "
+            "that role first if it is no longer used.",
+        )
+
+
 def _team_named(session: Session, name: str) -> Team | None:
     return session.scalars(
-        select(Team).where(func.lower(Team.name) == name.strip().lower())
-    ).one_or_none()
+        select(Team).where(func.lower(Team.name) == name.strip().lower()).order_by(Team.id)
+    ).first()
 
 
-def _team_for(session: Session, form: Form, role: Role, name: str) -> Team | None:
+def _team_for(session: Session, form: Form, role: Role | None, name: str) -> Team | None:
     name = (name or "").strip()
     if not name:
-        if role in _TEAM_ROLES:
-            form.add("team", f"A {role.label} belongs to a team: give its name.")
+        if role is not None and role in _TEAM_ROLES:
+            article = "An" if role.label[:1] in "aeiou" else "A"
+            form.add("team", f"{article} {role.label} belongs to a team: give its name.")
         return None
     team = _team_named(session, name)
     if team is None:
@@ -241,19 +274,21 @@ def _team_for(session: Session, form: Form, role: Role, name: str) -> Team | Non
 
 
 def _supervisor_for(
-    session: Session, form: Form, role: Role, team: Team | None, username: str
+    session: Session, form: Form, role: Role | None, team: Team | None, username: str
 ) -> int | None:
     username = (username or "").strip()
     if not username:
+        return None
+    if role is None:
         return None
     if role != Role.OFFENDER_MANAGER:
         form.add("supervisor", "Only an offender manager has a supervising sergeant.")
         return None
     found = session.execute(
-        select(Officer.id, Officer.role, Officer.team_id, Officer.active).where(
-            func.lower(Officer.username) == username.lower()
-        )
-    ).one_or_none()
+        select(Officer.id, Officer.role, Officer.team_id, Officer.active)
+        .where(func.lower(Officer.username) == username.lower())
+        .order_by(Officer.active.desc(), Officer.id)
+    ).first()
     if (
         found is None
         or not found.active

@@ -234,11 +234,15 @@ class AuditService:
 
         A chain cannot show rows cut from its end: the rows left still follow each other. So
         `anchor`, the hash of the newest row at an earlier check (kept outside the database, or
-        at least its first 12 characters), must be found in the chain: if it is not, rows up to
+        at least its first 32 characters, so that no forged chain can be made to match it), must
+        be found in the chain: if it is not, rows up to
         that point were removed or changed and the check fails."""
         wanted = (anchor or "").strip().lower()
-        if anchor is not None and (len(wanted) < 12 or not _is_hex(wanted)):
-            raise ValueError("an anchor is the hash an earlier check printed: 12 to 64 hex digits")
+        if anchor is not None and not (32 <= len(wanted) <= 64 and _is_hex(wanted)):
+            raise ValueError(
+                "an anchor is the hash an earlier check printed: 64 hex digits (at least the "
+                "first 32); check it was copied whole"
+            )
         with self._services.transaction() as session:
             _refuse_an_officers_role(session)
             result = session.execute(
@@ -256,7 +260,7 @@ class AuditService:
                 rows=count,
                 first_broken_id=None,
                 reason=f"no row has the anchor hash {wanted[:12]}…: rows up to it were removed "
-                "or changed since it was taken",
+                "or changed since it was taken (or the anchor was mistyped)",
             )
         return VerifyResult(
             ok=True,
@@ -271,19 +275,9 @@ class AuditService:
 def _refuse_an_officers_role(session: Session) -> None:
     """An officer's own PostgreSQL role reads only some audit rows (migration 0003), so the chain
     it sees has gaps: checking it would cry wolf. Only the owner's connection checks."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    # A plain member, not a superuser (for whom pg_has_role is always true) nor the owner that
-    # made the group (PostgreSQL 16 records its creator as an ADMIN member).
-    officer = session.scalar(
-        text(
-            "SELECT EXISTS (SELECT 1 FROM pg_auth_members m "
-            "JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
-            "WHERE g.rolname = 'pillars_officer' AND u.rolname = current_user "
-            "AND NOT m.admin_option)"
-        )
-    )
-    if officer:
+    from desktop.services.database import connected_as_officer
+
+    if connected_as_officer(session):
         raise PermissionRefused(
             "The audit log can be checked only with the database owner's connection: an "
             "officer's own role reads only some of its rows. Nothing was checked."

@@ -184,7 +184,9 @@ def create_officer_role(url: str, username: str, password: str) -> str:
     name = role_name(username)
     with _owner_connection(url) as (conn, raw):
         officers = conn.execute(
-            text("SELECT username, active FROM officer WHERE lower(username) = :name"),
+            text(
+                "SELECT username, active, password_hash FROM officer WHERE lower(username) = :name"
+            ),
             {"name": name},
         ).all()
         if len(officers) != 1 or not officers[0][1]:
@@ -201,11 +203,19 @@ def create_officer_role(url: str, username: str, password: str) -> str:
             )
         existing = _set_password(conn, raw, name, password, url)
     log.info("database role %s %s", name, "password set" if existing else "created")
+    from desktop.services.passwords import verify_password
+
+    drift = (
+        ""
+        if verify_password(password, officers[0][2] or "")
+        else f" Note: this is not {officers[0][0]}'s Pillars password, so the app will refuse "
+        f"their sign-in until both match: 'pillars user password {officers[0][0]}' sets both."
+    )
     if existing:
-        return f"Database role {name} already existed: its password is changed."
+        return f"Database role {name} already existed: its password is changed.{drift}"
     return (
         f"Database role {name} created: {officers[0][0]} can now connect with it and sees only "
-        "what their Pillars role may read."
+        f"what their Pillars role may read.{drift}"
     )
 
 
@@ -249,6 +259,37 @@ def set_role_password(session: Session, username: str, password: str) -> str | N
             raise _role_problem(exc, location) from exc
         raise
     return name
+
+
+def connected_as_officer(session: Session) -> bool:
+    """Whether the session's connection is an officer's own PostgreSQL role (a plain member of
+    `pillars_officer`): not the owner's, not a superuser's (for whom pg_has_role is always true),
+    nor the owner that made the group (PostgreSQL 16 records its creator as an ADMIN member)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return bool(
+        session.scalar(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM pg_auth_members m "
+                "JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
+                "WHERE g.rolname = :group AND u.rolname = current_user AND NOT m.admin_option)"
+            ),
+            {"group": OFFICER_GROUP},
+        )
+    )
+
+
+def role_exists(session: Session, username: str) -> bool:
+    """Whether the server already has the database role of `username` (False on SQLite). Roles
+    are the whole server's, shared by every database on it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return (
+        session.scalar(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": role_name(username)}
+        )
+        is not None
+    )
 
 
 def _set_password(conn: Connection, raw: Any, name: str, password: str, url: Any) -> bool:

@@ -58,5 +58,6 @@ def open_as_officer(url: str, username: str, password: str) -> Services:
     try:
         return Services(officer.render_as_string(hide_password=False))
     except DatabaseSignInRefused:
-        log.warning("the database server refused the sign-in of %s", name)
+        # not the name: people type their password into the username box
+        log.warning("the database server refused a sign-in")
         raise SignInRefused(WRONG_CREDENTIALS) from None

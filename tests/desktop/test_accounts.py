@@ -144,7 +144,7 @@ def test_a_refused_officer_lists_every_problem_and_adds_nothing(services: Servic
     with pytest.raises(ValidationFailed) as refused:
         services.accounts.add_officer(None, bad, "short")
     fields = [problem.field for problem in refused.value.errors]
-    assert fields == ["forename", "role", "password"]  # checked before the database is read
+    assert fields == ["forename", "role", "password", "username", "team"]  # every one at once
     with pytest.raises(ValidationFailed) as refused:
         services.accounts.add_officer(
             None, entry("ADA", team="Oak", supervisor="gus"), NEW_PASSWORD
@@ -186,29 +186,38 @@ def test_only_an_administrator_in_the_app_may_add_or_reset(services: Services) -
         )
 
 
-def test_a_new_password_replaces_the_old_and_lifts_the_lock(
-    services: Services, db_url: str
-) -> None:
+def test_a_new_password_replaces_the_old_and_lifts_the_lock(services: Services) -> None:
+    username = f"om{SUFFIX}"
+    services.accounts.add_officer(None, entry(username), NEW_PASSWORD)
     for _ in range(6):
         with pytest.raises(SignInRefused):
-            services.auth.sign_in("bram", "wrong password")
+            services.auth.sign_in(username, "wrong password")
     with pytest.raises(SignInRefused, match="locked"):
-        services.auth.sign_in("bram", PASSWORD)
-    said = services.accounts.set_password(None, "BRAM", NEW_PASSWORD)
-    assert said.startswith("Password of bram")
-    assert services.auth.sign_in("bram", NEW_PASSWORD).username == "bram"
+        services.auth.sign_in(username, NEW_PASSWORD)
+    said = services.accounts.set_password(None, username.upper(), "another three words")
+    assert said.startswith(f"Password of {username}")
+    assert services.auth.sign_in(username, "another three words").username == username
     with pytest.raises(SignInRefused):
-        services.auth.sign_in("bram", PASSWORD)
+        services.auth.sign_in(username, NEW_PASSWORD)
     with pytest.raises(NotFound):
         services.accounts.set_password(None, "nobody", NEW_PASSWORD)
     with pytest.raises(ValidationFailed, match="at least 12"):
-        services.accounts.set_password(None, "bram", "short")
-    if services.engine.dialect.name == "postgresql":
-        try:
-            mine = open_as_officer(_no_user(db_url), "bram", NEW_PASSWORD)
-            mine.close()
-        finally:
-            drop_officer_role(db_url, "bram")
+        services.accounts.set_password(None, username, "short")
+    # that the server takes the new password and not the old: tests/db/test_deployment.py, on a
+    # server that checks passwords (this one trusts loopback)
+
+
+def test_a_role_the_server_already_has_is_not_taken_over(services: Services) -> None:
+    """Roles are the server's: another database's officer of the same name keeps theirs."""
+    if services.engine.dialect.name != "postgresql":
+        return
+    username = f"other{SUFFIX}"
+    with services.transaction() as session:
+        session.execute(text(f'CREATE ROLE "{username}" LOGIN IN ROLE pillars_officer'))
+    before = officer_count(services)
+    with pytest.raises(ValidationFailed, match="already has a role"):
+        services.accounts.add_officer(None, entry(username), NEW_PASSWORD)
+    assert officer_count(services) == before
 
 
 def test_the_app_signs_in_as_the_officer_only_on_a_postgresql_url_without_a_user() -> None:

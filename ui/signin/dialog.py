@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -54,6 +55,17 @@ def officer_sign_in_job(
     except BaseException:
         services.close()
         raise
+
+
+def shared_database(url: str) -> str:
+    """`pillars on db.example.invalid` for a shared database's URL: what an officer recognises."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "pillars"
+    return f"{name} on {parts.hostname}" if parts.hostname else name
+
+
+def close_services(outcome: tuple[Services, tuple[Actor, int]]) -> None:
+    outcome[0].close()
 
 
 class SignInDialog(QDialog):
@@ -146,7 +158,7 @@ class SignInDialog(QDialog):
         elif self._as_officer:
             self._ready = True
             self.location.setText(
-                f"Database: {ctx.url} (shared: your username and password open it)"
+                f"Database: {shared_database(ctx.url)} (shared: your username and password open it)"
             )
         elif open_database is not None:
             self._connect(open_database)
@@ -199,6 +211,7 @@ class SignInDialog(QDialog):
                 on_result=self._accepted_as_officer,
                 on_error=self._refused,
                 owner=self,
+                on_dropped=close_services,  # the dialog went: do not leave the connection open
             )
             return
         self.ctx.runner.run(
