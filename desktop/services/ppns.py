@@ -1217,7 +1217,7 @@ def _windows(session: Session, ppn: Ppn) -> dict[str, tuple[dt.date, dt.date, li
         ],
         "household": [
             (ppn_id, _london_day(concern_at))
-            for ppn_id, concern_at in _household_ppns(session, ppn.household_key)
+            for ppn_id, concern_at in _household_ppns(session, ppn)
         ],
     }
     found = {}
@@ -1231,17 +1231,18 @@ def _windows(session: Session, ppn: Ppn) -> dict[str, tuple[dt.date, dt.date, li
     return found
 
 
-def _household_ppns(session: Session, household_key: str | None) -> list[tuple[int, dt.datetime]]:
-    """(id, concern at) of every PPN about the household, whichever team manages its offenders
-    (none without a key). On PostgreSQL through `pillars_household_ppns` (migration 0004): an
-    officer's own database role reads only the PPNs of offenders they may read."""
-    if not household_key:
+def _household_ppns(session: Session, ppn: Ppn) -> list[tuple[int, dt.datetime]]:
+    """(id, concern at) of every PPN about `ppn`'s household, whichever team manages its
+    offenders (none without a household key). On PostgreSQL through `pillars_household_ppns`
+    (migration 0004): an officer's own database role reads only the PPNs of offenders they may
+    read, and the function answers only about a PPN whose offender they may read."""
+    if not ppn.household_key:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        query: Any = text("SELECT id, concern_at FROM pillars_household_ppns(:key)")
+        query: Any = text("SELECT id, concern_at FROM pillars_household_ppns(:ppn_id)")
     else:
-        query = select(Ppn.id, Ppn.concern_at).where(Ppn.household_key == household_key)
-    return [(ppn_id, at) for ppn_id, at in session.execute(query, {"key": household_key})]
+        query = select(Ppn.id, Ppn.concern_at).where(Ppn.household_key == ppn.household_key)
+    return [(ppn_id, at) for ppn_id, at in session.execute(query, {"ppn_id": ppn.id})]
 
 
 def _open_tasks(kind: TaskKind, ppn_id: int) -> Any:

@@ -166,7 +166,9 @@ class AbsenceEntry:
 def _open_approvals(session: Session, officer_ids: list[int]) -> dict[int, int]:
     """How many open approval tasks each officer owns. On PostgreSQL through
     `pillars_open_approvals` (migration 0004): an administrator's own database role reads no task
-    (tasks are about offenders), yet chooses cover by these counts."""
+    (tasks are about offenders), yet chooses cover by these counts. The function counts only the
+    officers the caller manages (`_require_manager`): any for an administrator, their own team's
+    for a sergeant or team manager."""
     query: Any = (
         text("SELECT owner_id, open_approvals FROM pillars_open_approvals(CAST(:ids AS bigint[]))")
         if session.get_bind().dialect.name == "postgresql"

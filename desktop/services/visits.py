@@ -1715,7 +1715,8 @@ def _crew_visits(
     """(id, planned at, occurred at, officer 1, officer 2) of every visit not cancelled, planned
     or held on `day`, with one of the officers on its crew, whichever team's offender it is: the
     duty rules count them all. On PostgreSQL through `pillars_crew_visits` (migration 0004),
-    since an officer's own database role reads only the visits of offenders they may read."""
+    since an officer's own database role reads only the visits of offenders they may read; the
+    function answers an officer who plans visits (or reads the force), for one day at most."""
     start, end = start_of_day(day), start_of_day(day + dt.timedelta(days=1))
     query: Any = (
         text(

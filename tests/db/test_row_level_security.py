@@ -1,6 +1,8 @@
 """Row-level security on PostgreSQL (migration 0003, issue #9 item 1): an officer connecting with
 their own database role sees, straight from the database, only what their Pillars role may read;
-the audit table takes inserts only; and the app's services work over such a connection.
+the audit table takes inserts only; and the app's services work over such a connection. Migration
+0004's functions, which count rows across teams, answer only the use cases that need them, and a
+role whose account is locked or inactive reads nothing, while signing in over it works as before.
 
 Database roles are cluster-wide while each test has its own database, so the officers' login roles
 (the test world's fixed usernames) are made or have their password reset at the start of a test
@@ -17,17 +19,20 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from db.base import Base
 from db.engine import make_engine
+from db.enums import PpnGrade, PpnState
 from db.errors import DatabaseProblem
+from db.models import Ppn, Visit
 from desktop.services.core import Services, utc_now
 from desktop.services.database import create_officer_role, drop_officer_role
-from desktop.services.errors import SignInRefused
+from desktop.services.errors import AccountLocked, SignInRefused
 from desktop.services.ppns import PpnEntry, SubjectEntry
 from desktop.services.team import AbsenceEntry
 from tests.conftest import pg_admin_url
-from tests.desktop.factories import PASSWORD, World, populate
+from tests.desktop.factories import PASSWORD, World, add_pending_approvals, populate
 
 ROLE_PASSWORD = "synthetic-db-secret-1"  # the officers' database password, not Pillars's
 OFFICERS = ("ada", "bram", "cora", "dorian", "gus", "hattie", "elsie", "fenn")
@@ -505,3 +510,202 @@ def test_no_officer_role_reads_a_password_hash_but_its_own(
         ).scalar()
     assert own == stored and own
     assert ada.execute("SELECT pillars_password_hash(%s)", (world.cora,)).fetchone() == (None,)
+
+
+LONDON = ZoneInfo("Europe/London")
+CREW = "SELECT id FROM pillars_crew_visits(%s, %s, %s)"
+HOUSEHOLD = "SELECT id FROM pillars_household_ppns(%s)"
+APPROVALS = "SELECT owner_id, open_approvals FROM pillars_open_approvals(%s)"
+
+
+def london(day: dt.date, hour: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=LONDON)
+
+
+def ids(conn: psycopg.Connection, query: str, *params: object) -> set[int]:
+    return {row[0] for row in conn.execute(query, params)}
+
+
+def added(owner: Engine, row: Visit | Ppn) -> int:
+    with Session(owner) as session, session.begin():
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def a_visit(owner: Engine, offender_id: int, crew: tuple[int, int], at: dt.datetime) -> int:
+    return added(
+        owner,
+        Visit(offender_id=offender_id, planned_at=at, officer1_id=crew[0], officer2_id=crew[1]),
+    )
+
+
+def a_ppn(owner: Engine, offender_id: int, raised_by: int, household: str) -> int:
+    now = utc_now()
+    return added(
+        owner,
+        Ppn(
+            offender_id=offender_id,
+            grade=PpnGrade.AMBER,
+            concern="Fictional concern about a child at a shared address.",
+            concern_at=now,
+            raised_by_id=raised_by,
+            raised_at=now,
+            state=PpnState.DRAFT,
+            household_key=household,
+        ),
+    )
+
+
+# -- migration 0004: functions counting across teams -----------------------------------------------
+
+
+def test_the_crews_visits_are_for_planners_and_one_day_at_a_time(
+    connect: Connect, world: World, owner: Engine
+) -> None:
+    """Bram (Alder) crews a visit to Ignatius (Birch) tomorrow at 10:00. Ada, who plans visits,
+    learns of it for that one day (the duty rules' question); asking for three days or ten years
+    at once gets nothing, and neither does an administrator, whose role reads no offender data."""
+    tomorrow = dt.datetime.now(LONDON).date() + dt.timedelta(days=1)
+    visit_id = a_visit(owner, world.ignatius, (world.gus, world.bram), london(tomorrow, 10))
+    day = (london(tomorrow), london(tomorrow + dt.timedelta(days=1)))
+    ada, fenn, elsie = connect("ada"), connect("fenn"), connect("elsie")
+
+    assert ids(ada, CREW, [world.bram], *day) == {visit_id}
+    assert ids(elsie, CREW, [world.bram], *day) == {visit_id}  # reads every visit anyway
+    assert ids(ada, "SELECT id FROM visit") and visit_id not in ids(ada, "SELECT id FROM visit")
+    for starts, ends in (
+        (london(tomorrow - dt.timedelta(days=1)), london(tomorrow + dt.timedelta(days=2))),
+        (london(tomorrow - dt.timedelta(days=3650)), london(tomorrow + dt.timedelta(days=3650))),
+    ):
+        assert ids(ada, CREW, [world.bram], starts, ends) == set()
+    everyone = [getattr(world, name) for name in ("ada", "bram", "cora", "dorian", "gus", "hattie")]
+    assert ids(fenn, CREW, everyone, *day) == set()
+
+
+def test_a_households_ppns_are_asked_about_a_ppn_the_caller_may_read_not_a_postcode(
+    connect: Connect, world: World, owner: Engine
+) -> None:
+    """Two PPNs about Ignatius (Birch) and one about Zebedee (Alder), all at Zebedee's postcode.
+    Ada, asking about Zebedee's PPN, counts the household's three; asking about Ignatius's,
+    which her role may not read, gets nothing; an administrator gets nothing; and no function
+    takes a postcode to sweep."""
+    household = "ZZ3 4QT"  # Zebedee's home
+    birch = {a_ppn(owner, world.ignatius, world.gus, household) for _ in range(2)}
+    alder = a_ppn(owner, world.zebedee, world.ada, household)
+    ada, gus, fenn = connect("ada"), connect("gus"), connect("fenn")
+
+    assert ids(ada, HOUSEHOLD, alder) == birch | {alder}
+    assert ids(gus, HOUSEHOLD, min(birch)) == birch | {alder}
+    assert ids(ada, HOUSEHOLD, min(birch)) == set()
+    assert ids(fenn, HOUSEHOLD, alder) == set()
+    with pytest.raises(psycopg.errors.UndefinedFunction):
+        ada.execute("SELECT id FROM pillars_household_ppns(%s::text)", (household,))
+
+
+def test_open_approvals_are_counted_for_the_team_screens_users_only(
+    db_url: str, connect: Connect, world: World, owner: Engine
+) -> None:
+    """Cora owns the world's pending approvals. An administrator counts them (for any team), as
+    does Cora, a sergeant of her own team; Hattie, Birch's sergeant, and Ada, an offender
+    manager, get nothing."""
+    add_pending_approvals(db_url, world)
+    with owner.connect() as conn:
+        owned = conn.execute(
+            text(
+                "SELECT count(*) FROM task WHERE owner_id = :cora AND \"group\" = 'approval' "
+                "AND state = 'open'"
+            ),
+            {"cora": world.cora},
+        ).scalar_one()
+    assert owned
+    officers = [world.cora, world.hattie, world.ada]
+    assert set(connect("fenn").execute(APPROVALS, (officers,))) == {(world.cora, owned)}
+    assert set(connect("cora").execute(APPROVALS, (officers,))) == {(world.cora, owned)}
+    assert set(connect("hattie").execute(APPROVALS, (officers,))) == set()
+    assert set(connect("ada").execute(APPROVALS, (officers,))) == set()
+
+
+# -- migration 0004: a locked or inactive account --------------------------------------------------
+
+
+@pytest.fixture
+def services(db_url: str, connect: Connect) -> Iterator[tuple[Services, Services]]:
+    """The owner's connection and Ada's own role (made by `connect`), with the real clock: the
+    database compares the lock with its own now()."""
+    connect("ada").close()
+    pair = (Services(db_url, clock=utc_now), Services(officer_url(db_url, "ada"), clock=utc_now))
+    yield pair
+    for services in pair:
+        services.close()
+
+
+def counts(conn: psycopg.Connection) -> tuple[int, ...]:
+    """How many offenders, visits, PPNs and tasks the role reads."""
+    row = conn.execute(
+        "SELECT (SELECT count(*) FROM offender), (SELECT count(*) FROM visit), "
+        "(SELECT count(*) FROM ppn), (SELECT count(*) FROM task)"
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def test_a_locked_account_reads_nothing_until_the_lock_runs_out(
+    connect: Connect, world: World, owner: Engine, services: tuple[Services, Services]
+) -> None:
+    """Ada's account is locked by failed sign-ins (on any desktop). While it is, her role reads
+    no offender, visit, PPN or task and the functions answer nothing; signing in over it says
+    when the lock ends and is audited. Once the time has passed she reads her team again, and
+    signing in over her own role clears the counters."""
+    as_owner, as_ada = services
+    ada = connect("ada")
+    unlocked = counts(ada)
+    assert unlocked[0] == len(world.alder_offenders) and all(unlocked)
+    today = (london(dt.datetime.now(LONDON).date()), london(dt.datetime.now(LONDON).date(), 23))
+
+    for _ in range(20):  # as many as the policy allows
+        with pytest.raises(SignInRefused) as failed:
+            as_owner.auth.sign_in("ada", "not the password")
+        if isinstance(failed.value, AccountLocked):
+            break
+    assert isinstance(failed.value, AccountLocked)
+    assert counts(ada) == (0, 0, 0, 0)
+    assert ada.execute("SELECT pillars_me(), pillars_my_account()").fetchone() == (None, world.ada)
+    assert ids(ada, CREW, [world.ada, world.bram], *today) == set()
+    with pytest.raises(AccountLocked, match=r"Try again after \d\d:\d\d") as refused:
+        as_ada.auth.sign_in("ada", PASSWORD)
+    with owner.connect() as conn:
+        reasons = conn.execute(
+            text(
+                "SELECT detail ->> 'reason' FROM audit_event "
+                "WHERE username = 'ada' AND action = 'sign_in_failed' ORDER BY id DESC LIMIT 1"
+            )
+        ).scalar_one()
+    assert reasons == "account locked"
+
+    with owner.begin() as conn:
+        conn.execute(
+            text("UPDATE officer SET locked_until = :past WHERE id = :ada"),
+            {"past": refused.value.until - dt.timedelta(days=1), "ada": world.ada},
+        )
+    assert counts(ada) == unlocked
+    assert as_ada.auth.sign_in("ada", PASSWORD).officer_id == world.ada
+    with owner.connect() as conn:
+        assert conn.execute(
+            text("SELECT failed_sign_ins, locked_until FROM officer WHERE id = :ada"),
+            {"ada": world.ada},
+        ).one() == (0, None)
+    verified = as_owner.audit.verify()
+    assert verified.ok, verified.reason
+
+
+def test_an_inactive_officers_role_reads_nothing_and_is_told_the_account_is_not_active(
+    connect: Connect, world: World, owner: Engine, services: tuple[Services, Services]
+) -> None:
+    _as_owner, as_ada = services
+    ada = connect("ada")
+    with owner.begin() as conn:
+        conn.execute(text("UPDATE officer SET active = false WHERE id = :ada"), {"ada": world.ada})
+    assert counts(ada) == (0, 0, 0, 0)
+    with pytest.raises(SignInRefused, match="no longer active"):
+        as_ada.auth.sign_in("ada", PASSWORD)
