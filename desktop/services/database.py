@@ -244,20 +244,9 @@ def set_role_password(session: Session, username: str, password: str) -> str | N
         return None
     name = role_name(username)
     location = db_engine.describe(conn.engine.url)
-    if conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :g"), {"g": OFFICER_GROUP}) is None:
-        raise DatabaseProblem(
-            f"the server of {location} has no role {OFFICER_GROUP}: run "
-            "'pillars db upgrade --db URL' first (nothing was changed)"
-        )
-    raw = conn.connection.dbapi_connection
-    try:
-        _set_password(conn, raw, name, password, conn.engine.url)
-    except DBAPIError as exc:
-        raise _role_problem(exc.orig, location) from exc
-    except Exception as exc:
-        if type(exc).__module__.startswith("psycopg"):
-            raise _role_problem(exc, location) from exc
-        raise
+    _require_group(conn, location)
+    with _role_errors(location):
+        _set_password(conn, conn.connection.dbapi_connection, name, password, conn.engine.url)
     return name
 
 
@@ -341,26 +330,33 @@ def _owner_connection(url: str, *, check_schema: bool = True) -> Iterator[tuple[
             if check_schema:
                 schema.check_current(engine, location)
             with engine.begin() as conn:
-                if (
-                    conn.scalar(
-                        text("SELECT 1 FROM pg_roles WHERE rolname = :g"), {"g": OFFICER_GROUP}
-                    )
-                    is None
-                ):
-                    raise DatabaseProblem(
-                        f"the server of {location} has no role {OFFICER_GROUP}: run "
-                        "'pillars db upgrade --db URL' first (nothing was changed)"
-                    )
-                try:
+                _require_group(conn, location)
+                with _role_errors(location):
                     yield conn, conn.connection.dbapi_connection
-                except DBAPIError as exc:
-                    raise _role_problem(exc.orig, location) from exc
-                except Exception as exc:
-                    if type(exc).__module__.startswith("psycopg"):
-                        raise _role_problem(exc, location) from exc
-                    raise
     finally:
         engine.dispose()
+
+
+def _require_group(conn: Connection, location: str) -> None:
+    if conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :g"), {"g": OFFICER_GROUP}) is None:
+        raise DatabaseProblem(
+            f"the server of {location} has no role {OFFICER_GROUP}: run "
+            "'pillars db upgrade --db URL' first (nothing was changed)"
+        )
+
+
+@contextmanager
+def _role_errors(location: str) -> Iterator[None]:
+    """The server's refusal of a role statement (through SQLAlchemy or psycopg directly) as one
+    sentence that says nothing was changed."""
+    try:
+        yield
+    except DBAPIError as exc:
+        raise _role_problem(exc.orig, location) from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith("psycopg"):
+            raise _role_problem(exc, location) from exc
+        raise
 
 
 def _role_problem(error: BaseException | None, location: str) -> DatabaseProblem:
