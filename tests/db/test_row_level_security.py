@@ -572,6 +572,10 @@ def test_the_crews_visits_are_for_planners_and_one_day_at_a_time(
     ada, fenn, elsie = connect("ada"), connect("fenn"), connect("elsie")
 
     assert ids(ada, CREW, [world.bram], *day) == {visit_id}
+    with owner.connect() as conn:  # the command line's connection: answered in full
+        crew = text("SELECT id FROM pillars_crew_visits(:ids, :starts, :ends)")
+        found = conn.execute(crew, {"ids": [world.bram], "starts": day[0], "ends": day[1]})
+        assert {row[0] for row in found} == {visit_id}
     assert ids(elsie, CREW, [world.bram], *day) == {visit_id}  # reads every visit anyway
     assert ids(ada, "SELECT id FROM visit") and visit_id not in ids(ada, "SELECT id FROM visit")
     for starts, ends in (

@@ -38,16 +38,17 @@ as the service that calls it does, so that psql gets no more than the app's use 
   (0003's `pillars_manages_officer`).
 An officer's role that may not gets no rows, as the app shows a role nothing it may not read.
 
-Who the officer is (0003's `pillars_me()`) becomes "an active officer whose account is not
-locked": an officer whose account is locked after too many failed sign-ins
-(`officer.locked_until` later than the server's now(); desktop/services/auth.py), or who has
-left (not active), reads no offender, PPN, visit or task row from psql, and every function above
-answers nothing. Signing in must still work over that role - read one's own officer row and
-password hash, count a failure, say "locked until HH:MM", unlock when the time has passed - so
-those paths use `pillars_my_account()`, the officer of the connection whatever the account's
-state: the officer row's update policy (SELECT ... FOR UPDATE checks it too), the audit log's
-insert policy and `pillars_password_hash()`. A role whose account locks while its desktop is open
-reads nothing until the lock runs out.
+Who the officer is (0003's `pillars_me()`) becomes "an active officer whose account is not locked":
+an officer whose account is locked after too many failed sign-ins (`officer.locked_until` later
+than the server's now(); desktop/services/auth.py), or who has left (not active, NULL already in
+0003), reads no offender, PPN, visit or task row from psql, and every function above answers
+nothing. Signing in must still work over that role - read one's own officer row and password hash,
+count a failure, say "locked until HH:MM", unlock when the time has passed - so those paths use
+`pillars_my_account()`, the officer of the connection whatever the account's state: the officer
+row's update policy (SELECT ... FOR UPDATE checks it too), the audit log's insert policy and
+`pillars_password_hash()` (so an inactive officer signing in over their role is now told the
+account is not active, as over the owner's connection, not "wrong password"). A role whose account
+locks while its desktop is open reads nothing until the lock runs out.
 
 The services call the three functions on PostgreSQL whatever the connection (on SQLite the plain
 query reads every row anyway). The owner's connection - the command line, or a desktop on a
