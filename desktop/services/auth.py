@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, configure_mappers
 
 from db.enums import Role
 from db.models import Officer, Team
@@ -58,6 +58,12 @@ def _dummy_hash() -> str:
 class AuthService:
     def __init__(self, services: Services) -> None:
         self._services = services
+
+    def prepare(self) -> None:
+        """Get ready for the first sign-in before anyone signs in: importing this module loads
+        the models, and the ORM configures every mapper on its first query (about 50 ms), which
+        would otherwise be part of that sign-in (issue #10). Safe to call from any thread."""
+        configure_mappers()
 
     def sign_in(self, username: str, password: str) -> Actor:
         """The signed-in officer. Raises SignInRefused (the same message for an unknown user and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
@@ -79,6 +80,23 @@ def test_sign_in_returns_the_actor_and_is_audited(
         ("sign_in", world.ada),
         ("sign_in", world.elsie),
     ]
+
+
+def test_preparing_writes_nothing_and_may_run_during_a_sign_in(
+    services: Services, world: World, db_url: str
+) -> None:
+    """The desktop prepares sign-in in the background while the officer types (issue #10); a
+    quick officer signs in while that still runs: both finish, only the sign-in is audited."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        prepared = pool.submit(services.auth.prepare)
+        signed_in = pool.submit(services.auth.sign_in, "ada", PASSWORD)
+        prepared.result()
+        actor = signed_in.result()
+    assert actor.officer_id == world.ada and actor.team_name == "Alder"
+    assert [(e.action, e.officer_id) for e in _audit(db_url)] == [("sign_in", world.ada)]
+    assert Officer.__mapper__.configured
+    services.auth.prepare()  # again, as when the dialog reconnects: still nothing written
+    assert len(_audit(db_url)) == 1
 
 
 def test_unknown_user_and_wrong_password_get_the_same_message(
