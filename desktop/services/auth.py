@@ -61,8 +61,10 @@ class AuthService:
 
     def prepare(self) -> None:
         """Get ready for the first sign-in before anyone signs in: importing this module loads
-        the models, and the ORM configures every mapper on its first query (about 50 ms), which
-        would otherwise be part of that sign-in (issue #10). Safe to call from any thread."""
+        the models, signing in writes through the audit service (loaded here too), and the ORM
+        configures every mapper on its first query (about 50 ms): all of it would otherwise be
+        part of that sign-in (issue #10). Writes nothing; safe to call from any thread."""
+        _ = self._services.audit
         configure_mappers()
 
     def sign_in(self, username: str, password: str) -> Actor:
