@@ -261,7 +261,21 @@ class SignInDialog(QDialog):
         self.message.style().polish(self.message)
         self.message.setAccessibleDescription(text)
         self.message.show()
+        self._fit()
 
     def _hide_message(self) -> None:
         self.message.clear()
         self.message.hide()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow (or shrink back) to the message's wrapped height: a long one, such as a database
+        that cannot be opened, was squeezed into the room a short one had, clipping it and the
+        fields above it."""
+        self.layout().activate()
+        self.resize(
+            self.width(),
+            self.heightForWidth(self.width())
+            if self.hasHeightForWidth()
+            else self.sizeHint().height(),
+        )
