@@ -59,7 +59,7 @@ from desktop.services.actor import Actor
 from desktop.services.due import breaches_for
 from desktop.services.errors import PermissionRefused
 from desktop.services.policy import policy_int
-from desktop.services.visits import visit_flags
+from desktop.services.visit_facts import visit_flags
 
 if TYPE_CHECKING:
     from desktop.services.core import Services

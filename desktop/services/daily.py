@@ -21,7 +21,7 @@ caseload, the record and `pillars due` say:
   then, a registration begun in those days, as for a transfer in) with no completed home visit
   since; late when the first visit is overdue by the visit rules (`desktop.rules.visit_windows`:
   before sentence, or within 7 days of conviction);
-- overdue visits: the caseload's visit flags (`desktop.services.visits.visit_flags`);
+- overdue visits: the caseload's visit flags (`desktop.services.visit_facts.visit_flags`);
 - overdue approvals: open approval tasks past their due day, with the owner, the working days
   overdue and, when the owner is absent, who covers today (the inbox's cover chain);
 - PPNs not submitted: drafts, late after `ppn_submit_hours` (`desktop.rules.breaches.ppn_clocks`).
@@ -52,7 +52,7 @@ from desktop.services.cover import load_roster
 from desktop.services.errors import NotFound, PermissionRefused
 from desktop.services.inbox import KIND_LABELS, _open_approvals, _route
 from desktop.services.policy import policy_int
-from desktop.services.visits import VisitFlags, visit_flags
+from desktop.services.visit_facts import VisitFlags, visit_flags
 
 if TYPE_CHECKING:
     from desktop.services.core import Services

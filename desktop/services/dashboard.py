@@ -18,7 +18,7 @@ How the figures are made (each metric's `explains` says it in one sentence):
   does not date is read as it is now, and the explanation says so: who manages an offender, the
   offender's team and status, and the risk level the visit cadence runs on.
 - Every figure comes from the rule the rest of Pillars uses: visit windows and "overdue" from
-  `visits.visit_flags` (the caseload's and `pillars due`'s), statutory clocks from
+  `visit_facts.visit_flags` (the caseload's and `pillars due`'s), statutory clocks from
   `due.clocks_for` and `due.breaches_for`, ARMS review dates from `rules.cadence`, the PPN
   deadline from `rules.ppn`, task ages in working days as the inbox counts them.
 - Every metric is a list of items (the records behind it) read for the whole force in a handful
@@ -73,7 +73,7 @@ from desktop.services.actor import Actor
 from desktop.services.due import breaches_for, clocks_for
 from desktop.services.errors import NotFound, PermissionRefused, ServiceError
 from desktop.services.policy import policy_int
-from desktop.services.visits import london_day, start_of_day, visit_flags
+from desktop.services.visit_facts import london_day, start_of_day, visit_flags
 
 if TYPE_CHECKING:
     from desktop.services.core import Services

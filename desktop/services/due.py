@@ -68,7 +68,7 @@ from desktop.rules.breaches import (
 from desktop.rules.notification_clocks import Clock, Event, Pause
 from desktop.rules.periods import notification_period
 from desktop.services.policy import policy_int
-from desktop.services.visits import visit_flags
+from desktop.services.visit_facts import visit_flags
 
 if TYPE_CHECKING:
     from desktop.services.core import Services

@@ -77,7 +77,7 @@ from desktop.services.mappa import MappaChangeView
 from desktop.services.permissions import can_edit_offender, load_subject, require_edit, require_read
 from desktop.services.policy import policy_int
 from desktop.services.ppns import SubjectView
-from desktop.services.visits import VisitFlags, visit_flags
+from desktop.services.visit_facts import VisitFlags, visit_flags
 
 if TYPE_CHECKING:
     from desktop.services.core import Services

@@ -25,7 +25,8 @@ from db.models import Address, Offender, Officer, Visit
 from desktop.rules.time_bands import LONDON
 from desktop.services.actor import Actor
 from desktop.services.errors import NotFound, PermissionRefused
-from desktop.services.visits import CLASH_MINUTES, postcode_district, start_of_day
+from desktop.services.visit_facts import start_of_day
+from desktop.services.visits import CLASH_MINUTES, postcode_district
 
 if TYPE_CHECKING:
     from desktop.services.core import Services

@@ -32,7 +32,8 @@ from ui.widgets.dates import fmt_date
 from ui.widgets.messages import error_text
 
 if TYPE_CHECKING:
-    from desktop.services.visits import VisitFlags, VisitView
+    from desktop.services.visit_facts import VisitFlags
+    from desktop.services.visits import VisitView
 
 
 SUBMIT_WHY = "Record the outcome first; a submitted record waits for the sergeant"
