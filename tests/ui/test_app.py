@@ -123,3 +123,27 @@ def test_sign_in_to_the_caseload_and_close(qapp, db_url: str, world: World) -> N
     young, frozen = seen["gc"]  # type: ignore[misc]
     assert young == GC_YOUNG_THRESHOLD and frozen > 10_000
     assert str(seen["status"]).startswith("Database: ") and "pillars.sqlite3" in str(seen["status"])
+
+
+def test_a_module_imported_after_pyside6_is_not_read_from_disk(tmp_path, monkeypatch) -> None:
+    """Start-up (issue #10): PySide6's import hook would read the whole source of every module
+    imported after it; `ui` answers its question without reading, and the module still gets the
+    default feature selection (0), as one that mentions PySide6 would."""
+    import inspect
+    import sys
+
+    (tmp_path / "pillars_probe_module.py").write_text("ANSWER = 42\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    read: list[str] = []
+    real = inspect.getsource
+    monkeypatch.setattr(
+        inspect, "getsource", lambda obj: read.append(getattr(obj, "__name__", "?")) or real(obj)
+    )
+    try:
+        module = __import__("pillars_probe_module")
+        assert module.ANSWER == 42
+        assert "pillars_probe_module" not in read
+        feature = sys.modules["shibokensupport.feature"]
+        assert feature.pyside_feature_dict["pillars_probe_module"] == 0
+    finally:
+        sys.modules.pop("pillars_probe_module", None)
