@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import column, func, select, table, text, update
 from sqlalchemy.orm import Session, configure_mappers
 
 from db.enums import Role
@@ -46,6 +46,19 @@ def actor_for(officer: Officer) -> Actor:
 
 
 UNKNOWN_USERNAME = "(unknown)"
+# The officer table's sign-in columns without the ORM: the early check reads them while the
+# models are still loading (issue #10).
+_OFFICER = table("officer", column("id"), column("username"), column("password_hash"))
+
+
+@dataclass(frozen=True)
+class _EarlyCheck:
+    """A password checked before the sign-in's transaction: against `stored`, the hash the
+    officer `officer_id` had then (None: no such username; the dummy hash was spent)."""
+
+    officer_id: int | None
+    stored: str
+    verified: bool
 
 
 @cache
@@ -74,14 +87,16 @@ class AuthService:
         # A username no database can hold (a NUL, an unpaired surrogate, a control character)
         # belongs to nobody: refused like an unknown one, never looked up as typed.
         storable = clean_text(typed) == typed
+        early = self._check_early(typed, password) if storable else None
         refusal: ServiceError | None = None
         actor: Actor | None = None
         with self._services.transaction() as session:
             officer = self._find(session, typed) if storable else None
             if officer is None:
-                # Spend the same scrypt time as a real check, so the response time does not tell
-                # which usernames exist.
-                verify_password(password or "", _dummy_hash())
+                if early is None or early.officer_id is not None:
+                    # Spend the same scrypt time as a real check, so the response time does
+                    # not tell which usernames exist.
+                    verify_password(password or "", _dummy_hash())
                 # Not the text typed: people type their password into the username box, and
                 # the audit log must never hold one.
                 self._services.audit.record(
@@ -93,13 +108,38 @@ class AuthService:
                 )
                 refusal = SignInRefused(WRONG_CREDENTIALS)
             else:
-                refusal = self._check(session, officer, password, action="sign_in")
+                refusal = self._check(session, officer, password, action="sign_in", early=early)
                 if refusal is None:
                     actor = self._with_cover(session, actor_for(officer))
         if refusal is not None:
             raise refusal
         assert actor is not None
         return actor
+
+    def _check_early(self, username: str, password: str) -> _EarlyCheck:
+        """Check the password before the sign-in's transaction, reading the hash with the
+        table's columns only: scrypt lets other threads run, so on a desktop that has just
+        started it runs beside the loading of the models, which the transaction then waits for
+        (issue #10: about a tenth of a second of start-up). Nothing is decided here: the
+        transaction locks the officer's row and uses this answer only if the row is the same
+        officer with the same hash; otherwise it checks again."""
+        with self._services.transaction() as session:
+            officer_id = None
+            if username:
+                officer_id = session.scalar(
+                    select(_OFFICER.c.id).where(_OFFICER.c.username == username)
+                )
+                if officer_id is None:
+                    officer_id = session.scalar(
+                        select(_OFFICER.c.id)
+                        .where(func.lower(_OFFICER.c.username) == username.lower())
+                        .limit(1)
+                    )
+            stored = _stored_hash(session, officer_id) if officer_id is not None else None
+        if stored is None:
+            verify_password(password or "", _dummy_hash())
+            return _EarlyCheck(None, "", False)
+        return _EarlyCheck(officer_id, stored, verify_password(password or "", stored))
 
     def actor_named(self, username: str) -> Actor:
         """The active officer with this username, as the command line acts for them (it runs with
@@ -196,10 +236,17 @@ class AuthService:
         return officer
 
     def _check(
-        self, session: Session, officer: Officer, password: str, *, action: str
+        self,
+        session: Session,
+        officer: Officer,
+        password: str,
+        *,
+        action: str,
+        early: _EarlyCheck | None = None,
     ) -> ServiceError | None:
         """Verify the password and keep the counters; return the refusal to raise, if any,
-        after the transaction (with the failure's audit row and counter) has committed."""
+        after the transaction (with the failure's audit row and counter) has committed. `early`
+        is taken as the verdict only for this officer's current hash."""
         now = self._services.now()
         audit = self._services.audit
         actor = actor_for(officer)
@@ -217,7 +264,12 @@ class AuthService:
                 return AccountLocked(officer.locked_until)
             failed = 0  # the lock has run out: a fresh set of attempts
 
-        if not verify_password(password or "", _stored_hash(session, officer)):
+        stored = _stored_hash(session, officer.id)
+        if early is not None and early.officer_id == officer.id and early.stored == stored:
+            verified = early.verified
+        else:
+            verified = verify_password(password or "", stored)
+        if not verified:
             failed += 1
             attempts = max(1, policy_int(session, "sign_in_attempts_before_lock"))
             locked_until = None
@@ -272,11 +324,12 @@ class AuthService:
         )
 
 
-def _stored_hash(session: Session, officer: Officer) -> str:
+def _stored_hash(session: Session, officer_id: int) -> str:
     """The officer's password hash. On PostgreSQL through `pillars_password_hash()` (migration
     0003): an officer's own database role may read its own hash and no one else's, and the
     owner's connection reads any."""
-    if session.get_bind().dialect.name != "postgresql":
-        return officer.password_hash
-    stored = session.scalar(text("SELECT pillars_password_hash(:id)"), {"id": officer.id})
+    if session.get_bind().dialect.name == "postgresql":
+        stored = session.scalar(text("SELECT pillars_password_hash(:id)"), {"id": officer_id})
+    else:
+        stored = session.scalar(select(_OFFICER.c.password_hash).where(_OFFICER.c.id == officer_id))
     return stored if stored is not None else ""

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from db.engine import make_engine, session_factory
 from db.models import AuditEvent, Officer, Policy
+from desktop.services.auth import AuthService
 from desktop.services.core import Services
 from desktop.services.errors import AccountLocked, SignInRefused
 from tests.desktop.factories import PASSWORD, WORLD_NOW, World, populate
@@ -209,3 +210,41 @@ def test_unlock(services: Services, world: World, db_url: str) -> None:
     actions = [e.action for e in _audit(db_url)]
     assert actions == ["sign_in", "unlock"] + ["unlock_failed"] * 5 + ["sign_in_failed", "sign_out"]
     assert services.audit.verify().ok
+
+
+def _set_password_hash(services: Services, officer_id: int, password: str) -> None:
+    from desktop.services.passwords import hash_password
+
+    with services.transaction() as session:
+        session.execute(
+            update(Officer)
+            .where(Officer.id == officer_id)
+            .values(password_hash=hash_password(password))
+        )
+
+
+@pytest.mark.parametrize("typed", ["old", "new"])
+def test_a_password_changed_during_the_sign_in_is_checked_against_the_new_one(
+    services: Services, world: World, db_url: str, monkeypatch: pytest.MonkeyPatch, typed: str
+) -> None:
+    """The password is checked before the sign-in's transaction, while the app is still loading
+    (issue #10); the transaction takes that answer only for the hash it then finds. An
+    administrator resetting the password in between: the old one is refused and counted, the
+    new one lets the officer in."""
+    old, new = PASSWORD, "a-brand-new-passphrase"
+    early = AuthService._check_early
+
+    def then_reset(self: AuthService, username: str, password: str) -> object:
+        answer = early(self, username, password)
+        _set_password_hash(services, world.ada, new)
+        return answer
+
+    monkeypatch.setattr(AuthService, "_check_early", then_reset)
+    if typed == "old":
+        with pytest.raises(SignInRefused):
+            services.auth.sign_in("ada", old)
+        assert _officer(db_url, world.ada).failed_sign_ins == 1
+        assert _audit(db_url)[-1].action == "sign_in_failed"
+    else:
+        assert services.auth.sign_in("ada", new).officer_id == world.ada
+        assert _audit(db_url)[-1].action == "sign_in"
