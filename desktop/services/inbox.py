@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 from operator import itemgetter
@@ -37,11 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast, overload
 
 from sqlalchemy import (
     CursorResult,
-    Date,
-    Dialect,
-    Row,
     String,
-    TypeDecorator,
     bindparam,
     or_,
     select,
@@ -380,7 +376,7 @@ def _age_band(overdue_days: int) -> int:
 class _Open(NamedTuple):
     """The columns of an open task as the inbox reads them: plain columns, no ORM entity
     (building ten thousand Task entities took half of the inbox's time; issue #10). The rows are
-    kept as read, SQLAlchemy rows with these names, and indexed by the positions below in the
+    kept as the driver gives them (`_plain_rows`), and indexed by the positions below in the
     loops over all of them. Its claim is read apart (`_claims`): few tasks have one."""
 
     id: int
@@ -388,7 +384,7 @@ class _Open(NamedTuple):
     kind: str  # a TaskKind value, likewise
     owner_id: int | None
     team_id: int | None
-    due_on: dt.date
+    due_on: dt.date | str  # as the driver reads it: SQLite's ISO text (see `_DueDates`)
     created_by_id: int | None
     subject_type: str
     subject_id: int | None
@@ -401,40 +397,42 @@ class _Open(NamedTuple):
 _ID, _GROUP, _KIND, _OWNER, _TEAM, _DUE, _CREATED_BY, _SUBJECT_TYPE, _SUBJECT_ID = range(9)
 _OFFENDER, _CREATED_AT = _Open._fields.index("offender_id"), _Open._fields.index("created_at")
 
-
-class _Day(TypeDecorator[dt.date]):
-    """A date read through a cache of the text SQLite keeps: ten thousand tasks fall due on a
-    few hundred days, and parsing every value cost 5 to 10 ms a read (issue #10). PostgreSQL's
-    driver reads dates itself."""
-
-    impl = Date
-    cache_ok = True
-
-    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
-        if dialect.name != "sqlite":
-            return super().result_processor(dialect, coltype)
-        return _Days().__getitem__
-
-
-class _Days(dict[str, dt.date]):
-    def __missing__(self, text: str) -> dt.date:
-        day = self[text] = dt.date.fromisoformat(text)
-        return day
-
-
-# Read as text: kind and group (converting ten thousand enums costs 10 ms); created_at as the
-# driver reads it, made a UTC datetime by `_as_utc` when an item is made (the UtcDateTime column
-# type's per-value wrapper cost 20 ms a 10,000-row read, SQLite's parsing 5 to 10; issue #10).
-_PLAIN: dict[str, Any] = {
-    "kind": String(),
-    "group": String(),
-    "created_at": String(),
-    "due_on": _Day(),
-}
+# Read as text: kind and group (converting ten thousand enums costs 10 ms); created_at and due_on
+# as the driver reads them, made a UTC datetime by `_as_utc` and a date by `_DueDates` when an
+# item is made (the UtcDateTime column type's per-value wrapper cost 20 ms a 10,000-row read,
+# SQLite's parsing 5 to 10; issue #10).
+_PLAIN: dict[str, Any] = {"kind": String(), "group": String(), "created_at": String()}
 _OPEN_COLUMNS = tuple(
     type_coerce(getattr(Task, name), _PLAIN[name]) if name in _PLAIN else getattr(Task, name)
     for name in _Open._fields
 )
+
+
+def _plain_rows(session: Session, statement: Any) -> list[tuple[Any, ...]]:
+    """The rows of `statement` as the driver gives them: plain tuples, with no result processing
+    (each column is read as the driver reads it). SQLAlchemy's Row around each of ten thousand
+    rows cost 6 to 7 ms, and doubled the objects the garbage collector tracks, so that every
+    opening of a sergeant's inbox paid for a collection of about 6 ms (issue #10)."""
+    result = cast("CursorResult[Any]", session.connection().execute(statement))
+    try:
+        return cast("list[tuple[Any, ...]]", result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+class _DueDates(dict[Any, dt.date]):
+    """A due date as the driver reads it (SQLite's ISO text, PostgreSQL's date) -> the date: ten
+    thousand tasks fall due on a few hundred days, and parsing every value cost 5 to 10 ms a read
+    (issue #10). `key(day)` is `day` as the rows hold it, to compare with theirs: ISO text sorts
+    as the date does."""
+
+    def __missing__(self, value: dt.date | str) -> dt.date:
+        day = self[value] = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return day
+
+    @staticmethod
+    def key(day: dt.date, rows: Sequence[tuple[Any, ...]]) -> dt.date | str:
+        return day.isoformat() if rows and isinstance(rows[0][_DUE], str) else day
 
 
 def _as_utc(value: dt.datetime | str) -> dt.datetime:
@@ -517,7 +515,7 @@ class _Sorted:
         self,
         actor: Actor,
         day: dt.date,
-        rows: Sequence[Row[Any]],
+        rows: Sequence[tuple[Any, ...]],
         route: Router | None,
         authors: _Authors,
     ) -> None:
@@ -539,6 +537,7 @@ class _Sorted:
         owned: list[tuple[int, bool]] = []  # (owner, in the officer's team) per open approval
         late_owned: list[tuple[int, bool]] = []  # and per overdue one
         overdue = 0
+        today = _DueDates.key(day, rows)  # the day as the rows hold their due dates
         for position, row in enumerate(rows):
             group = row[_GROUP]
             approval = group == _APPROVAL
@@ -547,9 +546,9 @@ class _Sorted:
             ):  # their own follow-ups, or the hub's queue
                 mine.append(position)
                 groups[group].append(position)
-                overdue += row[_DUE] < day
+                overdue += row[_DUE] < today
                 continue
-            late = row[_DUE] < day
+            late = row[_DUE] < today
             owner = row[_OWNER]
             decision = None
             if owner is not None:
@@ -609,7 +608,7 @@ class _Maker:
         self,
         actor: Actor,
         day: dt.date,
-        rows: Sequence[Row[Any]],
+        rows: Sequence[tuple[Any, ...]],
         cover: dict[int, CoverDecision],
         authors: _Authors,
         offenders: dict[int | None, _OffenderFacts],
@@ -629,6 +628,7 @@ class _Maker:
         self._authors = authors
         self._why_not = why_not
         self._since: dict[dt.date, int] = {}
+        self.due = _DueDates().__getitem__  # a row's due date, as a date
 
     def __call__(self, position: int) -> InboxItem:
         item = self._made[position]
@@ -667,7 +667,7 @@ class _Maker:
             kind,
             owner_id,
             team_id,
-            due_on,
+            due,
             created_by_id,
             subject_type,
             subject_id,
@@ -675,7 +675,8 @@ class _Maker:
             version,
             title,
             created_at,
-        ) = self.rows[position]  # unpacked: a row's attributes are slower to read
+        ) = self.rows[position]
+        due_on = self.due(due)
         decision = self.cover.get(position)
         reference, offender_name, offender_team = self.offenders.get(offender_id, _NO_OFFENDER)
         claimer, claimed_at = self.claims.get(task_id, _NO_CLAIM)
@@ -799,7 +800,7 @@ class TaskGlance:
 
     @property
     def due_on(self) -> dt.date:
-        return cast("dt.date", self._row[_DUE])
+        return self._make.due(self._row[_DUE])
 
     @property
     def overdue(self) -> bool:
@@ -912,11 +913,7 @@ class InboxService:
         backlog: tuple[BacklogLine, ...] = ()
         with self._services.transaction() as session:
             lapse = claim_lapse(session)
-            rows = (
-                session.connection()
-                .execute(select(*_OPEN_COLUMNS).where(*seen).order_by(*INBOX_ORDER))
-                .all()
-            )
+            rows = _plain_rows(session, select(*_OPEN_COLUMNS).where(*seen).order_by(*INBOX_ORDER))
             roster = load_roster(session, day) if decider else None
             authors = _Authors(
                 session, set(map(itemgetter(_SUBJECT_TYPE, _SUBJECT_ID), rows)), within=seen
@@ -941,7 +938,7 @@ class InboxService:
 
         bands: list[list[int]] = [[] for _ in AGE_BANDS]
         for position in found.escalation:
-            bands[_age_band(make.days_since(rows[position][_DUE]))].append(position)
+            bands[_age_band(make.days_since(make.due(rows[position][_DUE])))].append(position)
         return Inbox(
             day=day,
             items=TaskList(make, found.mine),
