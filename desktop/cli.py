@@ -9,15 +9,10 @@ in the README; dates in it are ISO 8601.
 
 from __future__ import annotations
 
-import gc
+# Start-up (issue #10): SQLAlchemy loads here, its objects kept out of the collector's passes.
+from desktop.lasting import lasting
 
-# Start-up (issue #10): SQLAlchemy loads here, before `pillars gui` imports PySide6 (which reads
-# the source of every module imported after it: about 80 ms more for SQLAlchemy's), and with the
-# garbage collector paused: its passes over the ~100,000 objects the imports make, all of which
-# live as long as the process, find nothing and cost about a tenth of the import's time.
-_collecting = gc.isenabled()
-gc.disable()
-try:
+with lasting():
     import argparse
     import contextlib
     import datetime as dt
@@ -35,9 +30,6 @@ try:
     from db import engine as db_engine
     from db.errors import DatabaseProblem
     from desktop.services.errors import LONDON, ServiceError
-finally:
-    if _collecting:
-        gc.enable()
 
 if TYPE_CHECKING:
     from desktop.services.core import Services

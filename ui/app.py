@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
+from desktop.lasting import lasting
 from resources import RESOURCES
 from ui.background import BackgroundRunner
 from ui.context import AppContext
@@ -88,7 +89,8 @@ def stylesheet() -> str:
 def open_services(url: str) -> Services:
     """Runs in the background: opening the database imports SQLAlchemy and touches the file, so
     the sign-in dialog is on screen before either happens."""
-    from desktop.services.core import Services
+    with lasting():
+        from desktop.services.core import Services
 
     return Services(url)
 
@@ -97,15 +99,17 @@ def prepare_services(services: Services) -> None:
     """Runs in the background once the database is open, while the officer types: loads what
     signing in and the first screen need (the models and their mappers, the caseload's rules),
     about a quarter of a second that signing in would otherwise wait for (issue #10)."""
-    services.auth.prepare()
-    _ = services.caseload  # building the service imports its modules
+    with lasting():
+        services.auth.prepare()
+        _ = services.caseload  # building the service imports its modules
 
 
 def import_main_window() -> None:
     """On the GUI thread while the dialog waits: the main window's modules and its first
     screen's, which signing in would otherwise wait for."""
-    import ui.caseload.screen  # noqa: F401
-    import ui.main_window  # noqa: F401
+    with lasting():
+        import ui.caseload.screen  # noqa: F401
+        import ui.main_window  # noqa: F401
 
 
 class Shell:
