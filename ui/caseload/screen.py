@@ -5,7 +5,7 @@ opens a record."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeySequence
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,7 @@ from ui.widgets.forms import set_tone
 from ui.widgets.keys import screen_shortcuts, tab_chain
 from ui.widgets.labels import plural
 from ui.widgets.messages import error_text
-from ui.widgets.tables import unshaped_font
+from ui.widgets.tables import plain_table_view, unshaped_font
 
 if TYPE_CHECKING:
     from desktop.services.actor import Actor
@@ -57,6 +56,7 @@ ICON_ROOM = 24  # the warning icon beside an overdue date or a breach count
 CELL_MARGINS = 10  # a cell's text margins (3 px each side) and grid line, with a little to spare
 HEADER_MARGINS = 14  # a header section's padding (6 px each side in style.qss) and border
 ALERT_COLUMNS = {"next_visit", "arms", "breaches", "quality"}
+OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def scope_label(scope: Scope, actor: Actor) -> str:
@@ -75,23 +75,6 @@ def first_load_job(services: Services, actor: Actor) -> tuple[list[Scope], Scope
     scopes = list(services.caseload.allowed_scopes(actor))
     default = services.caseload.default_scope(actor)
     return scopes, default, services.caseload.load(actor, default)
-
-
-class CaseloadTable(QTableView):
-    """Enter opens the current row (Qt's `activated` does not fire for Enter on every style)."""
-
-    open_requested = Signal()
-    resized = Signal()
-
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self.resized.emit()
-
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.open_requested.emit()
-            return
-        super().keyPressEvent(event)
 
 
 class CaseloadScreen(QWidget):
@@ -178,8 +161,8 @@ class CaseloadScreen(QWidget):
         quick.addStretch(1)
 
         self.model = CaseloadModel(self)
-        self.table = CaseloadTable()
-        self.table.setObjectName("caseloadTable")
+        # Made by Qt, for speed (see plain_table_view): Enter and resizing reach `eventFilter`.
+        self.table = plain_table_view(self, "caseloadTable")
         self.table.setAccessibleName("Caseload table")
         self.table.setAccessibleDescription("Press Enter to open the selected offender's record")
         self.cells = TableCells(self.model, self.table)  # what the table paints
@@ -197,11 +180,11 @@ class CaseloadScreen(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        self.table.resized.connect(self._fit_name_column)
+        self.table.installEventFilter(self)
+        self.table.viewport().installEventFilter(self)
         header.setHighlightSections(False)
         self._size_columns()
         self.table.activated.connect(lambda _index: self._open_current())
-        self.table.open_requested.connect(self._open_current)
 
         self.state_label = QLabel("Loading the caseload…")
         self.state_label.setObjectName("stateLabel")
@@ -421,10 +404,19 @@ class CaseloadScreen(QWidget):
             self.open_record.emit(offender_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self.filter_box and event.type() == QEvent.Type.KeyPress:
+        """Down or Enter in the filter box moves to the table; Enter in the table opens the current
+        row (Qt's `activated` does not fire for Enter on every style); the name column takes the
+        width the table's viewport gains or loses."""
+        kind = event.type()
+        if kind == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if watched is self.filter_box and key in OPEN_KEYS + (Qt.Key.Key_Down,):
                 if self.model.rowCount() > 0:
                     self.focus_table()
                 return True
+            if watched is self.table and key in OPEN_KEYS and self.table.currentIndex().isValid():
+                self._open_current()
+                return True
+        elif kind == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_name_column()
         return super().eventFilter(watched, event)
