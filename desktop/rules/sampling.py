@@ -65,6 +65,10 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class ScrutinyPolicy:
+    """The `scrutiny` policy: records drawn per manager each fortnight, each risk level's
+    weight in the draw, and how many months a very-high-risk record may go unscrutinised
+    before it must be included."""
+
     records_per_manager: int
     risk_weights: Mapping[str, float]  # RiskLevel value -> weight
     very_high_must_include_after_months: int
@@ -115,6 +119,9 @@ DEFAULT_POLICY = ScrutinyPolicy.from_value(DEFAULTS["scrutiny"])
 
 @dataclass(frozen=True, slots=True)
 class SampledRecord:
+    """One record drawn into a fortnight's pack, with the sentence saying why it was drawn
+    and whether the rules required it."""
+
     offender_id: int
     manager_id: int | None
     reason: str  # a sentence: "drawn: high risk, last scrutinised 14/01/2026"
@@ -123,6 +130,9 @@ class SampledRecord:
 
 @dataclass(frozen=True)
 class DrawnSample:
+    """A team's fortnightly sample: the records in pack order, the method in words (printed
+    in the pack) and the seed that reproduces the draw."""
+
     records: tuple[SampledRecord, ...]  # by manager (id order, unallocated last), must first
     method_text: str
     seed: int

@@ -88,6 +88,9 @@ DAY = dt.timedelta(days=1)
 
 @dataclass(frozen=True)
 class Metric:
+    """One figure of the monthly dashboard: its column heading, unit and one-sentence
+    definition, and whether a higher value is the worse one (marked on screen and in the PDF)."""
+
     key: str  # stable: stored nowhere, but tests, the PDF and the screen use it
     label: str  # a short column heading, e.g. "Visits overdue"
     unit: str  # "" a count, "%" a percentage, "days" an age in working days
@@ -98,6 +101,9 @@ class Metric:
 
 @dataclass(frozen=True)
 class DashboardRow:
+    """One row of the dashboard (the force, a team or an offender manager): every metric's
+    value by its key."""
+
     team_id: int | None  # None: the force row
     officer_id: int | None  # None: a team or the force row
     name: str  # the team's name, the officer's display name, or "Force"
@@ -118,6 +124,9 @@ class FindingsMonth:
 
 @dataclass(frozen=True)
 class Dashboard:
+    """A month's dashboard as the screen and the PDF show it, for what the actor may see:
+    the force row (team managers), team rows, manager rows and twelve months of findings."""
+
     month: dt.date  # the month's first day
     as_of: dt.date  # the month's last day, or today while the month is still running
     benchmark: int  # caseload benchmark (policy caseload_benchmark, 50)
@@ -316,6 +325,9 @@ def mark(metric_key: str, value: Value, benchmark: int, *, manager: bool) -> str
 
 @dataclass(frozen=True)
 class _Item:
+    """One record behind a figure: the offender, team and manager it counts for, its day and
+    a line of detail; `counted` False when it is in a percentage's base but not its count."""
+
     offender_id: int | None
     team_id: int | None
     manager_id: int | None
@@ -327,6 +339,9 @@ class _Item:
 
 @dataclass(frozen=True)
 class _Who:
+    """The offender facts every metric reads once per build: reference, name, team, manager
+    and notification period."""
+
     reference: str
     name: str
     team_id: int
@@ -857,6 +872,9 @@ def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
 
 @dataclass(frozen=True)
 class _Scope:
+    """What the actor may see on the dashboard: one team or all, and whether the force row
+    and the force's findings."""
+
     team_id: int | None  # None: every team
     force: bool  # the force row and the force's findings
 

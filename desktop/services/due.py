@@ -92,6 +92,9 @@ HELD = {
 
 @dataclass
 class _Notified:
+    """One notification the hub recorded for the offender (not a rejected one): its kind, the
+    event's day and the day it was notified, as the notification clocks read them."""
+
     kind: str
     event_on: dt.date
     notified_on: dt.date
@@ -100,6 +103,9 @@ class _Notified:
 
 @dataclass
 class _Offender:
+    """The facts of one offender that the breach rules and the statutory clocks read, gathered
+    for the whole scope in a few queries."""
+
     status: str
     status_since: dt.date | None
     expected_release_on: dt.date | None
@@ -454,6 +460,9 @@ class OverdueVisit:
 
 @dataclass(frozen=True)
 class DueReport:
+    """What `pillars due` prints for a scope on a day: every outstanding breach, the deadlines
+    falling due within the window, and the offenders whose home visit is overdue."""
+
     on: dt.date
     within_days: int
     breaches: list[DueItem]  # every outstanding breach
