@@ -29,6 +29,9 @@ log = logging.getLogger("pillars.demo")
 
 @dataclass(frozen=True)
 class DemoSummary:
+    """What `build_demo` wrote, for `pillars demo` to report: the counts of teams, offenders,
+    officers and open tasks, the day the data treats as today (`on`), and the seconds it took."""
+
     scale: str
     seed: int
     on: dt.date

@@ -20,6 +20,10 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class Scale:
+    """The size of a demo (`pillars demo --scale team|county`): its teams, offenders, new
+    convictions, open approval tasks, hub officers and the hub backlog by notification kind. The
+    county scale reproduces the inspection's numbers (DESIGN section 6)."""
+
     name: str
     teams: tuple[str, ...]
     offenders: int
@@ -85,6 +89,10 @@ SCALES = {
 
 @dataclass(frozen=True)
 class TeamInfo:
+    """A demo team as the generator knows it: its row id, its place in `names.TEAMS`, and the
+    fictional area, postcode districts (ZZ1, ZZ2, ...) and towns its offenders' addresses are drawn
+    from."""
+
     id: int
     index: int
     name: str

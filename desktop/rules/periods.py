@@ -19,6 +19,10 @@ INDEFINITE_KINDS = frozenset({"life", "ipp", "hospital_restriction"})
 
 @dataclass(frozen=True)
 class NotificationPeriod:
+    """How long one conviction's notification requirement lasts (s82): a fixed number of months
+    ending on `ends_on`, or indefinite and reviewable from `review_from`; `reason` is the rule
+    applied, in words, for the record and the hub."""
+
     indefinite: bool
     months: int | None  # the fixed length, already halved for a juvenile
     ends_on: dt.date | None  # None when indefinite

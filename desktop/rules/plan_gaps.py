@@ -47,6 +47,9 @@ GAP_CODES = (
 
 @dataclass(frozen=True, slots=True)
 class ActionFacts:
+    """What `plan_gaps` needs about one plan action, from a saved PlanAction or the editor's
+    draft."""
+
     pillar: str  # a key of PILLARS
     description: str
     due_on: dt.date | None
@@ -56,12 +59,18 @@ class ActionFacts:
 
 @dataclass(frozen=True, slots=True)
 class FactorFacts:
+    """A risk factor the ARMS found present: its code, and the label a gap's sentence names it
+    by."""
+
     code: str
     label: str
 
 
 @dataclass(frozen=True, slots=True)
 class Gap:
+    """One thing a plan lacks (see the module's notes), as the plan editor, the record and the
+    quality checks show it."""
+
     code: str  # one of GAP_CODES
     pillar: str | None  # the pillar concerned (pillar_without_action, action_overdue)
     factor: str | None  # the factor code concerned (factor_unanswered)

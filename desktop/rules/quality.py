@@ -65,6 +65,10 @@ class PlanFacts:
 
 @dataclass(frozen=True, slots=True)
 class RecordFacts:
+    """Everything the checks need about one offender's record on the day `on`, gathered by the
+    services (record, caseload, pack, dashboard) so the checks stay pure. The defaults describe a
+    record with nothing on it."""
+
     on: dt.date
     latest_arms: ArmsFacts | None = None
     current_plan: PlanFacts | None = None
@@ -80,6 +84,9 @@ class RecordFacts:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One failed check (see the module's table): `code` names it, `text` is the sentence the
+    record, the caseload, the pack and the dashboard show."""
+
     code: str
     area: str  # risk | plan | visits | address | notifications | ppn
     severity: str  # high | medium | low
@@ -88,6 +95,9 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class QualityReport:
+    """What `quality_findings` returns: the findings in the module's order, and the score
+    `round(100 * passed / checks)` with `checks == passed + len(findings)`."""
+
     findings: list[Finding] = field(default_factory=list)
     score: int = 100
     checks: int = 0

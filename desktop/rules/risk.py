@@ -77,6 +77,10 @@ def aggravation_steps(aggravating: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Rm2000Result:
+    """The RM2000 categories (low to very_high) from the sexual and violent scores and the
+    aggravating factors; `combined_category` is the one stored as the assessment's RM2000 level (see
+    the module's notes)."""
+
     sexual_category: str
     violent_category: str
     combined_score: int

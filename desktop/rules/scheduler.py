@@ -116,6 +116,10 @@ class OfficerDuty:
 
 @dataclass(frozen=True)
 class PlannedVisit:
+    """One visit `plan_visits` placed: when (aware, Europe/London), the two officers, the window
+    it serves and what it is for. `with_manager` is false when two other officers of the team crew
+    it."""
+
     offender_ref: str
     offender_id: int
     at: dt.datetime  # aware, Europe/London
@@ -133,6 +137,8 @@ class PlannedVisit:
 
 @dataclass(frozen=True)
 class Unplaceable:
+    """A visit request the scheduler could not place, and the reason in a sentence."""
+
     offender_ref: str
     offender_id: int
     reason: str
@@ -140,6 +146,10 @@ class Unplaceable:
 
 @dataclass(frozen=True)
 class SchedulePlan:
+    """What `plan_visits` returns for the days `start` to `end`: the visits placed, by time, and the
+    requests it could not place, by offender reference. The same requests and seed give the same
+    plan."""
+
     planned: list[PlannedVisit]
     unplaceable: list[Unplaceable]
     start: dt.date
@@ -209,6 +219,9 @@ class _Calendar:
 
 @dataclass
 class _Placing:
+    """A request placed while planning, as a day index and minutes after midnight; the evening
+    top-up may still move it to the evening of the same day before it becomes a PlannedVisit."""
+
     request: VisitRequest
     day: int
     minute: int

@@ -36,6 +36,9 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 @dataclass(frozen=True)
 class Band:
+    """A time band of the day (see the module's table): the first and last half-hour slot the
+    scheduler starts visits in, Europe/London wall time."""
+
     name: str
     first_start: dt.time  # the first slot the scheduler uses
     last_start: dt.time  # the last slot the scheduler uses

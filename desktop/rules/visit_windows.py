@@ -91,6 +91,9 @@ class VisitFacts:
 
 @dataclass(frozen=True)
 class VisitWindow:
+    """When one offender's next home visit should happen (`visit_window`): the days to visit on,
+    both inclusive, why, and the day it is due. The caseload, the record and the planner read it."""
+
     start: dt.date  # first day to visit on (never before the day asked about)
     end: dt.date  # last day to visit on
     reason: str  # routine | pre_sentence | post_release | overdue
