@@ -41,6 +41,9 @@ from desktop.rules.scheduler import CLASH_MINUTES
 from desktop.services.passwords import verify_password
 from tests.conftest import BACKENDS, _create_pg_database, _drop_pg_database, pg_admin_url
 
+# pytest-xdist: one worker runs the 'county' group (the county demo, built once for the module).
+pytestmark = pytest.mark.xdist_group("county")
+
 ON = dt.date(2026, 11, 23)
 SEED = 2022
 NOW = dt.datetime(2026, 11, 23, 7, tzinfo=dt.UTC)
@@ -99,8 +102,11 @@ def test_county_has_the_inspections_shape(county: tuple[Engine, DemoSummary]) ->
     assert (summary.open_approval_tasks, summary.open_hub_tasks) == (993, 195)
     with engine.connect() as conn:
         teams = conn.scalars(select(Team.name).order_by(Team.id)).all()
-        officers = conn.execute(select(Officer.username, Officer.role, Officer.team_id,
-                                       Officer.supervisor_id, Officer.id)).all()
+        officers = conn.execute(
+            select(
+                Officer.username, Officer.role, Officer.team_id, Officer.supervisor_id, Officer.id
+            )
+        ).all()
         caseloads = conn.execute(
             select(Offender.manager_id, func.count()).group_by(Offender.manager_id)
         ).all()
@@ -112,8 +118,13 @@ def test_county_has_the_inspections_shape(county: tuple[Engine, DemoSummary]) ->
         )
     assert teams == ["Alder", "Birch", "Cedar", "Damson"]
     roles = Counter(o.role for o in officers)
-    assert roles == {"offender_manager": 39, "sergeant": 8, "team_manager": 4,
-                     "hub_officer": 6, "administrator": 1}
+    assert roles == {
+        "offender_manager": 39,
+        "sergeant": 8,
+        "team_manager": 4,
+        "hub_officer": 6,
+        "administrator": 1,
+    }
     usernames = {o.username for o in officers}
     assert {f"om{n:02d}" for n in range(1, 40)} <= usernames
     assert {f"sgt{n:02d}" for n in range(1, 9)} | {"tm01", "tm04", "hub01", "admin"} <= usernames
@@ -149,12 +160,19 @@ def test_approval_backlog_waits_on_real_submitted_records(
                 conn.execute(select(RiskManagementPlan.id, RiskManagementPlan.state)).all()
             ),
         }
-        offenders = {o.id: o for o in conn.execute(select(Offender.id, Offender.manager_id,
-                                                          Offender.team_id)).all()}
-        officers = {o.id: o for o in conn.execute(select(Officer.id, Officer.role,
-                                                         Officer.supervisor_id)).all()}
-        away = set(conn.scalars(select(Absence.officer_id).where(
-            Absence.starts_on <= ON, Absence.ends_on >= ON)).all())
+        offenders = {
+            o.id: o
+            for o in conn.execute(select(Offender.id, Offender.manager_id, Offender.team_id)).all()
+        }
+        officers = {
+            o.id: o
+            for o in conn.execute(select(Officer.id, Officer.role, Officer.supervisor_id)).all()
+        }
+        away = set(
+            conn.scalars(
+                select(Absence.officer_id).where(Absence.starts_on <= ON, Absence.ends_on >= ON)
+            ).all()
+        )
         submitted = sum(
             1 for kind, by_id in states.items() for state in by_id.values() if state == "submitted"
         )
@@ -183,12 +201,18 @@ def test_hub_backlog_is_received_notifications(county: tuple[Engine, DemoSummary
     engine, _ = county
     with engine.connect() as conn:
         rows = conn.execute(
-            select(Task.owner_id, Task.due_on, Task.offender_id.label("task_offender_id"),
-                   Notification.kind, Notification.state, Notification.offender_id,
-                   Notification.details, Notification.due_on.label("statutory_due_on"))
+            select(
+                Task.owner_id,
+                Task.due_on,
+                Task.offender_id.label("task_offender_id"),
+                Notification.kind,
+                Notification.state,
+                Notification.offender_id,
+                Notification.details,
+                Notification.due_on.label("statutory_due_on"),
+            )
             .join(Notification, Notification.id == Task.subject_id)
-            .where(Task.group == "hub", Task.state == "open",
-                   Task.subject_type == "notification")
+            .where(Task.group == "hub", Task.state == "open", Task.subject_type == "notification")
         ).all()
         open_tasks = _count(engine, Task, Task.group == "hub", Task.state == "open")
         received = _count(engine, Notification, Notification.state == "received")
@@ -217,13 +241,18 @@ def test_hub_backlog_is_received_notifications(county: tuple[Engine, DemoSummary
 def test_one_release_was_never_recorded(county: tuple[Engine, DemoSummary]) -> None:
     engine, _ = county
     with engine.connect() as conn:
-        stuck = conn.scalars(select(Offender.id).where(
-            Offender.status == "custody", Offender.expected_release_on < ON)).all()
-        releases = conn.scalars(select(Notification.offender_id).where(
-            Notification.kind == "release")).all()
+        stuck = conn.scalars(
+            select(Offender.id).where(
+                Offender.status == "custody", Offender.expected_release_on < ON
+            )
+        ).all()
+        releases = conn.scalars(
+            select(Notification.offender_id).where(Notification.kind == "release")
+        ).all()
         in_custody = _count(engine, Offender, Offender.status == "custody")
-        due_today = _count(engine, Offender, Offender.status == "custody",
-                           Offender.expected_release_on == ON)
+        due_today = _count(
+            engine, Offender, Offender.status == "custody", Offender.expected_release_on == ON
+        )
     assert len(stuck) == 1
     assert stuck[0] not in releases
     assert 0.02 * 2346 <= in_custody <= 0.04 * 2346
@@ -236,16 +265,24 @@ def test_everyone_is_still_registered_with_one_current_home(
 ) -> None:
     engine, _ = county
     with engine.connect() as conn:
-        ended = conn.scalar(select(func.count()).select_from(Offender).where(
-            Offender.notification_end <= ON))
-        current = dict(conn.execute(
-            select(Address.offender_id, func.count()).where(Address.to_date.is_(None))
-            .group_by(Address.offender_id)).all())
+        ended = conn.scalar(
+            select(func.count()).select_from(Offender).where(Offender.notification_end <= ON)
+        )
+        current = dict(
+            conn.execute(
+                select(Address.offender_id, func.count())
+                .where(Address.to_date.is_(None))
+                .group_by(Address.offender_id)
+            ).all()
+        )
         homeless = set(conn.scalars(select(Offender.id).where(Offender.no_fixed_abode)).all())
         everyone = set(conn.scalars(select(Offender.id)).all())
         postcodes = conn.scalars(select(Address.postcode)).all()
-        new = conn.scalar(select(func.count()).select_from(Conviction).where(
-            Conviction.convicted_on >= ON - dt.timedelta(days=14)))
+        new = conn.scalar(
+            select(func.count())
+            .select_from(Conviction)
+            .where(Conviction.convicted_on >= ON - dt.timedelta(days=14))
+        )
     assert ended == 0
     assert homeless and set(current) == everyone - homeless
     assert set(current.values()) == {1}
@@ -259,8 +296,9 @@ def test_every_visit_is_double_crewed_by_officers_on_duty(
 ) -> None:
     engine, _ = county
     with engine.connect() as conn:
-        visits = conn.execute(select(Visit.officer1_id, Visit.officer2_id, Visit.planned_at,
-                                     Visit.outcome)).all()
+        visits = conn.execute(
+            select(Visit.officer1_id, Visit.officer2_id, Visit.planned_at, Visit.outcome)
+        ).all()
         absences = conn.execute(
             select(Absence.officer_id, Absence.starts_on, Absence.ends_on)
         ).all()
@@ -314,8 +352,7 @@ def test_ppn_clocks_run_in_order(county: tuple[Engine, DemoSummary]) -> None:
             assert ppn.mash_reviewed_at is not None and ppn.mash_reviewed_at <= ppn.closed_at
     late = [p for p in ppns if p.submitted_at and p.submitted_at - p.concern_at > dt.timedelta(1)]
     assert late
-    assert any(p.state == "draft" and NOW - p.concern_at > dt.timedelta(1)
-               for p in ppns)
+    assert any(p.state == "draft" and NOW - p.concern_at > dt.timedelta(1) for p in ppns)
     awaiting = sum(1 for p in ppns if p.state == "awaiting_social_care")
     assert follow_ups == awaiting >= 10
 
@@ -340,9 +377,7 @@ def test_the_application_can_add_rows_after_the_demo(county: tuple[Engine, DemoS
     """Ids were assigned by the generator; on PostgreSQL the sequences must have moved past them."""
     engine, _ = county
     with engine.connect() as conn:
-        result = conn.execute(
-            insert(Team).values(name="Elder", area="", version=1, updated_at=NOW)
-        )
+        result = conn.execute(insert(Team).values(name="Elder", area="", version=1, updated_at=NOW))
         assert result.inserted_primary_key[0] == 5
         conn.rollback()
 
@@ -365,14 +400,18 @@ def test_team_scale_is_alder_alone(team_url: str) -> None:
             teams = conn.scalars(select(Team.name)).all()
         assert teams == ["Alder"]
         assert usernames == (
-            {f"om{n:02d}" for n in range(1, 11)} | {"sgt01", "sgt02", "tm01", "hub01", "hub02",
-                                                   "admin"}
+            {f"om{n:02d}" for n in range(1, 11)}
+            | {"sgt01", "sgt02", "tm01", "hub01", "hub02", "admin"}
         )
         assert _count(engine, Offender) == 600
         assert _count(engine, Task, Task.group == "approval", Task.state == "open") == 254
         assert _count(engine, Task, Task.group == "hub", Task.state == "open") == 50
-        assert _count(engine, Offender, Offender.status == "custody",
-                      Offender.expected_release_on < ON) == 1
+        assert (
+            _count(
+                engine, Offender, Offender.status == "custody", Offender.expected_release_on < ON
+            )
+            == 1
+        )
         assert schema.current_revision(engine) == schema.head_revision()
     finally:
         engine.dispose()
@@ -433,17 +472,26 @@ def test_keeps_a_policy_value_already_in_force(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         with engine.begin() as conn:
-            conn.execute(insert(Policy).values(
-                key="caseload_benchmark", value=45, description="Ours.", version=1, updated_at=NOW
-            ))
+            conn.execute(
+                insert(Policy).values(
+                    key="caseload_benchmark",
+                    value=45,
+                    description="Ours.",
+                    version=1,
+                    updated_at=NOW,
+                )
+            )
         build_demo(db_url, scale="team", seed=1, on=ON)
         with engine.connect() as conn:
             policy = dict(conn.execute(select(Policy.key, Policy.value)).all())
         assert policy["caseload_benchmark"] == 45
         assert set(policy) == set(DEFAULTS)
         with engine.begin() as conn:
-            conn.execute(insert(Policy).values(key="new_key", value=1, description="", version=1,
-                                               updated_at=NOW))
+            conn.execute(
+                insert(Policy).values(
+                    key="new_key", value=1, description="", version=1, updated_at=NOW
+                )
+            )
     finally:
         engine.dispose()
 
