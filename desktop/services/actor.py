@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Actor:
+    """The signed-in officer, made at sign-in and passed to every service call, which checks its
+    permissions against it. `covering_team_ids` is worked out once, for the day of signing in."""
+
     officer_id: int
     username: str
     display_name: str

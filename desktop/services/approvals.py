@@ -335,6 +335,10 @@ def _article(words: str) -> str:
 
 @dataclass(frozen=True)
 class PendingApproval:
+    """An open approval task on an offender's record (an ARMS, plan or visit record waiting for a
+    sergeant), and whether the asking officer may decide it: `why_not` says why not, in a sentence
+    (four eyes, role, team)."""
+
     task_id: int
     kind: str  # a TaskKind value
     subject_type: str  # risk_assessment | risk_management_plan | visit

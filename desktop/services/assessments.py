@@ -72,6 +72,9 @@ DEFAULT_LIST_LABEL = str(DEFAULTS["arms_factors"]["label"])
 
 @dataclass(frozen=True)
 class FactorList:
+    """The ARMS factor list from policy (`arms_factors`): risk and protective factors as (code,
+    label), in the form's order. Plans link to the codes; people read the labels."""
+
     label: str  # e.g. "Default factor list: replace with your force's ARMS form wording"
     risk: list[tuple[str, str]]  # (code, label), in the form's order
     protective: list[tuple[str, str]]
@@ -87,6 +90,8 @@ class FactorList:
 
 @dataclass(frozen=True)
 class FactorEdit:
+    """One factor of an ARMS form as ticked and typed: present or not, and the evidence for it."""
+
     code: str
     present: bool
     evidence: str
@@ -111,6 +116,9 @@ class ArmsEdit:
 
 @dataclass(frozen=True)
 class Rm2000Edit:
+    """An RM2000 form as typed, checked by `save_rm2000`: the sexual and violent scores, the
+    aggravating factors (0 to 4) and the assessment date (dd/mm/yyyy), all as strings."""
+
     sexual: str
     violent: str
     aggravating: str

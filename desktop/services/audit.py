@@ -44,6 +44,9 @@ HISTORY_LIMIT = 500
 
 @dataclass(frozen=True)
 class AuditRow:
+    """One line of an offender's audit trail as the record's history shows it (`history`): when
+    (UTC), who, the action, and its detail in words."""
+
     at: dt.datetime
     username: str
     action: str
@@ -52,6 +55,9 @@ class AuditRow:
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """What `verify` found (`pillars audit-verify`): whether the hash chain holds over its `rows`
+    rows, else the first row that does not fit and why."""
+
     ok: bool
     rows: int
     first_broken_id: int | None

@@ -103,6 +103,10 @@ _SCOPES_BY_ROLE: dict[str, list[Scope]] = {
 
 @dataclass(frozen=True, slots=True)
 class CaseloadRow:
+    """One offender as the caseload table shows them on the caseload's day: identity, risk, clocks
+    and record-quality score, all worked out by the service so the table only sorts and filters
+    (`search_key`) in Python."""
+
     offender_id: int
     reference: str
     name: str  # "Forename Surname"
@@ -136,6 +140,9 @@ class CaseloadRow:
 
 @dataclass(frozen=True)
 class Caseload:
+    """What `CaseloadService.load` returns: the offenders of one scope on the day `on`, sorted by
+    name, and the caseload benchmark (policy) the screen compares a manager's count with."""
+
     scope: Scope
     rows: list[CaseloadRow]
     benchmark: int  # policy caseload_benchmark, default 50
@@ -487,6 +494,9 @@ def quality_facts(
 
 @dataclass
 class _QualityInputs:
+    """What the record-quality score needs beyond the caseload's own query, read once for the whole
+    scope by `_quality_inputs` and keyed by offender or plan id."""
+
     open_arms: dict[int, tuple[str, str, dt.date | None]]  # no approved ARMS: the newest other
     plans: dict[int, PlanRow]  # offender id -> the plan in force
     actions: dict[int, list[ActionFacts]]  # plan id -> what its actions cover (see below)

@@ -87,6 +87,9 @@ WHEN_LABELS = {
 
 @dataclass(frozen=True)
 class DailyLine:
+    """One offender's line in a section of the daily meeting sheet: who, their team and manager, the
+    date it is about and a sentence for the meeting. Late lines come first and are marked."""
+
     offender_id: int | None
     reference: str
     name: str
@@ -99,6 +102,9 @@ class DailyLine:
 
 @dataclass(frozen=True)
 class DailySection:
+    """One part of the daily sheet (see the module's list): its lines, late first then by date, and
+    what the sheet says when it has none."""
+
     key: str  # "releases", "departures", "new_convictions", "overdue_visits",
     # "overdue_approvals", "ppns_not_submitted"
     title: str
@@ -108,6 +114,9 @@ class DailySection:
 
 @dataclass(frozen=True)
 class DailySheet:
+    """The daily meeting sheet for one team or the force on `on` (see the module's notes), as the
+    screen shows it and `desktop.reports.daily` prints it, with who made it and when (UTC)."""
+
     on: dt.date
     team_id: int | None  # None: the whole force
     team_name: str  # "All teams" for the force

@@ -28,6 +28,9 @@ class NotFound(ServiceError):
 
 @dataclass(frozen=True)
 class FieldError:
+    """One field a save refused, inside ValidationFailed: the screen shows `message` beside that
+    field and keeps what was typed."""
+
     field: str  # the edit dataclass's field name, e.g. "postcode"
     message: str  # a sentence for the person, e.g. "ZZ1 is not a full UK postcode"
 

@@ -241,6 +241,9 @@ class NotificationView:
 
 @dataclass(frozen=True)
 class ProcessResult:
+    """What processing a notification did (`process`): the record it changed, the effects in the
+    words `view` used, and the follow-up task it raised (the visit after a release), if any."""
+
     task_id: int
     notification_id: int
     offender_id: int | None
@@ -820,6 +823,11 @@ def _iso(value: Any) -> dt.date | None:
 
 @dataclass
 class _Checked:
+    """A NotificationEntry with every field checked (`_check_entry`): the offender (None for a
+    transfer in, not on Pillars yet), the dates and the details stored on the notification. The
+    statutory clock runs from `clock_on` when set (a travel change, a stay elsewhere), else from the
+    event."""
+
     offender: Offender | None
     event_on: dt.date
     notified_on: dt.date

@@ -131,6 +131,9 @@ class ImportRefused(ServiceError):
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What `import_caseload` did, or on a dry run would do: offenders imported by team, how many
+    have no manager, blank lines skipped, and the file's SHA-256 (kept in the audit row)."""
+
     file_name: str
     sha256: str
     offenders: int  # rows imported (or, on a dry run, that would be)
@@ -145,12 +148,18 @@ class ImportResult:
 
 @dataclass
 class CaseloadRow:
+    """One offender row of the CSV file: the line it starts on (the header is line 1) and its cells
+    by column name."""
+
     line: int
     cells: dict[str, str]
 
 
 @dataclass
 class CaseloadFile:
+    """What `read_caseload` made of the file before any database check: its rows, the problems of
+    its encoding, shape and header, and the blank lines skipped."""
+
     rows: list[CaseloadRow] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
     blank_lines: int = 0
@@ -364,6 +373,9 @@ def _check_header(line: int, cells: list[str], problems: list[ImportProblem]) ->
 
 @dataclass(frozen=True)
 class _Manager:
+    """An officer a row's manager column may name, as the checks need them: a row's manager must be
+    an active offender manager of the row's team."""
+
     officer_id: int
     username: str
     role: str

@@ -50,6 +50,9 @@ REASON_MAX = 2_000
 
 @dataclass(frozen=True)
 class MappaChangeView:
+    """One change of MAPPA category and level in the offender's history (the record lists them
+    newest first): the new values, who changed them, when (UTC) and why."""
+
     category: int
     level: int
     changed_by: str

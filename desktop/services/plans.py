@@ -76,6 +76,10 @@ WORKING = (ApprovalState.DRAFT, ApprovalState.RETURNED)
 
 @dataclass(frozen=True)
 class PlanActionView:
+    """One action of a plan version as the editor and the record show it: pillar, owner (an officer
+    or another agency), due date, status and the risk factor it answers. `version` is the row's
+    version column."""
+
     action_id: int
     version: int
     pillar: str  # a Pillar value
@@ -97,6 +101,9 @@ class PlanActionView:
 
 @dataclass(frozen=True)
 class PlanDraftView:
+    """One version of an offender's plan, in any state: `plan_number` is the number people see,
+    `version` the row's version column that a save quotes (PlanEdit.expected_version)."""
+
     plan_id: int
     version: int
     plan_number: int
@@ -117,6 +124,9 @@ class PlanDraftView:
 
 @dataclass(frozen=True)
 class PlanVersionSummary:
+    """One version in the plan editor's history list: its number, state, author and who decided it,
+    when."""
+
     plan_id: int
     plan_number: int
     state: str
@@ -127,6 +137,10 @@ class PlanVersionSummary:
 
 @dataclass(frozen=True)
 class PlanEditorData:
+    """Everything the plan editor shows for one offender (`editor`): the version being worked on,
+    the current and the waiting one, the choices of owner and factor, the gaps on the day `on`, and
+    every version, newest first."""
+
     offender_id: int
     reference: str
     name: str
@@ -148,6 +162,9 @@ class PlanEditorData:
 
 @dataclass(frozen=True)
 class ActionEdit:
+    """One action as typed in the plan editor (due date dd/mm/yyyy); `action_id` is None for a new
+    action. See the module's notes for the owner and the factor it answers."""
+
     action_id: int | None
     pillar: str
     description: str
@@ -159,6 +176,9 @@ class ActionEdit:
 
 @dataclass(frozen=True)
 class PlanEdit:
+    """The plan editor's form as typed, saved by `save_draft` over the draft whose version is
+    `expected_version`; a save against a version changed since is refused."""
+
     expected_version: int
     contingency: str
     licence_conditions: str
@@ -193,6 +213,9 @@ def plan_edit_for(view: PlanDraftView) -> PlanEdit:
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One of a plan's text fields in the two versions `compare` sets side by side (the review date
+    as dd/mm/yyyy)."""
+
     name: str  # contingency | licence_conditions | review_on
     before: str
     after: str
@@ -204,6 +227,9 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class ActionChange:
+    """One action of a pillar in a comparison: matched in both versions (same or changed), or in one
+    only (added: `before` is None; removed: `after` is None)."""
+
     pillar: str
     change: str  # added | removed | changed | same
     before: PlanActionView | None
@@ -212,6 +238,9 @@ class ActionChange:
 
 @dataclass(frozen=True)
 class PlanComparison:
+    """Two versions of one plan side by side (`compare`; `a` is the before): the text fields, then
+    the actions pillar by pillar, matched as the module's notes say."""
+
     a: PlanDraftView
     b: PlanDraftView
     fields: list[FieldChange]

@@ -115,6 +115,9 @@ class PpnEntry:
 
 @dataclass(frozen=True)
 class SubjectView:
+    """A child or adult a PPN concerns, as saved: a household member (`household_member_id`) or
+    someone added by hand; `date_of_birth` is None when unknown."""
+
     name: str
     date_of_birth: dt.date | None
     relationship: str
@@ -165,6 +168,9 @@ class PpnSummary:
 
 @dataclass(frozen=True)
 class PpnList:
+    """The Safeguarding screen's PPNs (`list`), most urgent first, with the count of each stage
+    before the stage filter, for the screen's stage buttons."""
+
     items: tuple[PpnSummary, ...]
     # stage -> count over the PPNs passing the grade and text filters, BEFORE the stage filter
     counts: dict[str, int] = field(default_factory=dict)
@@ -750,6 +756,9 @@ class PpnService:
 
 @dataclass(frozen=True)
 class _Checked:
+    """A raise or an edit with every field checked (`_checked`): the grade, the concern and its
+    moment in UTC, and the people concerned as PpnSubject columns."""
+
     grade: PpnGrade
     concern: str
     concern_at: dt.datetime  # aware UTC

@@ -102,6 +102,10 @@ AUDIT_TEXT_MAX = 200  # longest before/after value kept in an audit row's detail
 
 @dataclass(frozen=True)
 class AddressView:
+    """One address on the record, current ones first, then newest: `current` when its dates include
+    the record's day. `version` is the row's version column, quoted back as
+    AddressEdit.expected_version."""
+
     address_id: int
     version: int
     kind: str  # "home" | "stay"
@@ -116,6 +120,9 @@ class AddressView:
 
 @dataclass(frozen=True)
 class HouseholdView:
+    """One member of the offender's household: `age` on the record's day (None when the date of
+    birth is unknown) and `is_child` when under 18."""
+
     member_id: int
     version: int
     name: str
@@ -130,6 +137,9 @@ class HouseholdView:
 
 @dataclass(frozen=True)
 class ConvictionView:
+    """One conviction on the record, newest first, with the s82 notification period it gives
+    (`period_text`, in the words of `desktop.rules.periods`)."""
+
     offence: str
     court: str
     convicted_on: dt.date
@@ -143,6 +153,9 @@ class ConvictionView:
 
 @dataclass(frozen=True)
 class FactorView:
+    """One factor of an ARMS assessment: risk or protective, present or not, and the evidence
+    typed."""
+
     kind: str  # "risk" | "protective"
     label: str
     present: bool
@@ -152,6 +165,9 @@ class FactorView:
 
 @dataclass(frozen=True)
 class AssessmentView:
+    """One ARMS or RM2000 assessment on the record, in any approval state; the RM2000 scores are
+    None for an ARMS. `version` is the row's version column."""
+
     assessment_id: int
     kind: str  # "arms" | "rm2000"
     assessed_on: dt.date
@@ -171,6 +187,9 @@ class AssessmentView:
 
 @dataclass(frozen=True)
 class ActionView:
+    """One action of the record's plan, with its owner's name (an officer's, or another
+    agency's)."""
+
     pillar: str  # a Pillar value
     pillar_label: str
     description: str
@@ -182,6 +201,9 @@ class ActionView:
 
 @dataclass(frozen=True)
 class PlanView:
+    """The newest approved version of the offender's plan, with its actions, as the record shows it
+    (OffenderRecord.plan is None when no version is approved yet)."""
+
     plan_number: int
     state: str
     review_on: dt.date | None
@@ -194,6 +216,9 @@ class PlanView:
 
 @dataclass(frozen=True)
 class VisitView:
+    """One visit on the record, newest first, planned or done: times in UTC, both officers' names,
+    and the approval state of the visit record (`record_state`)."""
+
     visit_id: int
     planned_at: dt.datetime
     occurred_at: dt.datetime | None
@@ -238,6 +263,9 @@ class PpnView:
 
 @dataclass(frozen=True)
 class NotificationView:
+    """One notification the offender made, as the record lists it: the event, the day notified, the
+    day the hub must process it by, and what changed in a line."""
+
     kind: str  # a NotificationKind value
     event_on: dt.date
     notified_on: dt.date
@@ -248,6 +276,9 @@ class NotificationView:
 
 @dataclass(frozen=True)
 class TaskView:
+    """One open task about the offender, as the record lists it: whose it is ("Hub" for the hub
+    queue), when it is due, and whether that has passed."""
+
     task_id: int
     kind: str  # a TaskKind value
     title: str
@@ -259,6 +290,10 @@ class TaskView:
 
 @dataclass(frozen=True)
 class OffenderRecord:
+    """One offender's record whole, as `open` reads it for the record window and `pillars show`:
+    identity, risk, plan, visits, PPNs, notifications, open tasks, breaches and quality, with the
+    clocks worked out for the day `on`. `can_edit` says whether the reader may change it."""
+
     offender_id: int
     version: int
     reference: str
@@ -319,6 +354,9 @@ class OffenderRecord:
 
 @dataclass(frozen=True)
 class IdentityEdit:
+    """The identity form as typed (date of birth dd/mm/yyyy, one alias a line), saved by
+    `update_identity` against the record's version."""
+
     forename: str
     surname: str
     date_of_birth: str
@@ -329,6 +367,9 @@ class IdentityEdit:
 
 @dataclass(frozen=True)
 class AddressEdit:
+    """An address form as typed (dates dd/mm/yyyy); `address_id` and `expected_version` are None for
+    a new address."""
+
     address_id: int | None
     expected_version: int | None
     kind: str  # "home" | "stay"
@@ -342,6 +383,9 @@ class AddressEdit:
 
 @dataclass(frozen=True)
 class HouseholdEdit:
+    """A household member's form as typed (dates dd/mm/yyyy); `member_id` and `expected_version` are
+    None for someone new."""
+
     member_id: int | None
     expected_version: int | None
     name: str
