@@ -74,6 +74,10 @@ def _in_a_dialog(owner: QObject | None) -> bool:
 
 @dataclass
 class _Job:
+    """One call `run` started: the callable, where its answer goes and whom it is for (`owner`);
+    kept while it runs and while it waits for a reconnection (`rerun` is
+    `rerun_when_reconnected`)."""
+
     job_id: int
     name: str
     on_result: ResultCallback | None

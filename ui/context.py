@@ -21,6 +21,9 @@ DEFAULT_IDLE_LOCK_MINUTES = 15
 
 @dataclass
 class AppContext:
+    """What every window receives instead of globals (see the module's notes): the settings and the
+    runner from the start, the services once the database is open, the officer once signed in."""
+
     settings: QSettings
     runner: BackgroundRunner
     url: str = ""

@@ -18,6 +18,9 @@ EVERYONE: frozenset[str] = frozenset()
 
 @dataclass(frozen=True)
 class ScreenSpec:
+    """One screen the main window offers: its title, shortcut and icon, the roles that see it, and
+    `build`, which imports the screen's module only when the window makes it."""
+
     key: str  # remembered in the settings as the last screen
     title: str
     shortcut: str

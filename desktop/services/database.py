@@ -37,6 +37,9 @@ _RESERVED_ROLE_NAMES = frozenset(
 
 @dataclass(frozen=True)
 class SchemaReport:
+    """Which schema the database holds against the one this Pillars uses (`pillars db current`): the
+    state decides whether to upgrade. `location` never shows a password."""
+
     location: str  # where the data lives, without any password
     revision: str | None  # the schema the database holds; None when it is empty
     head: str  # the schema this version of Pillars uses
@@ -100,6 +103,9 @@ def remove_sqlite_file(path: Path) -> None:
 
 @dataclass(frozen=True)
 class BackupReport:
+    """What `backup` wrote for `pillars backup`: the database copied, the file, the copy's schema
+    and its size in bytes."""
+
     location: str  # the database copied
     out: Path
     revision: str | None  # the copy's schema

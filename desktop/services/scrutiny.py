@@ -137,6 +137,10 @@ Progress = Callable[[int, int], None]  # (records done, records in the pack)
 
 @dataclass(frozen=True)
 class SampleLine:
+    """One record in a drawn sample, with its risk and why it was drawn; `must_include` when the
+    policy requires it (a very-high-risk record not scrutinised within the last 3 months, by
+    default)."""
+
     offender_id: int
     reference: str
     name: str
@@ -149,6 +153,9 @@ class SampleLine:
 
 @dataclass(frozen=True)
 class PackSummary:
+    """A saved pack in one line, for the scrutiny screen's list: who made it and when, whether and
+    when it was printed (times UTC), and how many of its records have findings."""
+
     pack_id: int
     version: int
     team_id: int
@@ -187,6 +194,9 @@ class Adjustment:
 
 @dataclass(frozen=True)
 class AdjustmentView:
+    """A line the team manager removed from the sample, or an offender they added, with their
+    reason, as kept in the pack's method."""
+
     offender_id: int
     reference: str
     name: str
@@ -196,6 +206,9 @@ class AdjustmentView:
 
 @dataclass(frozen=True)
 class ItemView:
+    """One record of a saved pack and the reviewer's findings on it: checklist answers, comments,
+    and actions with the tasks raised from them. `version` is the row's version column."""
+
     item_id: int
     version: int
     offender_id: int
@@ -214,6 +227,9 @@ class ItemView:
 
 @dataclass(frozen=True)
 class PackView:
+    """One saved pack whole, for the screen and the printed PDF: the method and the scrutiny policy
+    the sample was drawn with, the team manager's adjustments, and every item."""
+
     summary: PackSummary
     method_text: str
     policy: dict[str, Any]  # the scrutiny policy values the sample was drawn with
@@ -224,6 +240,9 @@ class PackView:
 
 @dataclass(frozen=True)
 class _Record:
+    """An offender of the sample or the pack, with the manager's name and the team, read for many at
+    once by `_records`."""
+
     offender_id: int
     reference: str
     name: str

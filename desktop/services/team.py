@@ -72,6 +72,8 @@ ROLE_ORDER = {
 
 @dataclass(frozen=True)
 class TeamChoice:
+    """A team the signed-in officer may manage on the Team screen (`teams`)."""
+
     team_id: int
     name: str
 
@@ -93,6 +95,10 @@ class CoverView:
 
 @dataclass(frozen=True)
 class AbsenceView:
+    """One absence of a team's officer around the roster's day, with the covers named for it;
+    `when` places it against that day (current, upcoming or recent). `version` is the row's version
+    column."""
+
     absence_id: int
     version: int
     officer_id: int
@@ -134,6 +140,9 @@ class TeamMember:
 
 @dataclass(frozen=True)
 class TeamRoster:
+    """The Team screen for one team on the day `day` (`roster`): its active officers on duty or
+    absent with who covers them, and the absences around that day."""
+
     team_id: int
     team: str
     day: dt.date
@@ -590,6 +599,9 @@ class TeamService:
 
 @dataclass(frozen=True)
 class _Person:
+    """An officer named on the roster (who recorded an absence, who was named as cover), read for
+    many at once by `_people`."""
+
     id: int
     username: str
     name: str

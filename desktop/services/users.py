@@ -23,6 +23,9 @@ APPROVERS = frozenset({Role.SERGEANT, Role.TEAM_MANAGER})  # whose absence needs
 
 @dataclass(frozen=True)
 class OfficerDuty:
+    """One active officer on a day, as `pillars users` lists them: whether absent, until when, the
+    cover named for them, and who sees their approvals by the cover chain."""
+
     username: str
     name: str
     role: str  # a db.enums.Role value

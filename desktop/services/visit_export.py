@@ -40,6 +40,9 @@ TEAM_ROLES = frozenset({Role.OFFENDER_MANAGER.value, Role.SERGEANT.value, Role.T
 
 @dataclass(frozen=True)
 class VisitExport:
+    """An officer's planned visits as an iCalendar file (`export_visits`), for the screen or the
+    command line to write, with how many events it holds."""
+
     officer: str  # username
     visits: int  # events in the calendar
     data: bytes  # the .ics file
@@ -47,6 +50,9 @@ class VisitExport:
 
 @dataclass(frozen=True)
 class _Event:
+    """One planned visit as its calendar event needs it: the reference, the postcode district and
+    the crew, never the offender's name; `at` is Europe/London, `version` the event's SEQUENCE."""
+
     visit_id: int
     version: int
     reference: str

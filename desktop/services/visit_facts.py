@@ -64,6 +64,10 @@ class VisitFlags:
 
 @dataclass
 class Case:
+    """One offender with everything their visit window and flags need, read for a whole scope at
+    once by `gather_cases`; the caseload, the record, the planner and the management views start
+    from it."""
+
     offender_id: int
     reference: str
     name: str

@@ -136,6 +136,10 @@ _TIME = re.compile(r"([0-9]{1,2})[:.]?([0-9]{2})", re.ASCII)
 
 @dataclass(frozen=True)
 class VisitView:
+    """One visit as the planner, its dialogs and the inbox show it: times in Europe/London, the
+    crew, its window, its record and PPN decision, and what the asking officer may do with it
+    (`can_change`, `can_record`, `can_submit`)."""
+
     visit_id: int
     version: int
     offender_id: int
@@ -183,6 +187,9 @@ class VisitView:
 
 @dataclass(frozen=True)
 class DayPlan:
+    """One day of a WeekPlan: its visits, whether it is a bank holiday, and which of the team's
+    officers are off duty."""
+
     date: dt.date
     bank_holiday: bool
     off_duty: list[str]  # display names of the team's officers off duty that day
@@ -195,6 +202,9 @@ class DayPlan:
 
 @dataclass(frozen=True)
 class WeekPlan:
+    """Seven days of planned visits from `week_start` (`week`): one officer's, or the whole team's
+    when `officer` is None."""
+
     week_start: dt.date
     officer: str | None  # the username whose week it is; None for the whole team
     team: str
@@ -203,6 +213,9 @@ class WeekPlan:
 
 @dataclass(frozen=True)
 class DueVisit:
+    """An offender whose visit window is open, opens soon or has passed (`due`), with their next
+    planned visit if there is one and the failed attempts since they were last seen (s96B)."""
+
     offender_id: int
     reference: str
     name: str
@@ -222,6 +235,9 @@ class DueVisit:
 
 @dataclass(frozen=True)
 class CrewChoice:
+    """An officer of the offender's team who could crew a visit on a day (`crew_choices`): whether
+    on duty, why not, and how many visits they already have that day."""
+
     username: str
     name: str
     role: str
@@ -249,6 +265,10 @@ class VisitEdit:
 
 @dataclass
 class OutcomeEdit:
+    """A visit's outcome as typed (date dd/mm/yyyy, time HH:MM Europe/London), saved by
+    `record_outcome` against `expected_version`; children present is required for a completed
+    visit."""
+
     expected_version: int | None = None
     outcome: str = ""  # completed | no_access | refused_entry | cancelled
     occurred_date: str = ""
@@ -284,6 +304,8 @@ def evening_share(session: Session) -> float:
 
 @dataclass(frozen=True)
 class _Officer:
+    """An officer as the planner checks a crew against them: role, team and whether still active."""
+
     id: int
     username: str
     name: str
@@ -1201,6 +1223,9 @@ class ScheduleInputs:
 
 @dataclass(frozen=True)
 class _Checked:
+    """A VisitEdit with every field checked: the moment of the visit (Europe/London), the two
+    officers, and the reasons given for an announced visit or one outside its window."""
+
     at: dt.datetime
     officer1: _Officer
     officer2: _Officer

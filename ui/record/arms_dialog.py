@@ -50,6 +50,9 @@ log = logging.getLogger("pillars.ui.record")
 
 @dataclass
 class FactorRow:
+    """The widgets of one ARMS factor in the form: the present box, the evidence and the label that
+    shows a problem the service found with it (by `index`)."""
+
     index: int  # position in the form's factor list: services name problems factors[<index>]
     code: str
     label: str

@@ -43,6 +43,9 @@ DATE_HINT = "dd/mm/yyyy"
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """One field of an EditDialog: how it is typed and labelled (`kind`, dates dd/mm/yyyy), and its
+    name, which a service's FieldError names to put a problem beside it."""
+
     name: str  # the edit dataclass's field name; services' FieldError.field matches it
     label: str
     kind: str = "line"  # line | date | text | choice

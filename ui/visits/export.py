@@ -23,6 +23,9 @@ FILTER = "iCalendar files (*.ics)"
 
 @dataclass(frozen=True)
 class Exported:
+    """What `export_job` saved, for the planner's message: the file, how many planned visits it
+    holds, and whose they are."""
+
     path: Path
     visits: int
     officer: str  # username

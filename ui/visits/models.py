@@ -36,6 +36,9 @@ _TOP_LEFT = int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
 @dataclass(frozen=True)
 class Cell:
+    """One table cell: its text, tone (its colours, from `texts`), tooltip, spoken text and icon,
+    worked out once when the data arrives so painting never calls back into the services."""
+
     text: str
     tone: str = ""
     tip: str = ""
