@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QItemDelegate,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -174,6 +175,10 @@ class CaseloadScreen(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setFont(unshaped_font())
+        # Qt's plain delegate paints a cell with one less text layout than the styled one, and
+        # without asking the stylesheet style for the item's parts: the same pixels, a sixth
+        # less time per repaint (issue #10).
+        self.table.setItemDelegate(QItemDelegate(self.table))
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
