@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from db.enums import Role, TaskGroup, TaskKind, TaskState
 from db.models import Offender, Officer, RiskAssessment, RiskManagementPlan, Task, Team, Visit
 from desktop.rules.cover import CoverDecision, Router
-from desktop.rules.workdays import working_days_between
+from desktop.rules.workdays import bank_holidays, working_days_between
 from desktop.services.actor import Actor
 from desktop.services.approvals import (
     DECIDERS,
@@ -629,6 +629,10 @@ class _Maker:
         self._why_not = why_not
         self._since: dict[dt.date, int] = {}
         self.due = _DueDates().__getitem__  # a row's due date, as a date
+        # The Age column counts working days on the GUI thread as rows are shown: the first
+        # count of a process loads the holidays library and builds a year (about half a second),
+        # so that is done here, on the service's thread (other years take under a millisecond).
+        bank_holidays(day.year)
 
     def __call__(self, position: int) -> InboxItem:
         item = self._made[position]

@@ -486,3 +486,22 @@ def test_an_author_is_passed_over_however_the_work_is_read(
     assert pending.visit_task not in cora and {pending.arms_task, pending.plan_task} <= set(cora)
     assert hattie[pending.visit_task].covering_for == "Cora Pennywhistle"
     assert hattie[pending.visit_task].can_act
+
+
+def test_reading_the_ages_after_the_load_needs_no_bank_holidays_loaded(
+    services: Services, world: World, pending: PendingWork
+) -> None:
+    """The screen works out each task's age in working days on the GUI thread, as its rows are
+    shown; the first count in a process loads the holidays library and builds the year (about
+    half a second). The service has read this year's bank holidays before it answers, so reading
+    the ages of the tasks raised this year loads nothing more."""
+    from desktop.rules.workdays import bank_holidays
+
+    bank_holidays.cache_clear()
+    inbox = services.inbox.tasks(services.auth.sign_in("cora", PASSWORD))
+    loaded = bank_holidays.cache_info().misses
+    tasks = inbox.in_group("approval")
+    assert len(tasks) >= 3 and all(i.created_at.year == TODAY.year for i in tasks)
+    ages = [tasks.glance(i).age_days for i in range(len(tasks))]  # type: ignore[attr-defined]
+    assert ages == [i.age_days for i in tasks] and all(age >= 0 for age in ages)
+    assert bank_holidays.cache_info().misses == loaded >= 1
