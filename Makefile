@@ -5,10 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The suite runs on every core (pytest-xdist); tests that share something outside their own
-# database (PostgreSQL roles, a throwaway server, the county demo) keep to one worker each through
-# their xdist_group mark. `make test PYTEST_ARGS=...` replaces these.
-PYTEST_ARGS ?= -n auto --dist loadgroup
+# The suite runs on every core (pytest-xdist), a whole file to a worker so that a module's shared
+# fixtures (the county demo, a throwaway server) are made once; modules that make PostgreSQL roles
+# take turns through a lock (tests/conftest.py, server_roles). `make test PYTEST_ARGS=...` replaces
+# these.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 # Qt's system libraries: the shared object PySide6 loads, and the Debian package that has it.
 QT_LIBS := libglib-2.0.so.0:libglib2.0-0 libEGL.so.1:libegl1 libGL.so.1:libgl1 \

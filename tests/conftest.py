@@ -3,9 +3,12 @@ that never touch the user's files; a check that no test leaves a thread running.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import itertools
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,6 +94,25 @@ def _drop_pg_database(name: str) -> None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server_roles() -> Iterator[None]:
+    """For a module that makes PostgreSQL login roles (`pytestmark =
+    pytest.mark.usefixtures("server_roles")`): roles are the server's, not one database's, so two
+    such modules must not run at once, and `make test` runs files on several pytest-xdist workers.
+    Holds an exclusive lock file, named after the server, while the module runs."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        yield
+        return
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    with (Path(tempfile.gettempdir()) / f"pillars-test-roles-{digest}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")

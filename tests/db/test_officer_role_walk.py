@@ -44,8 +44,8 @@ from desktop.services.visits import OutcomeEdit, VisitEdit
 from tests.conftest import pg_admin_url
 from tests.desktop.factories import PASSWORD, PendingWork, World, add_pending_approvals, populate
 
-# pytest-xdist: one worker runs the 'pg_roles' group (roles are the server's, not a database's).
-pytestmark = pytest.mark.xdist_group("pg_roles")
+# Makes PostgreSQL login roles: one such module at a time (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("server_roles")
 
 ROLES = ("ada", "bram", "cora", "dorian", "gus", "hattie", "elsie", "fenn")
 

@@ -34,8 +34,8 @@ from desktop.services.team import AbsenceEntry
 from tests.conftest import pg_admin_url
 from tests.desktop.factories import PASSWORD, World, add_pending_approvals, populate
 
-# pytest-xdist: one worker runs the 'pg_roles' group (roles are the server's, not a database's).
-pytestmark = pytest.mark.xdist_group("pg_roles")
+# Makes PostgreSQL login roles: one such module at a time (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("server_roles")
 
 ROLE_PASSWORD = "synthetic-db-secret-1"  # the officers' database password, not Pillars's
 OFFICERS = ("ada", "bram", "cora", "dorian", "gus", "hattie", "elsie", "fenn")

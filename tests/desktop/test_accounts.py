@@ -30,8 +30,8 @@ from desktop.services.errors import (
 from desktop.services.sign_in import open_as_officer, signs_in_as_officer
 from tests.desktop.factories import PASSWORD, World, populate, world_clock
 
-# pytest-xdist: one worker runs the 'pg_roles' group (roles are the server's, not a database's).
-pytestmark = pytest.mark.xdist_group("pg_roles")
+# Makes PostgreSQL login roles: one such module at a time (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("server_roles")
 
 NEW_PASSWORD = "three synthetic words"
 SUFFIX = f"p{os.getpid()}"

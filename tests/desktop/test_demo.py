@@ -41,9 +41,6 @@ from desktop.rules.scheduler import CLASH_MINUTES
 from desktop.services.passwords import verify_password
 from tests.conftest import BACKENDS, _create_pg_database, _drop_pg_database, pg_admin_url
 
-# pytest-xdist: one worker runs the 'county' group (the county demo, built once for the module).
-pytestmark = pytest.mark.xdist_group("county")
-
 ON = dt.date(2026, 11, 23)
 SEED = 2022
 NOW = dt.datetime(2026, 11, 23, 7, tzinfo=dt.UTC)

@@ -21,9 +21,6 @@ from desktop.rules.time_bands import band_of
 from desktop.services.core import Services
 from tests.desktop.factories import World, populate
 
-# pytest-xdist: one worker runs the 'schedule_cli' group (one module-scoped database).
-pytestmark = pytest.mark.xdist_group("schedule_cli")
-
 # The command line uses the real clock: plan from a day far ahead, so nothing is in the past.
 FUTURE = dt.date.today() + dt.timedelta(days=400)
 

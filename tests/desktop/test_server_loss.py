@@ -23,9 +23,6 @@ from desktop.services.records import IdentityEdit
 from tests.desktop.factories import PASSWORD, world_clock
 from tests.pg_server import ServerDatabase, lost_server_db, pg_server  # noqa: F401 (fixtures)
 
-# pytest-xdist: one worker runs the 'pg_server' group (the session's throwaway PostgreSQL server).
-pytestmark = pytest.mark.xdist_group("pg_server")
-
 
 def as_a_job(fn: Callable[..., Any], *args: Any) -> Any:
     return contextvars.Context().run(fn, *args)

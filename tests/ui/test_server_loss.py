@@ -30,9 +30,6 @@ from ui.main_window import MainWindow
 from ui.record.dialogs import IdentityDialog
 from ui.widgets.connection import LOST, RECONNECTED
 
-# pytest-xdist: one worker runs the 'pg_server' group (the session's throwaway PostgreSQL server).
-pytestmark = pytest.mark.xdist_group("pg_server")
-
 # Probing as often as a person would not need, so that the tests are quick.
 FIRST_PROBE_MS, LONGEST_PROBE_MS = 200, 1_000
 
