@@ -377,7 +377,8 @@ class _Open(NamedTuple):
     """The columns of an open task as the inbox reads them: plain columns, no ORM entity
     (building ten thousand Task entities took half of the inbox's time; issue #10). The rows are
     kept as the driver gives them (`_plain_rows`), and indexed by the positions below in the
-    loops over all of them. Its claim is read apart (`_claims`): few tasks have one."""
+    loops over all of them. Few tasks have a claim: it is read with the rest (two columns, mostly
+    empty, cost less than a second scan of the open tasks) and picked out by `_claims`."""
 
     id: int
     group: str  # a TaskGroup value, read as text: converting ten thousand enums costs 10 ms
@@ -392,16 +393,25 @@ class _Open(NamedTuple):
     version: int
     title: str
     created_at: dt.datetime | str  # as the driver reads it: see `_as_utc`
+    claimed_by_id: int | None
+    claimed_at: dt.datetime | str | None  # as the driver reads it
 
 
 _ID, _GROUP, _KIND, _OWNER, _TEAM, _DUE, _CREATED_BY, _SUBJECT_TYPE, _SUBJECT_ID = range(9)
-_OFFENDER, _CREATED_AT = _Open._fields.index("offender_id"), _Open._fields.index("created_at")
+_OFFENDER, _CREATED_AT, _CLAIMED_BY, _CLAIMED_AT = map(
+    _Open._fields.index, ("offender_id", "created_at", "claimed_by_id", "claimed_at")
+)
 
 # Read as text: kind and group (converting ten thousand enums costs 10 ms); created_at and due_on
 # as the driver reads them, made a UTC datetime by `_as_utc` and a date by `_DueDates` when an
 # item is made (the UtcDateTime column type's per-value wrapper cost 20 ms a 10,000-row read,
 # SQLite's parsing 5 to 10; issue #10).
-_PLAIN: dict[str, Any] = {"kind": String(), "group": String(), "created_at": String()}
+_PLAIN: dict[str, Any] = {
+    "kind": String(),
+    "group": String(),
+    "created_at": String(),
+    "claimed_at": String(),
+}
 _OPEN_COLUMNS = tuple(
     type_coerce(getattr(Task, name), _PLAIN[name]) if name in _PLAIN else getattr(Task, name)
     for name in _Open._fields
@@ -459,17 +469,14 @@ _NO_CLAIM = (None, None)
 
 
 def _claims(
-    session: Session, now: dt.datetime, lapse: dt.timedelta
+    rows: Sequence[tuple[Any, ...]], now: dt.datetime, lapse: dt.timedelta
 ) -> dict[int, tuple[int, dt.datetime]]:
-    """Task id -> (who, since when) for every open task whose claim has not lapsed."""
+    """Task id -> (who, since when) for each of `rows` whose claim has not lapsed."""
     found = {}
-    for task_id, officer_id, claimed_at in session.execute(
-        select(Task.id, Task.claimed_by_id, Task.claimed_at).where(
-            Task.state == TaskState.OPEN, Task.claimed_at > now - lapse
-        )
-    ):
-        if officer_id is not None and claimed_at is not None:
-            found[task_id] = (officer_id, claimed_at)
+    for row in filter(itemgetter(_CLAIMED_AT), rows):  # the few with a claim, picked out in C
+        task_id, officer_id, since = row[_ID], row[_CLAIMED_BY], _as_utc(row[_CLAIMED_AT])
+        if officer_id is not None and since > now - lapse:
+            found[task_id] = (officer_id, since)
     return found
 
 
@@ -679,6 +686,8 @@ class _Maker:
             version,
             title,
             created_at,
+            _claimer,
+            _claimed_at,
         ) = self.rows[position]
         due_on = self.due(due)
         decision = self.cover.get(position)
@@ -934,7 +943,7 @@ class InboxService:
                 authors,
                 _offenders(session, set(map(itemgetter(_OFFENDER), rows))),
                 names,
-                _claims(session, now, lapse),
+                _claims(rows, now, lapse),
                 _WhyNot(actor, team_names),
             )
         if roster is not None:
