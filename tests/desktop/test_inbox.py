@@ -218,6 +218,8 @@ def test_a_claim_shows_on_another_desktop_and_lapses_after_30_idle_minutes(
     other = Services(db_url, clock=lambda: lapsed)
     try:
         cora = other.auth.sign_in("cora", PASSWORD)
+        item = _approvals(other, "cora")[pending.arms_task]  # Dorian's claim has lapsed
+        assert item.claimed_by == "" and item.claimed_at is None and item.can_act
         other.inbox.claim(cora, pending.arms_task)
         assert _approvals(other, "cora")[pending.arms_task].claimed_by == "you"
         other.inbox.release(cora, pending.arms_task)
