@@ -249,14 +249,15 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[start : start + _CHUNK]
 
 
-def _by_ids(session: Session, columns: Sequence[Any], ids: Iterable[int]) -> Iterator[Any]:
-    """The rows of `columns` whose first column is one of `ids`. The ids are bound as one
-    expanding parameter of a statement built once, not coerced one by one into each statement
-    (a thousand ids cost 1 to 2 ms that way; issue #10)."""
+def _by_ids(
+    session: Session, columns: Sequence[Any], ids: Iterable[int]
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of `columns` whose first column is one of `ids`, as the driver reads them
+    (`_plain_rows`). The ids are bound as one expanding parameter of a statement built once, not
+    coerced one by one into each statement (a thousand ids cost 1 to 2 ms that way; issue #10)."""
     statement = select(*columns).where(columns[0].in_(bindparam("ids", expanding=True)))
-    connection = session.connection()  # Core rows: the ORM's result layer costs a call a row
     for chunk in _chunks(ids):
-        yield from connection.execute(statement, {"ids": chunk})
+        yield from _plain_rows(session, statement, {"ids": chunk})
 
 
 # The work behind each kind of approval and the officers who did it, in the order their part is
@@ -284,12 +285,12 @@ def _subject_authors(
     found: Subjects = {}
     for subject_type, _part, columns in _SUBJECTS:
         ids = by_type.get(subject_type, set())
-        rows: Iterable[Any] = _by_ids(session, columns, ids)
+        rows: Iterable[tuple[Any, ...]] = _by_ids(session, columns, ids)
         if within and len(ids) > _THROUGH_TASKS:
             tasks = select(Task.subject_id).where(*within, Task.subject_type == subject_type)
-            rows = session.connection().execute(select(*columns).where(columns[0].in_(tasks)))
-        for found_id, *officer_ids in rows:
-            found[subject_type, found_id] = tuple(i for i in officer_ids if i is not None)
+            rows = _plain_rows(session, select(*columns).where(columns[0].in_(tasks)))
+        for row in rows:  # the officers' ids, an empty one left out (an id is never 0)
+            found[subject_type, row[0]] = tuple(filter(None, row[1:]))
     return found
 
 
@@ -418,12 +419,14 @@ _OPEN_COLUMNS = tuple(
 )
 
 
-def _plain_rows(session: Session, statement: Any) -> list[tuple[Any, ...]]:
+def _plain_rows(
+    session: Session, statement: Any, params: dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
     """The rows of `statement` as the driver gives them: plain tuples, with no result processing
     (each column is read as the driver reads it). SQLAlchemy's Row around each of ten thousand
     rows cost 6 to 7 ms, and doubled the objects the garbage collector tracks, so that every
     opening of a sergeant's inbox paid for a collection of about 6 ms (issue #10)."""
-    result = cast("CursorResult[Any]", session.connection().execute(statement))
+    result = cast("CursorResult[Any]", session.connection().execute(statement, params))
     try:
         return cast("list[tuple[Any, ...]]", result.cursor.fetchall())
     finally:
