@@ -460,6 +460,21 @@ def test_the_table_paints_what_the_model_says(qtbot) -> None:
     assert cells.index(0, COLUMN_INDEX["breaches"]).data() == "2 breaches"
 
 
+def test_rows_shown_again_read_as_the_model_says(qtbot) -> None:
+    """A row's cells are worked out once and kept: shown again, at another place in the table,
+    after another row held that place, each cell still reads as the model says."""
+    model, view = table_of(qtbot, ROWS)
+    cells = view.model()
+    paint(view)
+    for text in ("grubb", "", "plim", "p z", ""):
+        model.set_filter_text(text)
+        paint(view)
+        assert cells.rowCount() == model.rowCount()
+        for r in range(model.rowCount()):
+            for c in range(model.columnCount()):
+                assert cell_roles(cells.index(r, c)) == cell_roles(model.index(r, c)), (text, r, c)
+
+
 def test_rows_get_their_cells_when_they_come_into_view(qtbot) -> None:
     many = [row(i) for i in range(1, 401)]
     model, view = table_of(qtbot, many)

@@ -197,3 +197,20 @@ def test_quality_column_shows_each_record_score_and_sorts(
     screen.table.sortByColumn(column, Qt.SortOrder.AscendingOrder)
     first = screen.model.index(0, column).data()
     assert int(first.rstrip("%")) == min(values)
+
+
+def test_the_name_column_takes_the_width_left_over(qtbot, ctx: AppContext, world: World) -> None:
+    screen = open_screen(qtbot, ctx)
+    header = screen.table.horizontalHeader()
+    name = COLUMN_INDEX["name"]
+
+    def columns_fill_the_table() -> bool:
+        shown = [i for i in range(header.count()) if not header.isSectionHidden(i)]
+        return sum(header.sectionSize(i) for i in shown) == screen.table.viewport().width()
+
+    widths = []
+    for width in (1800, 1500):
+        screen.resize(width, 700)
+        qtbot.waitUntil(columns_fill_the_table)
+        widths.append(header.sectionSize(name))
+    assert widths[0] - widths[1] == 300  # the name column took all of the change
