@@ -44,6 +44,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.enums import Role, TaskGroup, TaskKind, TaskState
@@ -426,9 +427,13 @@ def _plain_rows(
     (each column is read as the driver reads it). SQLAlchemy's Row around each of ten thousand
     rows cost 6 to 7 ms, and doubled the objects the garbage collector tracks, so that every
     opening of a sergeant's inbox paid for a collection of about 6 ms (issue #10)."""
-    result = cast("CursorResult[Any]", session.connection().execute(statement, params))
+    connection = session.connection()
+    result = cast("CursorResult[Any]", connection.execute(statement, params))
+    driver_error = connection.dialect.loaded_dbapi.Error
     try:
         return cast("list[tuple[Any, ...]]", result.cursor.fetchall())
+    except driver_error as exc:  # raised as SQLAlchemy's own fetch raises it (db.engine reads it)
+        raise DBAPIError.instance(None, None, exc, driver_error) from exc
     finally:
         result.close()
 

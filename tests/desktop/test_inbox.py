@@ -507,3 +507,21 @@ def test_reading_the_ages_after_the_load_needs_no_bank_holidays_loaded(
     ages = [tasks.glance(i).age_days for i in range(len(tasks))]  # type: ignore[attr-defined]
     assert ages == [i.age_days for i in tasks] and all(age >= 0 for age in ages)
     assert bank_holidays.cache_info().misses == loaded >= 1
+
+
+def test_a_driver_error_while_the_rows_are_read_comes_as_sqlalchemy_s_own(
+    services: Services, db_url: str
+) -> None:
+    """The inbox reads its rows straight from the driver (issue #10); an error the database
+    raises part-way through them (here SQLite's, on the second row) still reaches the caller as
+    SQLAlchemy's error, the one `db.engine.translated_errors` explains to the officer."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL sends every row at once: nothing fails part-way")
+    from sqlalchemy import func, literal, union_all
+    from sqlalchemy.exc import OperationalError
+
+    from desktop.services.inbox import _plain_rows
+
+    texts = union_all(select(literal("[]").label("text")), select(literal("not json"))).subquery()
+    with services.transaction() as session, pytest.raises(OperationalError, match="malformed"):
+        _plain_rows(session, select(func.json(texts.c.text)))
