@@ -176,8 +176,8 @@ class CaseloadScreen(QWidget):
         self.table.setWordWrap(False)
         self.table.setFont(unshaped_font())
         # Qt's plain delegate paints a cell with one less text layout than the styled one, and
-        # without asking the stylesheet style for the item's parts: the same pixels, a sixth
-        # less time per repaint (issue #10).
+        # without asking the stylesheet style for the item's parts: the same pixels, a fifth
+        # fewer instructions per repaint and 10-18% less CPU time (issue #10).
         self.table.setItemDelegate(QItemDelegate(self.table))
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
