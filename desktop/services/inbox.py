@@ -37,11 +37,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast, overload
 
 from sqlalchemy import (
     CursorResult,
-    String,
     bindparam,
     or_,
     select,
-    type_coerce,
     update,
 )
 from sqlalchemy.exc import DBAPIError
@@ -404,20 +402,11 @@ _OFFENDER, _CREATED_AT, _CLAIMED_BY, _CLAIMED_AT = map(
     _Open._fields.index, ("offender_id", "created_at", "claimed_by_id", "claimed_at")
 )
 
-# Read as text: kind and group (converting ten thousand enums costs 10 ms); created_at and due_on
-# as the driver reads them, made a UTC datetime by `_as_utc` and a date by `_DueDates` when an
-# item is made (the UtcDateTime column type's per-value wrapper cost 20 ms a 10,000-row read,
-# SQLite's parsing 5 to 10; issue #10).
-_PLAIN: dict[str, Any] = {
-    "kind": String(),
-    "group": String(),
-    "created_at": String(),
-    "claimed_at": String(),
-}
-_OPEN_COLUMNS = tuple(
-    type_coerce(getattr(Task, name), _PLAIN[name]) if name in _PLAIN else getattr(Task, name)
-    for name in _Open._fields
-)
+# The columns as the driver reads them (`_plain_rows`): kind and group as text (converting ten
+# thousand enums cost 10 ms), created_at and due_on made a UTC datetime by `_as_utc` and a date by
+# `_DueDates` only when an item is made (the UtcDateTime column type's per-value wrapper cost
+# 20 ms a 10,000-row read, SQLite's parsing 5 to 10; issue #10).
+_OPEN_COLUMNS = tuple(getattr(Task, name) for name in _Open._fields)
 
 
 def _plain_rows(
