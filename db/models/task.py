@@ -23,6 +23,8 @@ class Task(Versioned, Base):
         Index("ix_task_owner_state", "owner_id", "state"),
         Index("ix_task_group_state", "group", "state"),
         Index("ix_task_subject", "subject_type", "subject_id"),
+        # The inbox's order over the open tasks (migration 0005).
+        Index("ix_task_state_due", "state", "due_on", "created_at", "id"),
     )
 
     id: Mapped[IntPK]
