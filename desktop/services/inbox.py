@@ -124,6 +124,9 @@ class InboxItem(NamedTuple):
 
 @dataclass(frozen=True)
 class AgeBand:
+    """One band of a team manager's escalation: the team's overdue approvals and PPN escalations
+    that are this many working days past their due date (AGE_BANDS)."""
+
     label: str  # "up to 5 working days", ...
     items: Sequence[InboxItem]
 
@@ -162,6 +165,9 @@ class Inbox:
 
 @dataclass(frozen=True)
 class Claim:
+    """A task claimed by an officer so that no one else works on it at the same time; the claim
+    lapses after the `claim_lapse_minutes` policy (UTC times)."""
+
     task_id: int
     claimed_at: dt.datetime
     lapses_at: dt.datetime
