@@ -46,6 +46,9 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 @dataclass(frozen=True)
 class Column:
+    """One column of the caseload table: its stable key (sorting, saved widths), its title for
+    tooltips and accessible names, and whether numbers in it line up on the right."""
+
     key: str
     title: str
     align_right: bool = False
@@ -96,6 +99,9 @@ _TONE_ROLES = (_FOREGROUND, _BACKGROUND, _FONT, _DECORATION)
 
 @dataclass(frozen=True)
 class QuickFilter:
+    """One of the "Only:" buttons above the caseload: keeps the rows for which `test(row, today)`
+    holds, on top of the typed filter."""
+
     key: str
     label: str
     test: Callable[[CaseloadRow, dt.date], bool]
