@@ -108,6 +108,8 @@ def import_main_window() -> None:
     """On the GUI thread while the dialog waits: the main window's modules and its first
     screen's, which signing in would otherwise wait for."""
     with lasting():
+        import PySide6.QtDesigner  # noqa: F401 (the caseload's table: tables.plain_table_view)
+
         import ui.caseload.screen  # noqa: F401
         import ui.main_window  # noqa: F401
 
