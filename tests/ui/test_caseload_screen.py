@@ -214,3 +214,28 @@ def test_the_name_column_takes_the_width_left_over(qtbot, ctx: AppContext, world
         qtbot.waitUntil(columns_fill_the_table)
         widths.append(header.sectionSize(name))
     assert widths[0] - widths[1] == 300  # the name column took all of the change
+
+
+def test_a_name_width_the_officer_dragged_stays_while_the_rows_change(
+    qtbot, ctx: AppContext, world: World
+) -> None:
+    """The viewport narrows and widens as the vertical scroll bar comes and goes with the rows
+    a filter shows; the name column refits to it only while it has the width last fitted."""
+    screen = open_screen(qtbot, ctx)
+    screen.resize(1500, 160)  # a few rows fill it: the scroll bar shows while every row does
+    header = screen.table.horizontalHeader()
+    name = COLUMN_INDEX["name"]
+    bar = screen.table.verticalScrollBar()
+    qtbot.waitUntil(bar.isVisible)
+    fitted = header.sectionSize(name)
+    screen.filter_box.setText("no such offender")  # no rows: the scroll bar goes
+    qtbot.waitUntil(lambda: not bar.isVisible())
+    assert header.sectionSize(name) > fitted  # not dragged: it takes the bar's width
+    screen.filter_box.clear()
+    qtbot.waitUntil(bar.isVisible)
+    assert header.sectionSize(name) == fitted
+
+    header.resizeSection(name, fitted - 40)  # the officer drags it narrower
+    screen.filter_box.setText("no such offender")
+    qtbot.waitUntil(lambda: not bar.isVisible())
+    assert header.sectionSize(name) == fitted - 40

@@ -96,6 +96,7 @@ class CaseloadScreen(QWidget):
         self._scope: Scope | None = None
         self._token = 0
         self._started = False
+        self._fitted_name: int | None = None  # the name column's width as last fitted
 
         self.heading = QLabel("Caseload")
         self.heading.setObjectName("screenHeading")
@@ -254,6 +255,7 @@ class CaseloadScreen(QWidget):
             if i != name and not header.isSectionHidden(i)
         )
         header.resizeSection(name, max(NAME_MIN_WIDTH, self.table.viewport().width() - others))
+        self._fitted_name = header.sectionSize(name)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -423,5 +425,9 @@ class CaseloadScreen(QWidget):
                 self._open_current()
                 return True
         elif kind == QEvent.Type.Resize and watched is self.table.viewport():
-            self._fit_name_column()
+            # The viewport also narrows when the vertical scroll bar appears as a filter widens
+            # the rows: a name width the officer dragged stays put while they type.
+            name = self.table.horizontalHeader().sectionSize(COLUMN_INDEX["name"])
+            if self._fitted_name is None or name == self._fitted_name:
+                self._fit_name_column()
         return super().eventFilter(watched, event)
