@@ -71,6 +71,7 @@ class PgServer:
         self.log = self.folder / "server.log"
         self.port = _free_port()
         self.running = False
+        self._started = False
         self._as_postgres = os.geteuid() == 0
         if self._as_postgres:
             shutil.chown(self.folder, "postgres", "postgres")
@@ -101,12 +102,33 @@ class PgServer:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
-            "-c full_page_writes=off -c synchronous_commit=off -c max_connections=40"
-        )
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start")
-        self.running = True
+        """Start the server on its port. The first start takes another free port when the one
+        chosen was taken meanwhile (`make test` runs files on several workers, and each may start
+        a server of its own); a restart keeps the port, as clients reconnect to the same URL."""
+        for attempt in range(3):
+            options = (
+                f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
+                "-c full_page_writes=off -c synchronous_commit=off -c max_connections=40"
+            )
+            try:
+                self._run(
+                    "pg_ctl",
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.log),
+                    "-w",
+                    "-o",
+                    options,
+                    "start",
+                )
+            except RuntimeError as exc:
+                if self._started or attempt == 2 or "already in use" not in str(exc):
+                    raise
+                self.port = _free_port()
+                continue
+            break
+        self.running = self._started = True
 
     def stop(self) -> None:
         """A fast shutdown: the server ends every session and closes, as for a restart."""
