@@ -133,6 +133,7 @@ class AuthService:
                     officer_id = session.scalar(
                         select(_OFFICER.c.id)
                         .where(func.lower(_OFFICER.c.username) == username.lower())
+                        .order_by(_OFFICER.c.id)
                         .limit(1)
                     )
             stored = _stored_hash(session, officer_id) if officer_id is not None else None
@@ -231,6 +232,7 @@ class AuthService:
             officer = session.scalars(
                 select(Officer)
                 .where(func.lower(Officer.username) == username.lower())
+                .order_by(Officer.id)  # the same officer as the early check's
                 .with_for_update()
             ).first()
         return officer
