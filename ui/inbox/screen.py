@@ -70,7 +70,8 @@ class InboxTable(QTableView):
     def sizeHintForColumn(self, column: int) -> int:  # noqa: N802 (Qt's name)
         model = self.model()
         self.ensurePolished()
-        rows = model.widest_rows(column, self.font()) if isinstance(model, InboxModel) else []
+        # Two: text measured within a pixel of another may lay out wider in the cell than it.
+        rows = model.widest_rows(column, self.font(), 2) if isinstance(model, InboxModel) else []
         if not rows:
             return super().sizeHintForColumn(column)
         hint = max(self.sizeHintForIndex(model.index(row, column)).width() for row in rows)
