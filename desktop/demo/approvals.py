@@ -42,8 +42,9 @@ def build_approvals(world: World, progress: Callable[[str], None]) -> None:
             candidates.append(("plan_approval", case.plans[-1], case))
 
     total = world.scale.approvals
-    away = {m.id for m in world.officers.values() if m.role == "sergeant"
-            and not m.on_duty(world.on)}
+    away = {
+        m.id for m in world.officers.values() if m.role == "sergeant" and not m.on_duty(world.on)
+    }
     forced = [c for c in candidates if c[1]["submitted_at"] >= fresh]
     rest = [c for c in candidates if c[1]["submitted_at"] < fresh]
     owned_by_away = [c for c in rest if c[2].om.supervisor_id in away]

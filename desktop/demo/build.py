@@ -59,8 +59,7 @@ def _check_scale(scale: str) -> None:
         )
 
 
-def generate(scale: str, seed: int, on: dt.date,
-             progress: Callable[[str], None] = _quiet) -> World:
+def generate(scale: str, seed: int, on: dt.date, progress: Callable[[str], None] = _quiet) -> World:
     """Every row of the demo, in memory. Raises ValueError for an unknown scale."""
     _check_scale(scale)
     world = World(SCALES[scale], seed, on)
@@ -123,7 +122,8 @@ def build_demo(
         open_hub_tasks=sum(1 for t in tasks if t["group"] == "hub"),
         seconds=round(time.perf_counter() - started, 2),
     )
-    log.info("demo %s (seed %s, on %s): %s rows in %.1f s", scale, seed, on, written,
-             summary.seconds)
+    log.info(
+        "demo %s (seed %s, on %s): %s rows in %.1f s", scale, seed, on, written, summary.seconds
+    )
     say(f"done: {written:,} rows in {summary.seconds:.0f} s")
     return summary

@@ -46,9 +46,19 @@ def build_notifications(world: World, progress: Callable[[str], None]) -> None:
     progress("hub tasks")
 
 
-def _notify(world: World, case: Case | None, kind: str, event: dt.date, notified: dt.date,
-            due: dt.date | None, details: dict[str, Any], *, open_task: bool = False,
-            team_id: int | None = None, title: str = "") -> Row:
+def _notify(
+    world: World,
+    case: Case | None,
+    kind: str,
+    event: dt.date,
+    notified: dt.date,
+    due: dt.date | None,
+    details: dict[str, Any],
+    *,
+    open_task: bool = False,
+    team_id: int | None = None,
+    title: str = "",
+) -> Row:
     rng = world.rng
     notified = min(notified, world.on - DAY)
     received_at = world.stamp(notified, start=9, end=17)
@@ -65,9 +75,9 @@ def _notify(world: World, case: Case | None, kind: str, event: dt.date, notified
         received_by_id=hub.id,
         received_at=received_at,
         processed_by_id=None if open_task else rng.choice(world.hub).id,
-        processed_at=None if open_task else min(
-            received_at + HOUR * rng.randint(1, 120), world.now - HOUR
-        ),
+        processed_at=None
+        if open_task
+        else min(received_at + HOUR * rng.randint(1, 120), world.now - HOUR),
         note="",
     )
     if open_task:
@@ -156,8 +166,15 @@ def _weekly(world: World, case: Case) -> None:
     since = case.addresses[-1]["to_date"] if case.addresses else world.on - DAY * 60
     day = since + DAY * 7
     while day < world.on - DAY * 7:
-        _notify(world, case, "no_fixed_abode", day, day, day,
-                {"where": f"Sleeping at friends' addresses around {case.team.towns[0]}"})
+        _notify(
+            world,
+            case,
+            "no_fixed_abode",
+            day,
+            day,
+            day,
+            {"where": f"Sleeping at friends' addresses around {case.team.towns[0]}"},
+        )
         day += DAY * 7
     case.row["next_periodic_due"] = day
 
@@ -166,9 +183,15 @@ def _travel(world: World, case: Case, stop: dt.date) -> None:
     rng, on = world.rng, world.on
     if case.row["status"] == "abroad" and case.away_since:
         departure = case.away_since
-        _notify(world, case, "foreign_travel", departure,
-                departure - DAY * rng.randint(7, 30), departure - DAY * 7,
-                _trip(world, departure, on + DAY * rng.randint(5, 40)))
+        _notify(
+            world,
+            case,
+            "foreign_travel",
+            departure,
+            departure - DAY * rng.randint(7, 30),
+            departure - DAY * 7,
+            _trip(world, departure, on + DAY * rng.randint(5, 40)),
+        )
     first = max(world.window_start, case.community_from) + DAY * 30
     last = min(stop, on) - DAY * 30
     if (last - first).days < 30 or rng.random() >= 0.1:
@@ -177,8 +200,15 @@ def _travel(world: World, case: Case, stop: dt.date) -> None:
         departure = first + DAY * rng.randrange((last - first).days)
         back = departure + DAY * rng.randint(4, 21)
         notified = departure - DAY * _late(world, 0.05, (7, 40), (1, 6))
-        _notify(world, case, "foreign_travel", departure, notified, departure - DAY * 7,
-                _trip(world, departure, back))
+        _notify(
+            world,
+            case,
+            "foreign_travel",
+            departure,
+            notified,
+            departure - DAY * 7,
+            _trip(world, departure, back),
+        )
 
 
 def _trip(world: World, departure: dt.date, back: dt.date) -> dict[str, Any]:
@@ -193,16 +223,34 @@ def _backlog(world: World) -> None:
     """The open hub tasks: exactly the scale's quota of each kind, each a received notification."""
     on, quota = world.on, world.scale.hub_quota
     community = [c for c in world.cases if c.row["status"] == "community" and not c.new_conviction]
-    settled = [c for c in community if not c.row["no_fixed_abode"] and c.addresses
-               and c.addresses[-1]["from_date"] < on - DAY * 40]
-    due_soon = [c for c in community if c.row["next_periodic_due"] and not c.breach
-                and on - DAY * 20 <= c.row["next_periodic_due"] <= on + DAY * 10]
+    settled = [
+        c
+        for c in community
+        if not c.row["no_fixed_abode"]
+        and c.addresses
+        and c.addresses[-1]["from_date"] < on - DAY * 40
+    ]
+    due_soon = [
+        c
+        for c in community
+        if c.row["next_periodic_due"]
+        and not c.breach
+        and on - DAY * 20 <= c.row["next_periodic_due"] <= on + DAY * 10
+    ]
 
     new = [c for c in world.cases if c.new_conviction]
     for i, case in enumerate(new):
         notified = case.convicted_on + DAY * _late(world, 0.2, (0, 3), (4, 6))
-        _notify(world, case, "initial", case.convicted_on, notified, case.convicted_on + DAY * 3,
-                {}, open_task=i < quota["initial"])
+        _notify(
+            world,
+            case,
+            "initial",
+            case.convicted_on,
+            notified,
+            case.convicted_on + DAY * 3,
+            {},
+            open_task=i < quota["initial"],
+        )
 
     pools: list[tuple[str, list[Case], Callable[[World, Case], None]]] = [
         ("change_of_address", settled, _open_change_of_address),
@@ -223,8 +271,7 @@ def _backlog(world: World) -> None:
         assert case.released_on is not None
         released = case.released_on
         notified = released + DAY * _late(world, 0.2, (0, 3), (4, 6))
-        _notify(world, case, "release", released, notified, released + DAY * 3, {},
-                open_task=True)
+        _notify(world, case, "release", released, notified, released + DAY * 3, {}, open_task=True)
 
 
 def _open_change_of_address(world: World, case: Case) -> None:
@@ -233,17 +280,29 @@ def _open_change_of_address(world: World, case: Case) -> None:
     notified = event + DAY * _late(world, 0.15, (0, 3), (4, 8))
     details: dict[str, Any] = street_address(world, case.team.towns, case.team.districts)
     details["from"] = event.isoformat()
-    _notify(world, case, "change_of_address", event, notified, event + DAY * 3, details,
-            open_task=True)
+    _notify(
+        world, case, "change_of_address", event, notified, event + DAY * 3, details, open_task=True
+    )
 
 
 def _open_change_of_name(world: World, case: Case) -> None:
     rng = world.rng
     event = world.on - DAY * rng.randint(1, 25)
-    details = {"forename": case.row["forename"], "surname": rng.choice(SURNAMES),
-               "reason": "Change of name by deed poll"}
-    _notify(world, case, "change_of_name", event, event + DAY * rng.randint(0, 3),
-            event + DAY * 3, details, open_task=True)
+    details = {
+        "forename": case.row["forename"],
+        "surname": rng.choice(SURNAMES),
+        "reason": "Change of name by deed poll",
+    }
+    _notify(
+        world,
+        case,
+        "change_of_name",
+        event,
+        event + DAY * rng.randint(0, 3),
+        event + DAY * 3,
+        details,
+        open_task=True,
+    )
 
 
 def _open_periodic(world: World, case: Case) -> None:
@@ -257,8 +316,16 @@ def _open_periodic(world: World, case: Case) -> None:
 def _open_weekly(world: World, case: Case) -> None:
     due = case.row["next_periodic_due"]
     event = min(due, world.on - DAY)
-    _notify(world, case, "no_fixed_abode", event, event, due,
-            {"where": f"Staying in a tent near {case.team.towns[-1]}"}, open_task=True)
+    _notify(
+        world,
+        case,
+        "no_fixed_abode",
+        event,
+        event,
+        due,
+        {"where": f"Staying in a tent near {case.team.towns[-1]}"},
+        open_task=True,
+    )
 
 
 def _open_household_stay(world: World, case: Case) -> None:
@@ -270,8 +337,16 @@ def _open_household_stay(world: World, case: Case) -> None:
         "intended_days": rng.randint(1, 14),
         "child_age": rng.randint(2, 16),
     }
-    _notify(world, case, "household_with_child", event, event + DAY * rng.randint(0, 3),
-            event + DAY * 3, details, open_task=True)
+    _notify(
+        world,
+        case,
+        "household_with_child",
+        event,
+        event + DAY * rng.randint(0, 3),
+        event + DAY * 3,
+        details,
+        open_task=True,
+    )
 
 
 def _open_travel(world: World, case: Case) -> None:
@@ -280,9 +355,17 @@ def _open_travel(world: World, case: Case) -> None:
     departure = on + DAY * rng.randint(1, 45)
     due = departure - DAY * 7
     notified = due - DAY * rng.randint(0, 20) if due > on else on - DAY * rng.randint(1, 4)
-    _notify(world, case, "foreign_travel", departure, notified, due,
-            _trip(world, departure, departure + DAY * rng.randint(4, 21)), open_task=True,
-            title=f"Foreign travel departing {departure:%d/%m/%Y}: {case.label}")
+    _notify(
+        world,
+        case,
+        "foreign_travel",
+        departure,
+        notified,
+        due,
+        _trip(world, departure, departure + DAY * rng.randint(4, 21)),
+        open_task=True,
+        title=f"Foreign travel departing {departure:%d/%m/%Y}: {case.label}",
+    )
 
 
 def _transfer_in(world: World) -> None:
@@ -305,6 +388,15 @@ def _transfer_in(world: World) -> None:
         "previous_reference": f"ZZ/{rng.randint(2010, on.year - 1)}/{rng.randrange(1, 999999):06d}",
         "address": street_address(world, team.towns, team.districts),
     }
-    _notify(world, None, "transfer_in", event, event + DAY * _late(world, 0.2, (0, 3), (4, 8)),
-            event + DAY * 3, details, open_task=True, team_id=team.id,
-            title=f"Transfer in from {force}: {surname}, {forename}")
+    _notify(
+        world,
+        None,
+        "transfer_in",
+        event,
+        event + DAY * _late(world, 0.2, (0, 3), (4, 8)),
+        event + DAY * 3,
+        details,
+        open_task=True,
+        team_id=team.id,
+        title=f"Transfer in from {force}: {surname}, {forename}",
+    )

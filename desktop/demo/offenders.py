@@ -48,8 +48,12 @@ CROWN_COURT = ("custody", "life", "ipp", "hospital_restriction")
 MEASURED = ("custody", "suspended", "conditional_discharge")  # kinds whose length is recorded
 LEVEL_SHARES = (("very_high", 0.04), ("high", 0.18), ("medium", 0.38))
 # chance of MAPPA level 2 and of level 3, by risk level
-MAPPA_LEVELS = {"very_high": (0.5, 0.2), "high": (0.22, 0.01), "medium": (0.05, 0.0),
-                "low": (0.0, 0.0)}
+MAPPA_LEVELS = {
+    "very_high": (0.5, 0.2),
+    "high": (0.22, 0.01),
+    "medium": (0.05, 0.0),
+    "low": (0.0, 0.0),
+}
 
 
 def build_offenders(world: World, progress: Callable[[str], None]) -> None:
@@ -261,8 +265,10 @@ def _legal_history(
         convicted = years_before(on, years)
         dob = _born(world, convicted, age)
         custodial = sentence_kind in ("custody", "life", "ipp", "hospital_restriction", "hospital")
-        sentenced = convicted if sentence_kind in ("caution", "conditional_discharge") else (
-            convicted + DAY * rng.randint(0, 42)
+        sentenced = (
+            convicted
+            if sentence_kind in ("caution", "conditional_discharge")
+            else (convicted + DAY * rng.randint(0, 42))
         )
         released = None
         if custodial:
@@ -300,8 +306,9 @@ def _age(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _convictions(world: World, case: Case, sentenced: dt.date | None, kind: str | None,
-                 months: int | None) -> None:
+def _convictions(
+    world: World, case: Case, sentenced: dt.date | None, kind: str | None, months: int | None
+) -> None:
     rng = world.rng
     towns = case.team.towns
     world.rows.add(
@@ -331,8 +338,9 @@ def _convictions(world: World, case: Case, sentenced: dt.date | None, kind: str 
         )
 
 
-def street_address(world: World, case_team_towns: tuple[str, ...],
-                   districts: tuple[int, ...]) -> dict[str, str]:
+def street_address(
+    world: World, case_team_towns: tuple[str, ...], districts: tuple[int, ...]
+) -> dict[str, str]:
     rng = world.rng
     street = f"{rng.choice(STREET_ROOTS)} {rng.choice(STREET_KINDS)}"
     if rng.random() < 0.2:
@@ -342,8 +350,12 @@ def street_address(world: World, case_team_towns: tuple[str, ...],
         line1, line2 = f"{rng.randint(1, 180)} {street}", ""
     letters = rng.choice(INWARD_LETTERS) + rng.choice(INWARD_LETTERS)
     postcode = f"ZZ{rng.choice(districts)} {rng.randint(1, 9)}{letters}"
-    return {"line1": line1, "line2": line2, "town": rng.choice(case_team_towns),
-            "postcode": postcode}
+    return {
+        "line1": line1,
+        "line2": line2,
+        "town": rng.choice(case_team_towns),
+        "postcode": postcode,
+    }
 
 
 def _addresses(world: World, case: Case, no_fixed_abode: bool) -> None:
@@ -357,21 +369,24 @@ def _addresses(world: World, case: Case, no_fixed_abode: bool) -> None:
     moves: list[dt.date] = []
     if (until - span_start).days > 40:
         count = rng.choices((0, 1, 2), (50, 35, 15))[0]
-        moves = sorted({span_start + DAY * rng.randrange((until - span_start).days - 20)
-                        for _ in range(count)})
+        moves = sorted(
+            {span_start + DAY * rng.randrange((until - span_start).days - 20) for _ in range(count)}
+        )
     starts = [first_from, *moves]
     for i, from_date in enumerate(starts):
         to_date = starts[i + 1] if i + 1 < len(starts) else nfa_since
         if to_date is not None and to_date <= from_date:
             continue
-        case.addresses.append(world.rows.add(
-            "address",
-            offender_id=case.row["id"],
-            kind="home",
-            **street_address(world, case.team.towns, case.team.districts),
-            from_date=from_date,
-            to_date=to_date,
-        ))
+        case.addresses.append(
+            world.rows.add(
+                "address",
+                offender_id=case.row["id"],
+                kind="home",
+                **street_address(world, case.team.towns, case.team.districts),
+                from_date=from_date,
+                to_date=to_date,
+            )
+        )
 
 
 def _household(world: World, case: Case, no_fixed_abode: bool) -> None:
@@ -384,36 +399,47 @@ def _household(world: World, case: Case, no_fixed_abode: bool) -> None:
         case.has_child_household = True
         partner_surname = rng.choice(SURNAMES)
         if rng.random() < 0.7:
-            members.append((
-                f"{rng.choice(FEMALE_FORENAMES)} {partner_surname}", "partner",
-                _born(world, on, rng.randint(22, 55)) if rng.random() < 0.5 else None,
-                home_from + DAY * rng.randint(0, 200),
-            ))
+            members.append(
+                (
+                    f"{rng.choice(FEMALE_FORENAMES)} {partner_surname}",
+                    "partner",
+                    _born(world, on, rng.randint(22, 55)) if rng.random() < 0.5 else None,
+                    home_from + DAY * rng.randint(0, 200),
+                )
+            )
         for _ in range(rng.choices((1, 2, 3), (50, 35, 15))[0]):
             child_born = on - DAY * rng.randint(120, 16 * 365)
-            members.append((
-                f"{rng.choice(CHILD_FORENAMES)} {partner_surname}",
-                rng.choice(RELATIONS_CHILD), child_born, max(home_from, child_born),
-            ))
+            members.append(
+                (
+                    f"{rng.choice(CHILD_FORENAMES)} {partner_surname}",
+                    rng.choice(RELATIONS_CHILD),
+                    child_born,
+                    max(home_from, child_born),
+                )
+            )
     else:
         for _ in range(rng.choices((0, 1, 2, 3), (35, 35, 20, 10))[0]):
-            members.append((
-                f"{rng.choice(FEMALE_FORENAMES + MALE_FORENAMES)} {rng.choice(SURNAMES)}",
-                rng.choice(RELATIONS_ADULT),
-                _born(world, on, rng.randint(19, 80)) if rng.random() < 0.5 else None,
-                home_from + DAY * rng.randint(0, 400),
-            ))
+            members.append(
+                (
+                    f"{rng.choice(FEMALE_FORENAMES + MALE_FORENAMES)} {rng.choice(SURNAMES)}",
+                    rng.choice(RELATIONS_ADULT),
+                    _born(world, on, rng.randint(19, 80)) if rng.random() < 0.5 else None,
+                    home_from + DAY * rng.randint(0, 400),
+                )
+            )
     for name, relation, born, joined in members[:4]:
-        case.household.append(world.rows.add(
-            "household_member",
-            offender_id=case.row["id"],
-            name=name,
-            relationship_to_offender=relation,
-            date_of_birth=born,
-            from_date=min(joined, on - DAY),
-            to_date=None,
-            notes="",
-        ))
+        case.household.append(
+            world.rows.add(
+                "household_member",
+                offender_id=case.row["id"],
+                name=name,
+                relationship_to_offender=relation,
+                date_of_birth=born,
+                from_date=min(joined, on - DAY),
+                to_date=None,
+                notes="",
+            )
+        )
 
 
 def _aliases(world: World, case: Case) -> None:
@@ -463,8 +489,12 @@ def _reactive(world: World) -> None:
     reactive management: no routine visits from the day they moved."""
     rng, on = world.rng, world.on
     for case in world.cases:
-        if (case.level != "low" or case.row["status"] != "community" or case.new_conviction
-                or case.recent_release):
+        if (
+            case.level != "low"
+            or case.row["status"] != "community"
+            or case.new_conviction
+            or case.recent_release
+        ):
             continue
         settled = max(case.community_from, case.convicted_on) + relativedelta(years=3)
         if settled < on - DAY * 30 and rng.random() < 0.12:

@@ -182,13 +182,22 @@ def _plans(world: World, case: Case) -> None:
         )
         world.decide(plan, case.om, plan["created_at"] + dt.timedelta(hours=rng.randint(1, 30)))
         present = case.present_factors[assessment["id"]]
-        _actions(world, case, plan, present, created, latest=latest,
-                 gap=latest and rng.random() < 0.1)
+        _actions(
+            world, case, plan, present, created, latest=latest, gap=latest and rng.random() < 0.1
+        )
         case.plans.append(plan)
 
 
-def _actions(world: World, case: Case, plan: Row, present: list[str], created: dt.date, *,
-             latest: bool, gap: bool) -> None:
+def _actions(
+    world: World,
+    case: Case,
+    plan: Row,
+    present: list[str],
+    created: dt.date,
+    *,
+    latest: bool,
+    gap: bool,
+) -> None:
     rng, on = world.rng, world.on
     drafts: list[tuple[str, str, str | None]] = []
     for pillar in PILLARS:

@@ -89,10 +89,20 @@ def _officers(world: World) -> None:
     rng = world.rng
     used: set[tuple[str, str]] = set()
     pending: list[tuple[dict, bytes]] = []
-    collar = {"offender_manager": 4100, "sergeant": 2100, "team_manager": 1100,
-              "hub_officer": 7100, "administrator": 9000}
-    prefix = {"offender_manager": "PC", "sergeant": "PS", "team_manager": "DI",
-              "hub_officer": "PSE", "administrator": "PSE"}
+    collar = {
+        "offender_manager": 4100,
+        "sergeant": 2100,
+        "team_manager": 1100,
+        "hub_officer": 7100,
+        "administrator": 9000,
+    }
+    prefix = {
+        "offender_manager": "PC",
+        "sergeant": "PS",
+        "team_manager": "DI",
+        "hub_officer": "PSE",
+        "administrator": "PSE",
+    }
     joined = years_before(world.window_start, 1)
 
     def add(username: str, role: str, team: TeamInfo | None, supervisor: Member | None) -> Member:
@@ -119,8 +129,9 @@ def _officers(world: World) -> None:
             created_at=at(joined - DAY * rng.randint(0, 900), 9),
         )
         pending.append((row, rng.randbytes(16)))
-        member = Member(row["id"], username, role, team, name[0], name[1],
-                        supervisor.id if supervisor else None)
+        member = Member(
+            row["id"], username, role, team, name[0], name[1], supervisor.id if supervisor else None
+        )
         world.officers[member.id] = member
         world.by_username[username] = member
         return member
@@ -164,8 +175,9 @@ def _absences(world: World) -> None:
             recorder[om.id] = om.supervisor_id or tm.id
     admin_id = world.admin.id if world.admin else None
 
-    def record(member: Member, kind: str, starts: dt.date, ends: dt.date,
-               cover: Member | None = None) -> None:
+    def record(
+        member: Member, kind: str, starts: dt.date, ends: dt.date, cover: Member | None = None
+    ) -> None:
         # Sickness and court are recorded on the day; leave and training are booked ahead.
         unplanned = kind in ("sickness", "court")
         recorded_on = starts if unplanned else starts - DAY * rng.randint(3, 40)

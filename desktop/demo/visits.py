@@ -61,9 +61,13 @@ def _designate(world: World) -> None:
     today), and a handful end with two failed attempts in a row."""
     rng = world.rng
     eligible = [
-        c for c in world.cases
-        if c.row["status"] == "community" and not c.new_conviction and c.reactive_since is None
-        and not c.recent_release and (world.on - c.community_from).days > 400
+        c
+        for c in world.cases
+        if c.row["status"] == "community"
+        and not c.new_conviction
+        and c.reactive_since is None
+        and not c.recent_release
+        and (world.on - c.community_from).days > 400
     ]
     chosen = rng.sample(eligible, round(len(world.cases) * 0.065))
     for case in chosen:
@@ -124,8 +128,15 @@ def _case_visits(world: World, case: Case, raised: list[tuple[Case, Row]]) -> No
     if case.failed_pair:
         for back in (rng.randint(14, 20), rng.randint(3, 8)):
             day = on - DAY * back
-            visit = _visit(world, case, day, (day, day + DAY * 2), "routine", last_key,
-                           outcome=rng.choice(("no_access", "refused_entry")))
+            visit = _visit(
+                world,
+                case,
+                day,
+                (day, day + DAY * 2),
+                "routine",
+                last_key,
+                outcome=rng.choice(("no_access", "refused_entry")),
+            )
             if visit is not None:
                 last_key = _key(visit)
     if case.overdue and rng.random() < 0.5:
@@ -156,8 +167,15 @@ def _pre_sentence(world: World, case: Case, raised: list[tuple[Case, Row]]) -> N
                 raised.append((case, visit))
             return
     day = max(on, min(deadline, on + DAY * rng.randint(1, 5)))
-    _visit(world, case, day, (case.convicted_on, max(deadline, day)), "pre_sentence", None,
-           planned=True)
+    _visit(
+        world,
+        case,
+        day,
+        (case.convicted_on, max(deadline, day)),
+        "pre_sentence",
+        None,
+        planned=True,
+    )
 
 
 def band_of(planned_at: dt.datetime) -> str:
@@ -171,9 +189,17 @@ def _key(visit: Row) -> tuple[int, str]:
     return local.weekday(), band_of(visit["planned_at"])
 
 
-def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.date],
-           purpose: str, last_key: tuple[int, str] | None, *, planned: bool = False,
-           outcome: str | None = None) -> Row | None:
+def _visit(
+    world: World,
+    case: Case,
+    day: dt.date,
+    window: tuple[dt.date, dt.date],
+    purpose: str,
+    last_key: tuple[int, str] | None,
+    *,
+    planned: bool = False,
+    outcome: str | None = None,
+) -> Row | None:
     rng, on = world.rng, world.on
     crew: tuple[Member, Member] | None = None
     planned_at: dt.datetime | None = None
@@ -202,7 +228,8 @@ def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.dat
         officer2_id=crew[1].id,
         announced=announced,
         announced_reason="Works away in the week; appointment made to be sure of finding them in."
-        if announced else "",
+        if announced
+        else "",
         purpose=purpose,
         outcome="planned",
         occurred_at=None,
@@ -228,8 +255,7 @@ def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.dat
     row["outcome"] = result
     if result == "cancelled":
         row["notes"] = "Cancelled: crew redeployed to an urgent job."
-        world.decide(row, case.om, world.stamp(day, start=9, end=17),
-                     (crew[0].id, crew[1].id))
+        world.decide(row, case.om, world.stamp(day, start=9, end=17), (crew[0].id, crew[1].id))
         row["record_state"] = "approved"
         return row
     occurred = planned_at + MINUTE * rng.randint(-10, 25)
@@ -247,11 +273,14 @@ def _visit(world: World, case: Case, day: dt.date, window: tuple[dt.date, dt.dat
                     "Contact known to children's social care and supervised by the mother."
                 )
     else:
-        row["notes"] = "No reply at the door." if result == "no_access" else (
-            "Offender refused entry at the door; reminded of the power of entry."
+        row["notes"] = (
+            "No reply at the door."
+            if result == "no_access"
+            else ("Offender refused entry at the door; reminded of the power of entry.")
         )
-    world.decide(row, case.om, occurred + MINUTE * rng.randint(20, 26 * 60),
-                 (crew[0].id, crew[1].id))
+    world.decide(
+        row, case.om, occurred + MINUTE * rng.randint(20, 26 * 60), (crew[0].id, crew[1].id)
+    )
     row["record_state"] = "approved"
     return row
 
@@ -322,8 +351,11 @@ def _ppns(world: World, raised: list[tuple[Case, Row]]) -> None:
             target = "submitted"
         _ppn(world, case, visit, concern_at, target, late=rng.random() < 0.08)
     # Open PPNs in every state near today, whatever the visits happened to raise.
-    households = [c for c in world.cases if c.has_child_household and c.row["status"] == "community"
-                  and c.children_on(world.on)]
+    households = [
+        c
+        for c in world.cases
+        if c.has_child_household and c.row["status"] == "community" and c.children_on(world.on)
+    ]
     picks = rng.sample(households, min(6, len(households)))
     hours_ago = (3, 9, 30, 50, 70, 90)
     for i, case in enumerate(picks):
@@ -400,13 +432,22 @@ def _escalations(world: World) -> None:
             open_until[offender_id] = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
-def _ppn(world: World, case: Case, visit: Row | None, concern_at: dt.datetime, target: str, *,
-         late: bool, rng: random.Random | None = None) -> None:
+def _ppn(
+    world: World,
+    case: Case,
+    visit: Row | None,
+    concern_at: dt.datetime,
+    target: str,
+    *,
+    late: bool,
+    rng: random.Random | None = None,
+) -> None:
     rng, now = rng or world.rng, world.now
     children = case.children_on(concern_at.date())
     raised_at = concern_at + MINUTE * rng.randint(10, 180)
-    submitted_at = concern_at + (HOUR * rng.randint(25, 72) if late else MINUTE * rng.randint(
-        200, 20 * 60))
+    submitted_at = concern_at + (
+        HOUR * rng.randint(25, 72) if late else MINUTE * rng.randint(200, 20 * 60)
+    )
     if submitted_at.astimezone(LONDON).date() != submitted_at.date():
         submitted_at -= HOUR  # not in the hour after midnight (BST), when the days disagree
     mash_at = submitted_at + HOUR * rng.randint(4, 72)
@@ -438,7 +479,8 @@ def _ppn(world: World, case: Case, visit: Row | None, concern_at: dt.datetime, t
         mash_outcome=rng.choice(MASH_OUTCOMES) if reached >= 2 else "",
         mash_reviewed_by_id=raised_by if reached >= 2 else None,
         follow_up_due_on=ppn_rules.follow_up_due(submitted_at, int(DEFAULTS["ppn_follow_up_days"]))
-        if reached >= 1 else None,
+        if reached >= 1
+        else None,
         social_care_decision=rng.choice(SOCIAL_CARE_DECISIONS) if closed else "",
         social_care_decided_on=decided_on if closed else None,
         social_care_source=f"Children's social care, {case.team.towns[0]}" if closed else "",

@@ -248,18 +248,20 @@ class World:
         teams = [om.team.id] + [t.id for t in self.teams if t.id != om.team.id]
         for team_id in teams:
             for sergeant in self.sergeants.get(team_id, []):
-                if (sergeant is not supervisor and sergeant.on_duty(day)
-                        and sergeant.id not in exclude):
+                if (
+                    sergeant is not supervisor
+                    and sergeant.on_duty(day)
+                    and sergeant.id not in exclude
+                ):
                     return sergeant.id, supervisor.id
         return self.team_managers[om.team.id].id, supervisor.id
 
-    def decide(self, row: Row, om: Member, submitted: dt.datetime,
-               exclude: tuple[int, ...] = ()) -> None:
+    def decide(
+        self, row: Row, om: Member, submitted: dt.datetime, exclude: tuple[int, ...] = ()
+    ) -> None:
         """Mark `row` approved a few working days after it was submitted, by the right sergeant."""
         submitted = min(submitted, self.now - dt.timedelta(hours=1))
-        day = self.calendar.working_day_on_or_after(
-            submitted.date() + DAY * self.rng.randint(1, 6)
-        )
+        day = self.calendar.working_day_on_or_after(submitted.date() + DAY * self.rng.randint(1, 6))
         day = min(day, self.on - DAY)
         decider, as_cover_for = self.approver(om, day, exclude)
         decided = max(self.stamp(day, start=9, end=17), submitted + dt.timedelta(minutes=40))
@@ -268,9 +270,19 @@ class World:
         row["decided_at"] = min(decided, self.now - dt.timedelta(minutes=5))
         row["decided_as_cover_for_id"] = as_cover_for
 
-    def add_task(self, *, kind: str, offender_id: int | None, owner_id: int | None,
-                 team_id: int | None, subject_type: str, subject_id: int, title: str,
-                 created_at: dt.datetime, due_on: dt.date) -> Row:
+    def add_task(
+        self,
+        *,
+        kind: str,
+        offender_id: int | None,
+        owner_id: int | None,
+        team_id: int | None,
+        subject_type: str,
+        subject_id: int,
+        title: str,
+        created_at: dt.datetime,
+        due_on: dt.date,
+    ) -> Row:
         """An open task, in the group its kind belongs to."""
         return self.rows.add(
             "task",
