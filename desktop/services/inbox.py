@@ -958,7 +958,10 @@ class InboxService:
         return Inbox(
             day=day,
             items=TaskList(make, found.mine),
-            covering=self._covering(roster, found.covered, found.decisions, day),
+            covering=(
+                *self._own_absence(roster, actor, day),
+                *self._covering(roster, found.covered, found.decisions, day),
+            ),
             groups={group: TaskList(make, rows) for group, rows in found.groups.items()},
             overdue=found.overdue,
             escalation=tuple(
@@ -1024,6 +1027,25 @@ class InboxService:
             name = owner.label if owner else "an absent officer"
             sentences.append(f"You are covering for {name}{until} ({how}): {' and '.join(parts)}.")
         return tuple(sentences)
+
+    @staticmethod
+    def _own_absence(roster: Roster | None, actor: Actor, day: dt.date) -> tuple[str, ...]:
+        """A sentence when the officer is recorded as absent on `day`: the cover chain sends
+        their approvals to someone else, so an officer who signs in on a day off would otherwise
+        see an empty list and no reason for it."""
+        me = roster.by_id.get(actor.officer_id) if roster is not None else None
+        if roster is None or me is None or me.on_duty(day):
+            return ()
+        ends = [end for start, end in me.absences if start <= day <= end]
+        until = f" until {max(ends).strftime('%d/%m/%Y')}" if ends else f" on {day:%d/%m/%Y}"
+        decision = roster.decide(actor.officer_id)
+        cover = roster.by_id.get(decision.cover_officer_id or -1)
+        goes = (
+            f"go to {cover.label} while you are"
+            if cover is not None and decision.is_cover
+            else "wait: nobody on duty can cover them, and your team manager sees them"
+        )
+        return (f"You are recorded as absent{until}: your approvals and PPN escalations {goes}.",)
 
     # -- claiming ---------------------------------------------------------------------------
 

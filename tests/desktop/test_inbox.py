@@ -525,3 +525,20 @@ def test_a_driver_error_while_the_rows_are_read_comes_as_sqlalchemy_s_own(
     texts = union_all(select(literal("[]").label("text")), select(literal("not json"))).subquery()
     with services.transaction() as session, pytest.raises(OperationalError, match="malformed"):
         _plain_rows(session, select(func.json(texts.c.text)))
+
+
+def test_a_sergeant_signed_in_on_a_day_off_is_told_where_her_approvals_went(
+    services: Services, world: World, pending: PendingWork, db_url: str
+) -> None:
+    """Recorded as absent, Cora's approvals go to her cover: her own inbox says so instead of
+    showing an empty list with no reason; her cover's inbox does not say it of her."""
+    _absent(db_url, world.cora, cover=world.hattie)
+    inbox = services.inbox.tasks(services.auth.sign_in("cora", PASSWORD))
+    assert len(inbox.group("approval")) == 0
+    assert inbox.covering[0] == (
+        "You are recorded as absent until 17/06/2024: your approvals and PPN escalations go to "
+        "Hattie Bumblesworth while you are."
+    )
+    hattie = services.inbox.tasks(services.auth.sign_in("hattie", PASSWORD))
+    assert pending.plan_task in {i.task_id for i in hattie.group("approval")}
+    assert not any(s.startswith("You are recorded as absent") for s in hattie.covering)
