@@ -1043,7 +1043,8 @@ class InboxService:
         goes = (
             f"go to {cover.label} while you are"
             if cover is not None and decision.is_cover
-            else "wait: nobody on duty can cover them, and your team manager sees them"
+            else "wait: nobody on duty can cover them, and the team's manager sees them listed "
+            "as approvals nobody can cover"
         )
         return (f"You are recorded as absent{until}: your approvals and PPN escalations {goes}.",)
 

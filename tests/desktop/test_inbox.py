@@ -316,6 +316,10 @@ def test_team_manager_sees_overdue_approvals_in_age_bands(
         assert {pending.arms_task, pending.plan_task, pending.visit_task} <= {
             i.task_id for i in inbox.unrouted
         }
+        # and the sergeant, signed in on her day off, is told her approvals wait
+        cora = other.inbox.tasks(other.auth.sign_in("cora", PASSWORD), TODAY)
+        assert cora.covering[0].startswith("You are recorded as absent until 17/06/2024: ")
+        assert "wait: nobody on duty can cover them" in cora.covering[0]
     finally:
         other.close()
 
