@@ -303,7 +303,8 @@ def _build_rows(
 
     # Last seen, the next visit due and the warrant flag come from the visit rules, so the
     # caseload always agrees with the scheduler and the record.
-    visits = visit_flags(session, condition, on)
+    levels = {offender_id: level for offender_id, (level, _on, _review) in arms.items()}
+    visits = visit_flags(session, condition, on, levels)  # the ARMS levels read above
 
     open_tasks: dict[int, int] = dict(
         session.execute(  # type: ignore[arg-type]

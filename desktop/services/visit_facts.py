@@ -10,6 +10,7 @@ reads the same facts from here, so the caseload and the scheduler always agree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,11 +139,16 @@ def _scoped(stmt: Any, offender_col: Any, where: ColumnElement[bool] | None) -> 
 
 
 def gather_cases(
-    session: Session, on: dt.date, where: ColumnElement[bool] | None
+    session: Session,
+    on: dt.date,
+    where: ColumnElement[bool] | None,
+    risk_levels: Mapping[int, str] | None = None,
 ) -> dict[int, Case]:
     """Every offender matching `where` (all when None) with the facts their window needs on
     `on`, their last visit and failed attempts since the last completed one, and their planned
-    visits from `on`. One query per kind of fact, aggregated in SQL where it can be."""
+    visits from `on`. One query per kind of fact, aggregated in SQL where it can be.
+    `risk_levels`: the level of each offender's newest approved ARMS (RiskLevel values) when the
+    caller has read them already for the same offenders, as the caseload has; read here if not."""
     manager = Officer
     rows = session.execute(
         select(
@@ -184,32 +190,11 @@ def gather_cases(
     if not cases:
         return cases
 
-    latest = (
-        _scoped(
-            select(
-                RiskAssessment.offender_id.label("offender_id"),
-                RiskAssessment.level.label("level"),
-                func.row_number()
-                .over(
-                    partition_by=RiskAssessment.offender_id,
-                    order_by=(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()),
-                )
-                .label("rank"),
-            ),
-            RiskAssessment.offender_id,
-            where,
-        )
-        .where(
-            RiskAssessment.kind == AssessmentKind.ARMS,
-            RiskAssessment.state == ApprovalState.APPROVED,
-        )
-        .subquery()
-    )
-    for offender_id, level in session.execute(
-        select(latest.c.offender_id, latest.c.level).where(latest.c.rank == 1)
-    ):
+    if risk_levels is None:
+        risk_levels = _newest_arms_levels(session, where)
+    for offender_id, level in risk_levels.items():
         if offender_id in cases:
-            cases[offender_id].risk_level = str(level)
+            cases[offender_id].risk_level = level
 
     end_of_on = start_of_day(on + dt.timedelta(days=1))
     when = func.coalesce(Visit.occurred_at, Visit.planned_at, type_=UtcDateTime())
@@ -313,13 +298,47 @@ def gather_cases(
     return cases
 
 
+def _newest_arms_levels(session: Session, where: ColumnElement[bool] | None) -> dict[int, str]:
+    """The level of the newest approved ARMS of every offender matching `where`."""
+    latest = (
+        _scoped(
+            select(
+                RiskAssessment.offender_id.label("offender_id"),
+                RiskAssessment.level.label("level"),
+                func.row_number()
+                .over(
+                    partition_by=RiskAssessment.offender_id,
+                    order_by=(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()),
+                )
+                .label("rank"),
+            ),
+            RiskAssessment.offender_id,
+            where,
+        )
+        .where(
+            RiskAssessment.kind == AssessmentKind.ARMS,
+            RiskAssessment.state == ApprovalState.APPROVED,
+        )
+        .subquery()
+    )
+    return {
+        offender_id: str(level)
+        for offender_id, level in session.execute(
+            select(latest.c.offender_id, latest.c.level).where(latest.c.rank == 1)
+        )
+    }
+
+
 def visit_flags(
-    session: Session, where: ColumnElement[bool] | None, on: dt.date
+    session: Session,
+    where: ColumnElement[bool] | None,
+    on: dt.date,
+    risk_levels: Mapping[int, str] | None = None,
 ) -> dict[int, VisitFlags]:
     """Visit flags for every offender matching `where` (a condition on Offender; all when None),
     inside the caller's transaction. The caseload and the record read "not seen since", the next
     visit due and the warrant flag from here, so they always agree with the scheduler."""
-    cases = gather_cases(session, on, where)
+    cases = gather_cases(session, on, where, risk_levels)
     policy = visit_policy(session)
     threshold = policy_int(session, "failed_visits_before_warrant")
     return {oid: flags_of(case, on, policy, threshold) for oid, case in cases.items()}
