@@ -84,6 +84,16 @@ def _absent(
     _write(db_url, absence)
 
 
+def _put_cora_on_the_visit_crew(db_url: str, world: World, pending: PendingWork) -> None:
+    """Cora, the sergeant who would approve the pending visit record, was on its crew."""
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.get_one(Visit, pending.visit).officer2_id = world.cora
+    finally:
+        engine.dispose()
+
+
 def _approvals(services: Services, username: str, on: dt.date | None = None) -> dict[int, Any]:
     actor = services.auth.sign_in(username, PASSWORD)
     return {i.task_id: i for i in services.inbox.tasks(actor, on).group("approval")}
@@ -168,12 +178,7 @@ def test_an_author_on_the_chain_is_passed_over(
     services: Services, world: World, pending: PendingWork, db_url: str
 ) -> None:
     """Cora was on the crew of the visit she would approve: it goes to the next link."""
-    engine = make_engine(db_url)
-    try:
-        with session_factory(engine)() as session, session.begin():
-            session.get_one(Visit, pending.visit).officer2_id = world.cora
-    finally:
-        engine.dispose()
+    _put_cora_on_the_visit_crew(db_url, world, pending)
     assert pending.visit_task not in _approvals(services, "cora")
     item = _approvals(services, "hattie")[pending.visit_task]
     assert item.covering_for == "Cora Pennywhistle" and item.can_act
@@ -478,12 +483,7 @@ def test_an_author_is_passed_over_however_the_work_is_read(
     would approve, does not see it, and Hattie decides it as her cover."""
     import desktop.services.inbox as inbox
 
-    engine = make_engine(db_url)
-    try:
-        with session_factory(engine)() as session, session.begin():
-            session.get_one(Visit, pending.visit).officer2_id = world.cora
-    finally:
-        engine.dispose()
+    _put_cora_on_the_visit_crew(db_url, world, pending)
     by_id = _approvals(services, "cora"), _approvals(services, "hattie")
     monkeypatch.setattr(inbox, "_THROUGH_TASKS", 0)  # as if every kind of work had thousands
     through_tasks = _approvals(services, "cora"), _approvals(services, "hattie")
