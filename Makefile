@@ -7,9 +7,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # The suite runs on every core (pytest-xdist), a whole file to a worker so that a module's shared
 # fixtures (the county demo, a throwaway server) are made once; modules that make PostgreSQL roles
-# take turns through a lock (tests/conftest.py, server_roles). `make test PYTEST_ARGS=...` replaces
-# these.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# take turns through a lock (tests/conftest.py, server_roles). A worker that crashes is not
+# replaced: the run ends with the test it crashed on named as failed (with --dist loadfile, xdist
+# 3.8 can wait for ever on a replacement worker: pytest-xdist issues #784, #1378). A test that
+# hangs ends its worker the same way (faulthandler_timeout in pyproject.toml).
+# `make test PYTEST_ARGS=...` replaces these.
+PYTEST_ARGS ?= -n auto --dist loadfile --max-worker-restart 0
 
 # Qt's system libraries: the shared object PySide6 loads, and the Debian package that has it.
 QT_LIBS := libglib-2.0.so.0:libglib2.0-0 libEGL.so.1:libegl1 libGL.so.1:libgl1 \

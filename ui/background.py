@@ -35,6 +35,7 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.services.problems import DatabaseProblem, ServiceError
+from ui import collector
 
 log = logging.getLogger("pillars.ui.background")
 
@@ -93,7 +94,11 @@ class BackgroundRunner(QObject):
 
     `busy_changed(bool)` says when the first job starts and the last one ends; `finished(job_id)`
     fires after a job's callback ran (tests wait on it). `connection_lost()` fires each time a job
-    finds the database server gone; jobs held for the reconnection (`held`) do not make it busy."""
+    finds the database server gone; jobs held for the reconnection (`held`) do not make it busy.
+
+    From its making until it is shut down (or deleted), Python's garbage collector runs on the GUI
+    thread only (ui.collector): a pass on one of its threads would delete the Qt objects of any
+    garbage cycle there, not on the thread they belong to."""
 
     busy_changed = Signal(bool)
     finished = Signal(int)
@@ -120,6 +125,16 @@ class BackgroundRunner(QObject):
         # Switched on by a ConnectionWatcher, which probes the server and calls run_held().
         self.hold_for_reconnect = False
         self._outcome.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        collector.hold()
+        holding = [True]
+
+        def let_go(*_args: object) -> None:  # once, whether shut down or deleted first
+            if holding[0]:
+                holding[0] = False
+                collector.release()
+
+        self._let_go_of_collector = let_go
+        self.destroyed.connect(let_go)
 
     @property
     def busy(self) -> bool:
@@ -255,3 +270,4 @@ class BackgroundRunner(QObject):
         self._pool.clear()
         self._pool.waitForDone()
         self._jobs.clear()
+        self._let_go_of_collector()

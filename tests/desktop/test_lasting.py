@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gc
 
-from desktop.lasting import lasting
+import pytest
+
+from desktop.lasting import lasting, pause_collection, resume_collection
 
 
 class Node:
@@ -43,3 +45,27 @@ def test_a_collector_paused_outside_stays_paused() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_collector_resumes_only_when_the_last_hold_is_released() -> None:
+    assert gc.isenabled()
+    pause_collection()  # a runner, say
+    try:
+        with lasting():  # start-up's imports on another thread meanwhile
+            pause_collection()  # a second runner
+            assert not gc.isenabled()
+        frozen = gc.get_freeze_count()
+        assert frozen > 0  # the block froze what it made although the collector was held off
+        assert not gc.isenabled()
+        resume_collection()
+        assert not gc.isenabled()
+    finally:
+        resume_collection()
+        gc.unfreeze()
+    assert gc.isenabled()
+
+
+def test_a_resume_without_a_pause_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="without pause_collection"):
+        resume_collection()
+    assert gc.isenabled()
