@@ -180,17 +180,25 @@ class BackgroundRunner(QObject):
         self._jobs[job.job_id] = job
         if len(self._jobs) == 1:
             self.busy_changed.emit(True)
-        self._pool.start(lambda: self._work(job.job_id, job.name, job.call))
+        job_id, name = job.job_id, job.name
+        self._pool.start(lambda: self._work(job_id, name))
 
-    def _work(self, job_id: int, name: str, call: Callable[[], Any]) -> None:
+    def _work(self, job_id: int, name: str) -> None:
+        # The job is let go of on the GUI thread only (`_deliver`): what it holds may be the last
+        # hold on a widget (its owner, its callbacks, a dialog's closure as its call), and a Qt
+        # object freed here would be deleted on the wrong thread. So the worker's task holds the
+        # id alone, and the call is dropped before the outcome is sent.
+        call = self._jobs[job_id].call
         try:
             # A context of its own: the database layer counts the commits a job sends in it.
             value = contextvars.Context().run(call)
         except Exception as exc:  # delivered to the GUI thread, which decides what to show
+            del call
             if not isinstance(exc, ServiceError | DatabaseProblem):
                 log.exception("background job %s failed", name)
             self._outcome.emit(job_id, False, exc)
         else:
+            del call
             self._outcome.emit(job_id, True, value)
 
     @Slot(int, bool, object)

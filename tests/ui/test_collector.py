@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 import weakref
 
 import pytest
@@ -112,3 +113,37 @@ def test_the_generation_due_follows_pythons_rule(
     monkeypatch.setattr(gc, "get_count", lambda: counts)
     monkeypatch.setattr(gc, "get_threshold", lambda: thresholds)
     assert collector.due_generation() == due
+
+
+class SlowToLetGo(BackgroundRunner):
+    """A runner whose worker's task lingers after sending the outcome: the GUI thread has
+    delivered it (and let go of the job) by the time the task ends."""
+
+    def _work(self, *args: object) -> None:
+        super()._work(*args)  # type: ignore[arg-type]
+        time.sleep(0.3)
+
+
+def start_saving(runner: BackgroundRunner, freed_on: list[str]) -> None:
+    """A dialog's save: the job's call and its callback are all that hold the dialog."""
+    dialog = Holder()
+    dialog.me = None  # no cycle: the last reference let go of frees it
+    weakref.finalize(dialog, lambda: freed_on.append(threading.current_thread().name))
+
+    def save(d: Holder = dialog) -> str:
+        return "saved"
+
+    runner.run(save, on_result=lambda _v, d=dialog: None)
+
+
+def test_what_a_job_holds_is_let_go_of_on_the_gui_thread(qtbot) -> None:
+    runner = SlowToLetGo()
+    try:
+        freed_on: list[str] = []
+        with qtbot.waitSignal(runner.finished, timeout=5_000):
+            start_saving(runner, freed_on)
+        runner.wait_for_done()  # the worker's task has ended too
+        qtbot.waitUntil(lambda: bool(freed_on), timeout=5_000)
+        assert freed_on == [threading.main_thread().name]
+    finally:
+        runner.shutdown()
