@@ -115,6 +115,13 @@ def test_the_generation_due_follows_pythons_rule(
     assert collector.due_generation() == due
 
 
+class Dialog:
+    """A dialog-like object holding a Qt object, in no cycle: its last reference frees it."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+
+
 class SlowToLetGo(BackgroundRunner):
     """A runner whose worker's task lingers after sending the outcome: the GUI thread has
     delivered it (and let go of the job) by the time the task ends."""
@@ -126,14 +133,16 @@ class SlowToLetGo(BackgroundRunner):
 
 def start_saving(runner: BackgroundRunner, freed_on: list[str]) -> None:
     """A dialog's save: the job's call and its callback are all that hold the dialog."""
-    dialog = Holder()
-    dialog.me = None  # no cycle: the last reference let go of frees it
+    dialog = Dialog()
     weakref.finalize(dialog, lambda: freed_on.append(threading.current_thread().name))
 
-    def save(d: Holder = dialog) -> str:
+    def save(d: Dialog = dialog) -> str:
         return "saved"
 
-    runner.run(save, on_result=lambda _v, d=dialog: None)
+    def saved(_value: str, d: Dialog = dialog) -> None:
+        pass
+
+    runner.run(save, on_result=saved)
 
 
 def test_what_a_job_holds_is_let_go_of_on_the_gui_thread(qtbot) -> None:
