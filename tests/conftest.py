@@ -4,6 +4,7 @@ that never touch the user's files; a check that no test leaves a thread running.
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import itertools
 import os
@@ -59,6 +60,26 @@ def _no_thread_left_running() -> Iterator[None]:
         thread.join(timeout=5)
     still = [t.name for t in leftover if t.is_alive()]
     assert not still, f"test left threads running: {still}"
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test with Qt holds the garbage collector to the GUI thread, as a runner does in the app
+    (ui.collector): between its runners, or before its first, an automatic pass on another
+    thread (pytest-xdist's, a test's own) could free its windows there. Afterwards what it left
+    is collected here, and no runner may still hold the collector (shut each one down)."""
+    qt = {"qtbot", "qapp"} & set(request.fixturenames)
+    if not qt or request.node.get_closest_marker("own_collector"):
+        yield
+        return
+    request.getfixturevalue("qapp")
+    from ui import collector
+
+    collector.hold()
+    yield
+    gc.collect()
+    collector.release()
+    assert collector.holders() == 0, "a background runner was left running: shut it down"
 
 
 # -- databases ---------------------------------------------------------------------------------

@@ -73,6 +73,10 @@ def _in_a_dialog(owner: QObject | None) -> bool:
     return owner is not None and isinstance(owner.window(), QDialog)
 
 
+# Every runner not yet shut down or deleted (see BackgroundRunner).
+_live: set[BackgroundRunner] = set()
+
+
 @dataclass
 class _Job:
     """One call `run` started: the callable, where its answer goes and whom it is for (`owner`);
@@ -89,6 +93,19 @@ class _Job:
     on_dropped: ResultCallback | None = None  # the result, when `owner` has gone by then
 
 
+def _drop_tracebacks(exc: BaseException) -> None:
+    """Drop the traceback of `exc` and of every exception it was raised from or during."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        pending += [current.__cause__, current.__context__]
+
+
 class BackgroundRunner(QObject):
     """Runs callables on its own thread pool and delivers each outcome on the GUI thread.
 
@@ -98,7 +115,10 @@ class BackgroundRunner(QObject):
 
     From its making until it is shut down (or deleted), Python's garbage collector runs on the GUI
     thread only (ui.collector): a pass on one of its threads would delete the Qt objects of any
-    garbage cycle there, not on the thread they belong to."""
+    garbage cycle there, not on the thread they belong to. For the same reason the runner itself
+    is kept alive until then (a worker's task holds it while it runs; were that the last hold,
+    the runner and its thread pool would be deleted on the pool's own thread): shut it down, or
+    give it a parent, when done with it."""
 
     busy_changed = Signal(bool)
     finished = Signal(int)
@@ -127,14 +147,17 @@ class BackgroundRunner(QObject):
         self._outcome.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         collector.hold()
         holding = [True]
+        _live.add(self)  # see _live: let go of in shutdown or when deleted, on the GUI thread
 
         def let_go(*_args: object) -> None:  # once, whether shut down or deleted first
             if holding[0]:
                 holding[0] = False
+                _live.discard(self)
                 collector.release()
 
         self._let_go_of_collector = let_go
-        self.destroyed.connect(let_go)
+        # Direct: a queued call would never come if the runner were deleted on another thread.
+        self.destroyed.connect(let_go, Qt.ConnectionType.DirectConnection)
 
     @property
     def busy(self) -> bool:
@@ -196,6 +219,10 @@ class BackgroundRunner(QObject):
             del call
             if not isinstance(exc, ServiceError | DatabaseProblem):
                 log.exception("background job %s failed", name)
+            # Its traceback's frames hold the call's arguments and locals (a dialog): dropped
+            # here, so that the GUI thread, which still holds the job, lets go of them last.
+            # Nothing shows a job's traceback; the log above has it.
+            _drop_tracebacks(exc)
             self._outcome.emit(job_id, False, exc)
         else:
             del call

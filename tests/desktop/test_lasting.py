@@ -51,11 +51,13 @@ def test_the_collector_resumes_only_when_the_last_hold_is_released() -> None:
     assert gc.isenabled()
     pause_collection()  # a runner, say
     try:
+        frozen_before = gc.get_freeze_count()
         with lasting():  # start-up's imports on another thread meanwhile
             pause_collection()  # a second runner
             assert not gc.isenabled()
-        frozen = gc.get_freeze_count()
-        assert frozen > 0  # the block froze what it made although the collector was held off
+            made = [Node() for _ in range(1_000)]
+        # The block froze what it made although the collector was held off.
+        assert gc.get_freeze_count() >= frozen_before + len(made)
         assert not gc.isenabled()
         resume_collection()
         assert not gc.isenabled()
