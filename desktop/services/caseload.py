@@ -59,7 +59,7 @@ from desktop.services.actor import Actor
 from desktop.services.due import breaches_for
 from desktop.services.errors import PermissionRefused
 from desktop.services.policy import policy_int
-from desktop.services.visit_facts import visit_flags
+from desktop.services.visit_facts import newest_first, visit_flags
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
@@ -270,12 +270,7 @@ def _build_rows(
                 _assessment.level.label("level"),
                 _assessment.assessed_on.label("assessed_on"),
                 _assessment.next_review_on.label("next_review_on"),
-                func.row_number()
-                .over(
-                    partition_by=_assessment.offender_id,
-                    order_by=(_assessment.assessed_on.desc(), _assessment.id.desc()),
-                )
-                .label("rank"),
+                newest_first(_assessment),
             ),
             _assessment.offender_id,
             condition,

@@ -92,6 +92,7 @@ from desktop.services.errors import (
     ValidationFailed,
 )
 from desktop.services.policy import policy_value
+from desktop.services.visit_facts import newest_first
 
 if TYPE_CHECKING:
     from desktop.services.core import Services
@@ -715,12 +716,7 @@ def _candidates(
         select(
             RiskAssessment.offender_id.label("offender_id"),
             RiskAssessment.level.label("level"),
-            func.row_number()
-            .over(
-                partition_by=RiskAssessment.offender_id,
-                order_by=(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()),
-            )
-            .label("rank"),
+            newest_first(RiskAssessment),
         )
         .where(
             RiskAssessment.offender_id.in_(ids),

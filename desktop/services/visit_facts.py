@@ -298,6 +298,20 @@ def gather_cases(
     return cases
 
 
+def newest_first(assessment: Any) -> Any:
+    """Each offender's assessments numbered newest first, as `rank` (1: the one that counts):
+    by the day assessed, then the later entry. `assessment` is the RiskAssessment model or its
+    table's columns."""
+    return (
+        func.row_number()
+        .over(
+            partition_by=assessment.offender_id,
+            order_by=(assessment.assessed_on.desc(), assessment.id.desc()),
+        )
+        .label("rank")
+    )
+
+
 def _newest_arms_levels(session: Session, where: ColumnElement[bool] | None) -> dict[int, str]:
     """The level of the newest approved ARMS of every offender matching `where`."""
     latest = (
@@ -305,12 +319,7 @@ def _newest_arms_levels(session: Session, where: ColumnElement[bool] | None) -> 
             select(
                 RiskAssessment.offender_id.label("offender_id"),
                 RiskAssessment.level.label("level"),
-                func.row_number()
-                .over(
-                    partition_by=RiskAssessment.offender_id,
-                    order_by=(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()),
-                )
-                .label("rank"),
+                newest_first(RiskAssessment),
             ),
             RiskAssessment.offender_id,
             where,
